@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: GPL-2.0
+# Make fragment for programs built on the hisi_acc userspace helper library
+# (the selftests, tools/hacc-mig, benchmarks).  Include it, then add
+# $(HACC_CFLAGS) to CFLAGS, $(HACC_LIB_SRCS) to the sources and
+# $(HACC_UAPI_STAMP) as an order-only prerequisite.
+#
+# KSRC       kernel source used for the uAPI headers (default: Debian's
+#            linux-source-7.3 unpacked under $(HISI_CACHE)/src)
+# HACC_UAPI  where the exported headers live (default $(HISI_CACHE)/uapi-7.3)
+# HACC_HW_DIR directory of hisi_acc_vfio_pci_hw.h (default: repository top)
+
+HACC_LIB_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
+HACC_LIB_DIR := $(abspath $(HACC_LIB_DIR))
+HACC_TOP ?= $(abspath $(HACC_LIB_DIR)/../../..)
+HISI_CACHE ?= /var/cache/hisi-acc-vfio
+KSRC ?= $(lastword $(sort $(wildcard $(HISI_CACHE)/src/linux-source-7.3-*)))
+HACC_UAPI ?= $(HISI_CACHE)/uapi-7.3
+HACC_UAPI_STAMP := $(HACC_UAPI)/.done
+HACC_HW_DIR ?= $(HACC_TOP)
+
+HACC_LIB_SRCS := $(addprefix $(HACC_LIB_DIR)/,hacc_vfio.c hacc_guest.c hacc_stream.c hacc_sys.c)
+HACC_LIB_HDRS := $(addprefix $(HACC_LIB_DIR)/,hacc_vfio.h hacc_guest.h hacc_stream.h hacc_sys.h) \
+		 $(HACC_HW_DIR)/hisi_acc_vfio_pci_hw.h
+HACC_CFLAGS := -isystem $(HACC_UAPI)/include -I$(HACC_LIB_DIR) -I$(HACC_HW_DIR) \
+	       -I$(HACC_TOP)/tools/qemu -D_GNU_SOURCE -Wall -Wextra -Werror
+
+$(HACC_UAPI_STAMP):
+	$(HACC_LIB_DIR)/mkuapi.sh "$(KSRC)" "$(HACC_UAPI)"

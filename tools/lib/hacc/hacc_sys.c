@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sysfs and model-window helpers; see hacc_sys.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+#include "hacc_sys.h"
+#include "hacc_vfio.h"
+#include "hacc-model-ctl.h"
+
+int hacc_bdf_norm(const char *in, char *out, size_t len)
+{
+	/* accept "03:00.1" as shorthand for domain 0000 */
+	bool short_form = strchr(in, ':') == strrchr(in, ':');
+	size_t n = strlen(in) + (short_form ? 5 : 0);
+
+	if (!strchr(in, ':') || n >= len)
+		return -EINVAL;
+	strcpy(out, short_form ? "0000:" : "");
+	strcat(out, in);
+	return 0;
+}
+
+int hacc_sys_link(const char *bdf, const char *link, char *out, size_t len)
+{
+	char path[PATH_MAX], target[PATH_MAX], b[32];
+	const char *base;
+	ssize_t n;
+
+	if (hacc_bdf_norm(bdf, b, sizeof(b)))
+		return -EINVAL;
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", b, link);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	base = base ? base + 1 : target;
+	if (strlen(base) >= len)
+		return -ENAMETOOLONG;
+	strcpy(out, base);
+	return 0;
+}
+
+int hacc_sys_driver(const char *bdf, char *out, size_t len)
+{
+	return hacc_sys_link(bdf, "driver", out, len);
+}
+
+int hacc_sys_pf(const char *vf_bdf, char *out, size_t len)
+{
+	return hacc_sys_link(vf_bdf, "physfn", out, len);
+}
+
+int hacc_sys_vf_fn(const char *vf_bdf)
+{
+	char pf[32], link[32], name[32], b[32];
+	int i;
+
+	if (hacc_bdf_norm(vf_bdf, b, sizeof(b)) || hacc_sys_pf(b, pf, sizeof(pf)))
+		return -ENODEV;
+	for (i = 0; i < HACC_CTL_MAX_FUNCS; i++) {
+		snprintf(link, sizeof(link), "virtfn%d", i);
+		if (hacc_sys_link(pf, link, name, sizeof(name)))
+			break;
+		if (!strcmp(name, b))
+			return i + 1;
+	}
+	return -ENODEV;
+}
+
+enum hacc_flavour hacc_flavour(void)
+{
+	const char *env = getenv("HACC_DRIVER");
+	char taint[32] = "";
+	FILE *f;
+
+	if (env && !strcmp(env, "ours"))
+		return HACC_DRV_OURS;
+	if (env && !strcmp(env, "mainline"))
+		return HACC_DRV_MAINLINE;
+	if (access("/sys/module/hisi_acc_vfio_pci", F_OK))
+		return HACC_DRV_NONE;
+	f = fopen("/sys/module/hisi_acc_vfio_pci/taint", "r");
+	if (f) {
+		if (!fgets(taint, sizeof(taint), f))
+			taint[0] = '\0';
+		fclose(f);
+	}
+	/* insmod of our out-of-tree build taints with 'O'; in-tree does not */
+	return strchr(taint, 'O') ? HACC_DRV_OURS : HACC_DRV_MAINLINE;
+}
+
+const char *hacc_flavour_name(enum hacc_flavour f)
+{
+	switch (f) {
+	case HACC_DRV_OURS: return "ours";
+	case HACC_DRV_MAINLINE: return "mainline";
+	default: return "none";
+	}
+}
+
+int hacc_model_open(struct hacc_model *m, const char *pf_bdf)
+{
+	char path[PATH_MAX], b[32];
+	void *p;
+
+	m->fd = -1;
+	m->regs = NULL;
+	if (hacc_bdf_norm(pf_bdf, b, sizeof(b)))
+		return hacc_fail(EINVAL, "bad PCI address '%s'", pf_bdf);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource%d", b, HACC_CTL_BAR);
+	m->fd = open(path, O_RDWR | O_SYNC);
+	if (m->fd < 0)
+		return hacc_fail(errno, "open %s (model control window)", path);
+	p = mmap(NULL, HACC_CTL_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, m->fd, 0);
+	if (p == MAP_FAILED) {
+		int err = errno;
+
+		close(m->fd);
+		m->fd = -1;
+		return hacc_fail(err, "mmap %s", path);
+	}
+	m->regs = p;
+	if (hacc_model_read(m, HACC_CTL_MAGIC) != HACC_CTL_MAGIC_VALUE) {
+		hacc_model_close(m);
+		return hacc_fail(ENODEV, "%s: BAR4 is not the hacc model control window", b);
+	}
+	return 0;
+}
+
+void hacc_model_close(struct hacc_model *m)
+{
+	if (m->regs)
+		munmap((void *)m->regs, HACC_CTL_SIZE);
+	if (m->fd >= 0)
+		close(m->fd);
+	m->regs = NULL;
+	m->fd = -1;
+}
+
+__u64 hacc_model_read(struct hacc_model *m, unsigned int off)
+{
+	return m->regs[off / 8];
+}
+
+void hacc_model_write(struct hacc_model *m, unsigned int off, __u64 val)
+{
+	m->regs[off / 8] = val;
+}
+
+__u64 hacc_model_fn_counter(struct hacc_model *m, int fn, unsigned int counter)
+{
+	return hacc_model_read(m, HACC_CTL_FN(fn) + counter);
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sysfs helpers for the hisi_acc tools: which driver a function is bound to,
+ * which of the two hisi_acc_vfio_pci builds is loaded, the PF of a VF, and
+ * the QEMU model's control window (PF BAR 4, tools/qemu/hacc-model-ctl.h).
+ */
+#ifndef HACC_SYS_H
+#define HACC_SYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+enum hacc_flavour {
+	HACC_DRV_NONE,		/* hisi_acc_vfio_pci not loaded */
+	HACC_DRV_OURS,		/* this project's driver */
+	HACC_DRV_MAINLINE,	/* the in-tree reference driver */
+};
+
+/* $HACC_DRIVER (ours|mainline) wins; else an out-of-tree taint means ours. */
+enum hacc_flavour hacc_flavour(void);
+const char *hacc_flavour_name(enum hacc_flavour f);
+
+int hacc_sys_driver(const char *bdf, char *out, size_t len);
+int hacc_sys_pf(const char *vf_bdf, char *out, size_t len);
+/* Model function number of a VF: its 0-based virtfn index + 1. */
+int hacc_sys_vf_fn(const char *vf_bdf);
+/* Normalise "03:00.1" to "0000:03:00.1". */
+int hacc_bdf_norm(const char *in, char *out, size_t len);
+/* Basename of the target of /sys/bus/pci/devices/BDF/LINK. */
+int hacc_sys_link(const char *bdf, const char *link, char *out, size_t len);
+
+struct hacc_model {
+	int fd;
+	volatile __u64 *regs;
+};
+
+int hacc_model_open(struct hacc_model *m, const char *pf_bdf);
+void hacc_model_close(struct hacc_model *m);
+__u64 hacc_model_read(struct hacc_model *m, unsigned int off);
+void hacc_model_write(struct hacc_model *m, unsigned int off, __u64 val);
+__u64 hacc_model_fn_counter(struct hacc_model *m, int fn, unsigned int counter);
+
+#endif /* HACC_SYS_H */
