@@ -22,7 +22,7 @@ HACC_LIB_SRCS := $(addprefix $(HACC_LIB_DIR)/,hacc_vfio.c hacc_guest.c hacc_stre
 HACC_LIB_HDRS := $(addprefix $(HACC_LIB_DIR)/,hacc_vfio.h hacc_guest.h hacc_stream.h hacc_sys.h) \
 		 $(HACC_HW_DIR)/hisi_acc_vfio_pci_hw.h
 HACC_CFLAGS := -isystem $(HACC_UAPI)/include -I$(HACC_LIB_DIR) -I$(HACC_HW_DIR) \
-	       -I$(HACC_TOP)/tools/qemu -D_GNU_SOURCE -Wall -Wextra -Werror
+	       -I$(HACC_TOP)/tools/qemu -D_GNU_SOURCE= -Wall -Wextra -Werror
 
 $(HACC_UAPI_STAMP):
 	$(HACC_LIB_DIR)/mkuapi.sh "$(KSRC)" "$(HACC_UAPI)"
