@@ -222,6 +222,19 @@ int hacc_guest_read(struct hacc_guest *g, struct hacc_regs *r)
 	return ret;
 }
 
+void hacc_regs_from_stream(const struct hacc_mig_data *d, struct hacc_regs *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->aeq_int_mask = d->aeq_int_mask;
+	r->eq_int_mask = d->eq_int_mask;
+	r->page_size = d->page_size;
+	r->vf_state = d->vf_state;
+	memcpy(r->eqc, d->eqc_dw, sizeof(r->eqc));
+	memcpy(r->aeqc, d->aeqc_dw, sizeof(r->aeqc));
+	r->sqc_bt = d->sqc_dma;
+	r->cqc_bt = d->cqc_dma;
+}
+
 #define DIFF(field, fmt) do {						\
 	if (a->field != b->field) {					\
 		n++;							\

@@ -45,6 +45,8 @@ int hacc_guest_program(struct hacc_guest *g, unsigned int seed);
 void hacc_guest_expected(struct hacc_regs *r, __u64 iova, unsigned int seed);
 
 int hacc_guest_read(struct hacc_guest *g, struct hacc_regs *r);
+/* The guest-visible state a complete stream record carries. */
+void hacc_regs_from_stream(const struct hacc_mig_data *d, struct hacc_regs *r);
 
 /* Mailbox: op_read selects a hardware read; *addr carries the data address
  * or, for base-table reads, receives the result. */
