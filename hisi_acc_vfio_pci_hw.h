@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * HiSilicon QM accelerator facts shared by the VFIO variant driver, the QEMU
+ * device model (tools/qemu) and the selftests: register offsets, mailbox
+ * commands, queue-table encoding and the migration stream layout.
+ *
+ * This header has no kernel dependencies beyond <linux/types.h> so that the
+ * same file is compiled into kernel, QEMU and userspace code.  Offsets come
+ * from the hardware (as documented by the in-tree QM PF driver); the stream
+ * layout is fixed by compatibility with the mainline driver.
+ */
+#ifndef HISI_ACC_VFIO_PCI_HW_H
+#define HISI_ACC_VFIO_PCI_HW_H
+
+#include <linux/types.h>
+
+/* PCI identity */
+#define HACC_VENDOR_HUAWEI		0x19e5
+#define HACC_DEVID_ZIP_PF		0xa250
+#define HACC_DEVID_SEC_PF		0xa255
+#define HACC_DEVID_HPRE_PF		0xa258
+#define HACC_DEVID_ZIP_VF		0xa251
+#define HACC_DEVID_SEC_VF		0xa256
+#define HACC_DEVID_HPRE_VF		0xa259
+
+/* PCI revision ids (QM hardware versions) */
+#define HACC_QM_REV_V1			0x20
+#define HACC_QM_REV_V2			0x21
+#define HACC_QM_REV_V3			0x30
+#define HACC_QM_REV_V4			0x50
+#define HACC_QM_REV_V5			0x51
+
+/* The QM registers live in BAR 2 of both PF and VF */
+#define HACC_QM_BAR			2
+#define HACC_VF_BAR_SIZE		0x10000
+/* V3: the upper half of the VF BAR is the migration-control area */
+#define HACC_VF_MIG_AREA		0x8000
+
+/* Per-function registers (VF BAR; the PF has the same at the same offsets) */
+#define HACC_AEQ_INT_MASK		0x0004
+#define HACC_EQ_INT_MASK		0x000c
+#define HACC_IFC_INT_SOURCE		0x0020
+#define HACC_IFC_INT_MASK		0x0024
+#define HACC_IFC_INT_STATUS		0x0028
+#define HACC_IFC_INT_SET		0x002c
+#define HACC_QUE_ISO_CFG		0x0030
+#define HACC_PAGE_SIZE			0x0034
+#define HACC_VF_STATE			0x0060
+#define HACC_VF_STATE_READY		0
+#define HACC_VF_STATE_NOT_READY		1
+#define HACC_CACHE_WB_START		0x0204
+#define HACC_CACHE_WB_DONE		0x0208
+#define HACC_DB_SQ_CQ			0x1000
+#define HACC_DB_EQ_AEQ			0x2000
+
+/* Doorbell fields (64-bit write): cmd, queue / index / priority */
+#define HACC_DB_CMD_SHIFT		12
+#define HACC_DB_INDEX_SHIFT		32
+#define HACC_DB_PRIORITY_SHIFT		48
+#define HACC_DB_CMD_SQ			0
+#define HACC_DB_CMD_CQ			1
+#define HACC_DB_CMD_EQ			2
+#define HACC_DB_CMD_AEQ			3
+
+/* EQ and AEQ context words (7 dwords each) in the VF migration area */
+#define HACC_XQC_DWORDS			7
+#define HACC_VF_EQC_DW0			0x8000
+#define HACC_VF_AEQC_DW0		0x8020
+
+/* Mailbox: four dwords at 0x300, executed when the last one is written */
+#define HACC_MB_BASE			0x0300
+#define HACC_MB_ADDR_L			0x0304
+#define HACC_MB_ADDR_H			0x0308
+#define HACC_MB_RSVD			0x030c
+#define HACC_MB_CMD_MASK		0xff
+#define HACC_MB_STATUS_SHIFT		9
+#define HACC_MB_STATUS_MASK		(0xfu << HACC_MB_STATUS_SHIFT)
+#define HACC_MB_BUSY			(1u << 13)
+#define HACC_MB_OP_READ			(1u << 14)
+#define HACC_MB_QUEUE_SHIFT		16
+
+#define HACC_MB_CMD_SQC			0x0
+#define HACC_MB_CMD_CQC			0x1
+#define HACC_MB_CMD_EQC			0x2
+#define HACC_MB_CMD_AEQC		0x3
+#define HACC_MB_CMD_SQC_BT		0x4
+#define HACC_MB_CMD_CQC_BT		0x5
+#define HACC_MB_CMD_SQC_VFT_V2		0x6
+#define HACC_MB_CMD_STOP_QP		0x8
+#define HACC_MB_CMD_FLUSH_QM		0x9
+#define HACC_MB_CMD_SRC			0xc
+#define HACC_MB_CMD_DST			0xd
+#define HACC_MB_CMD_PAUSE_QM		0xe
+
+/* PF-only registers */
+#define HACC_PF_ABNORMAL_INT_STATUS	0x100008
+#define HACC_PF_VFT_OP_ENABLE		0x100054
+#define HACC_PF_VFT_OP_WR		0x100058
+#define HACC_PF_VFT_TYPE		0x10005c
+#define HACC_PF_VFT_CFG			0x100060
+#define HACC_PF_VFT_DATA_L		0x100064
+#define HACC_PF_VFT_DATA_H		0x100068
+#define HACC_PF_VFT_RDY			0x10006c
+#define HACC_VFT_TYPE_SQC		0
+#define HACC_VFT_TYPE_CQC		1
+#define HACC_VFT_TYPE_SHAPER		2
+#define HACC_PF_ZIP_CORE_INT_STATUS	0x3010ac
+#define HACC_PF_SEC_CORE_INT_STATUS	0x301008
+#define HACC_PF_HPRE_CORE_INT_STATUS	0x301800
+
+/* SQC VFT entry (V2+): base [43:28], valid bit 44, count - 1 [54:45] */
+#define HACC_VFT_SQC_BASE_SHIFT		28
+#define HACC_VFT_SQC_BASE_MASK		0xffffull
+#define HACC_VFT_SQC_VALID		(1ull << 44)
+#define HACC_VFT_SQC_NUM_SHIFT		45
+#define HACC_VFT_SQC_NUM_MASK		0x3ffull
+
+/* QM above V3: migration registers in a per-VF window of the PF BAR */
+#define HACC_PF_MIG_REGION_SEL		0x100198
+#define HACC_PF_MIG_REGION_EN		(1u << 0)
+#define HACC_PF_MIG_REGION_BASE		0x180000
+#define HACC_PF_MIG_REGION_STRIDE	0x2000
+#define HACC_PF_MIG_EQC_DW0		0x1c00
+#define HACC_PF_MIG_AEQC_DW0		0x1c20
+
+/*
+ * Migration stream.  One fixed-size record, host byte order (the hardware
+ * only exists little-endian).  The first HACC_MIG_MATCH_SIZE bytes are the
+ * match data sent during PRE_COPY; the rest is the device state sent in
+ * STOP_COPY.  Layout is identical to the mainline driver's magic-V2 record.
+ */
+#define HACC_MIG_MAGIC_V1		0xcdcdcdcdfeedaaccull
+#define HACC_MIG_MAGIC_V2		0xaaccfeeddecadedeull
+#define HACC_MIG_MAJOR_VER		1
+#define HACC_MIG_MINOR_VER		0
+
+struct hacc_mig_data {
+	/* match data */
+	__u64 magic;
+	__u32 qp_num;
+	__u32 dev_id;
+	__u32 que_iso_cfg;
+	__u32 qp_base;
+	__u32 vf_state;
+	__u16 major_ver;
+	__u16 minor_ver;
+	__u32 match_rsvd[2];
+	/* device state */
+	__u32 aeq_int_mask;
+	__u32 eq_int_mask;
+	__u32 ifc_int_source;
+	__u32 ifc_int_mask;
+	__u32 ifc_int_set;
+	__u32 page_size;
+	__u32 eqc_dw[HACC_XQC_DWORDS];
+	__u32 aeqc_dw[HACC_XQC_DWORDS];
+	__u32 regs_rsvd[5];
+	__u32 pad;
+	__u64 eqe_dma;
+	__u64 aeqe_dma;
+	__u64 sqc_dma;
+	__u64 cqc_dma;
+};
+
+#define HACC_MIG_MATCH_SIZE		40
+#define HACC_MIG_DATA_SIZE		176
+
+#endif /* HISI_ACC_VFIO_PCI_HW_H */

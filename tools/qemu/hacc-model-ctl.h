@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Control window of the QEMU HiSilicon QM model (tools/qemu).  Not hardware:
+ * the model exposes it as BAR 4 of the PF (64 KiB, 64-bit, non-prefetchable)
+ * so that tests and benchmarks inside the guest can read the model's counters
+ * and inject faults; the host reaches the same state over QMP (qom-get/qom-set
+ * on the PF device).  No driver ever maps this BAR.
+ *
+ * All registers are 64-bit, little-endian, read with 64-bit or two 32-bit
+ * accesses.  Function numbers: 0 is the PF, VF n (1-based, as in sriov) is n.
+ */
+#ifndef HACC_MODEL_CTL_H
+#define HACC_MODEL_CTL_H
+
+#define HACC_CTL_BAR			4
+#define HACC_CTL_SIZE			0x10000
+
+#define HACC_CTL_MAGIC			0x0000	/* reads HACC_CTL_MAGIC_VALUE */
+#define HACC_CTL_MAGIC_VALUE		0x4d4d51484d4f444cull	/* "LDOMHQMM" */
+#define HACC_CTL_VERSION		0x0008	/* reads 1 */
+#define HACC_CTL_NUM_FUNCS		0x0010	/* 1 + number of VFs */
+#define HACC_CTL_COUNTERS_RESET		0x0018	/* write: bit n resets fn n, ~0 all */
+
+/*
+ * Fault injection.  Each is a bitmap of functions (bit n = function n); the
+ * fault applies while the bit is set.  Written from the guest here or from
+ * the host with qom-set on the PF properties of the same name.
+ */
+#define HACC_CTL_FAULT_MB_BUSY		0x0100	/* "fault-mb-busy": busy never clears */
+#define HACC_CTL_FAULT_MB_ERROR		0x0108	/* "fault-mb-error": status != 0 */
+#define HACC_CTL_FAULT_CACHE_WB		0x0110	/* "fault-cache-wb": WB_DONE reads 0 */
+#define HACC_CTL_FAULT_VF_STATE		0x0118	/* "fault-vf-state": VF_STATE reads 1 */
+#define HACC_CTL_FAULT_ABNORMAL		0x0120	/* "fault-abnormal": PF 0x100008 != 0 */
+
+/*
+ * Per-function counters, one block of HACC_CTL_FN_STRIDE bytes per function.
+ * MMIO counts are accesses to BAR 2 (the QM registers) of that function.
+ */
+#define HACC_CTL_FN_BASE		0x1000
+#define HACC_CTL_FN_STRIDE		0x100
+#define HACC_CTL_FN(fn)			(HACC_CTL_FN_BASE + (fn) * HACC_CTL_FN_STRIDE)
+#define HACC_CTL_MMIO_READS		0x00
+#define HACC_CTL_MMIO_WRITES		0x08
+#define HACC_CTL_DMA_READS		0x10	/* DMA transactions issued */
+#define HACC_CTL_DMA_WRITES		0x18
+#define HACC_CTL_MB_TOTAL		0x20	/* mailbox commands executed */
+#define HACC_CTL_MB_ERRORS		0x28	/* ... that ended with error status */
+#define HACC_CTL_FLRS			0x30	/* function-level resets */
+#define HACC_CTL_MB_CMD(cmd)		(0x40 + (cmd) * 8)	/* cmd 0..15 */
+
+#define HACC_CTL_MAX_FUNCS		64
+
+#endif /* HACC_MODEL_CTL_H */
