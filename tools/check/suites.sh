@@ -1,0 +1,29 @@
+# SPDX-License-Identifier: GPL-2.0
+# Test suites for `make check` (sourced by tools/check/run).  Each suite
+# prints TAP; the ones in the guest run through tools/vm/run.
+
+vm() {
+	local v=$1
+	shift
+	"$VM_DIR/run" --kernel "$v" --timeout "${VM_TIMEOUT:-900}" "$@"
+}
+
+if [[ -x $TOP_DIR/tools/qemu/run-qtests ]]; then
+	suite "qtests of the QM model" "$TOP_DIR/tools/qemu/run-qtests"
+fi
+
+for v in $KERNELS; do
+	suite "guest $v: module load/unload" \
+		vm "$v" --name smoke -- "$VM_DIR/guest/smoke-modules"
+	if [[ -x $TOP_DIR/tools/qemu/guest-model-test ]]; then
+		suite "guest $v: QM model under the mainline drivers" \
+			vm "$v" --model --name model -- "$TOP_DIR/tools/qemu/guest-model-test"
+	fi
+	if [[ -x $TOP_DIR/tools/vm/guest/kunit ]]; then
+		suite "guest $v: KUnit" vm "$v" --name kunit -- "$VM_DIR/guest/kunit"
+	fi
+	if [[ -x $TOP_DIR/tools/testing/selftests/hisi_acc_vfio_pci/run-in-guest.sh ]]; then
+		suite "guest $v: selftests" vm "$v" --model --name selftests -- \
+			"$TOP_DIR/tools/testing/selftests/hisi_acc_vfio_pci/run-in-guest.sh"
+	fi
+done
