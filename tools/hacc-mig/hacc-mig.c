@@ -390,6 +390,21 @@ static int verify(struct hacc_dev *dst, const __u8 *rec, size_t len,
 	return 0;
 }
 
+/* A JSON string: quotes, backslashes and control characters escaped. */
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; s && *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", *s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
 static void json_phase(const char *name, const struct phase *p, bool last)
 {
 	printf("\"%s\":{\"bytes\":%llu,\"ms\":%.3f,\"reads\":%u}%s", name, p->bytes, p->ms,
@@ -401,11 +416,17 @@ static void print_json(const char *cmd, const char *src, const char *dst, int rc
 	if (!opt.json)
 		return;
 	printf("{\"command\":\"%s\",\"result\":\"%s\",", cmd, rc ? "error" : "ok");
-	if (rc)
-		printf("\"error\":\"%s\",", hacc_last_error());
-	printf("\"source\":\"%s\",\"destination\":\"%s\",\"mode\":\"%s\",\"driver\":\"%s\",",
-	       src ? src : "", dst ? dst : "", opt.mode == HACC_OPEN_CDEV ? "cdev" : "group",
-	       hacc_flavour_name(hacc_flavour()));
+	if (rc) {
+		printf("\"error\":");
+		json_str(hacc_last_error());
+		putchar(',');
+	}
+	printf("\"source\":");
+	json_str(src);
+	printf(",\"destination\":");
+	json_str(dst);
+	printf(",\"mode\":\"%s\",\"driver\":\"%s\",",
+	       opt.mode == HACC_OPEN_CDEV ? "cdev" : "group", hacc_flavour_name(hacc_flavour()));
 	printf("\"phases\":{");
 	json_phase("precopy", &st.precopy, false);
 	json_phase("stop_copy", &st.stop_copy, false);

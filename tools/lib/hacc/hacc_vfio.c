@@ -190,6 +190,7 @@ static int get_region(struct hacc_dev *dev, __u32 index, struct hacc_region *r)
 
 int hacc_dev_open(struct hacc_dev *dev, const char *bdf, enum hacc_open_mode mode)
 {
+	char path[PATH_MAX];
 	int ret, i;
 
 	memset(dev, 0, sizeof(*dev));
@@ -198,6 +199,9 @@ int hacc_dev_open(struct hacc_dev *dev, const char *bdf, enum hacc_open_mode mod
 	if (!bdf || hacc_bdf_norm(bdf, dev->bdf, sizeof(dev->bdf)))
 		return hacc_fail(EINVAL, "bad PCI address '%s'", bdf ? bdf : "(null)");
 
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", dev->bdf);
+	if (access(path, F_OK))
+		return hacc_fail(ENODEV, "%s: no such PCI device", dev->bdf);
 	ret = mode == HACC_OPEN_CDEV ? open_cdev(dev) : open_group(dev);
 	if (ret)
 		goto err;

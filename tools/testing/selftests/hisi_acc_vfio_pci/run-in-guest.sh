@@ -1,0 +1,126 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# In-guest driver of the hisi_acc migration tests (run inside tools/vm/run
+# --model; binaries are built on the host first, the checkout is read-only):
+#
+#   1. two VFs bound to OUR hisi_acc_vfio_pci: the whole selftest suite with
+#      HACC_REQUIRE_DEVICE=1, then hacc-mig (info, migrate --verify, save and
+#      resume --verify), then a stream saved to a file for interop;
+#   2. the same VFs bound to the MAINLINE driver: resume our stream, save one,
+#      and the whole suite again for the record (not counted);
+#   3. ours again: resume the mainline stream.
+#
+# Output is TAP: one line per step, each step's own TAP indented below it.
+# Exit status is non-zero if any counted step failed.
+#
+# Environment: HACC_MODDIR (our module), HACC_OUT (result dir, default /tmp),
+# HACC_SETUP (default tools/vm/guest/hacc-setup), HACC_ALG (default zip),
+# HACC_MAINLINE_SUITE=0 skips the informational mainline suite run.
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../../../.." && pwd)
+suite=$here/hisi_acc_mig_test
+tool=$top/tools/hacc-mig/hacc-mig
+setup=${HACC_SETUP:-$top/tools/vm/guest/hacc-setup}
+out=${HACC_OUT:-/tmp}/hacc-selftests
+alg=${HACC_ALG:-zip}
+mkdir -p "$out"
+
+n=0
+failed=0
+step() {	# step COUNTED DESCRIPTION CMD...: run CMD, indent its output
+	counted=$1 desc=$2
+	shift 2
+	n=$((n + 1))
+	"$@" >"$out/step$n.log" 2>&1
+	rc=$?
+	sed 's/^/    /' "$out/step$n.log"
+	if [ $rc = 0 ]; then
+		echo "ok $n - $desc"
+	elif [ "$counted" = 1 ]; then
+		echo "not ok $n - $desc (exit $rc)"
+		failed=$((failed + 1))
+	else
+		echo "ok $n - $desc # SKIP informational, exit $rc (not counted)"
+	fi
+}
+
+bail() {
+	echo "Bail out! $*"
+	exit 1
+}
+
+# bind_vfs ours|mainline: move both VFs to the given hisi_acc_vfio_pci build
+bind_vfs() {
+	for vf in $VFS; do
+		[ -e "/sys/bus/pci/devices/$vf/driver" ] &&
+			echo "$vf" >"/sys/bus/pci/devices/$vf/driver/unbind"
+	done
+	if grep -q '^hisi_acc_vfio_pci ' /proc/modules; then
+		rmmod hisi_acc_vfio_pci || return 1
+	fi
+	case $1 in
+	ours)
+		modprobe vfio_pci_core && modprobe hisi_qm &&
+			insmod "$HACC_MODDIR/hisi_acc_vfio_pci.ko" || return 1 ;;
+	mainline)
+		modprobe hisi_acc_vfio_pci || return 1 ;;
+	esac
+	for vf in $VFS; do
+		echo hisi_acc_vfio_pci >"/sys/bus/pci/devices/$vf/driver_override"
+		echo "$vf" >/sys/bus/pci/drivers_probe
+		drv=$(basename "$(readlink "/sys/bus/pci/devices/$vf/driver")")
+		[ "$drv" = hisi_acc_vfio_pci ] || { echo "$vf bound to '$drv'"; return 1; }
+	done
+	export HACC_DRIVER=$1
+	echo "VFs $VFS bound to the $1 hisi_acc_vfio_pci"
+}
+
+echo "TAP version 13"
+[ -x "$suite" ] || bail "$suite not built (make -C $here on the host)"
+[ -x "$tool" ] || bail "$tool not built (make -C $top/tools/hacc-mig on the host)"
+[ -x "$setup" ] || bail "no device set-up script $setup"
+[ -n "${HACC_MODDIR:-}" ] && [ -f "$HACC_MODDIR/hisi_acc_vfio_pci.ko" ] ||
+	bail "HACC_MODDIR does not hold our hisi_acc_vfio_pci.ko"
+
+VFS=$("$setup" --alg "$alg" --vfs 2 --driver ours 2>"$out/setup.log" | tr '\n' ' ')
+set -- $VFS
+[ $# -ge 2 ] || { cat "$out/setup.log"; bail "hacc-setup gave no two VFs: '$VFS'"; }
+VFS="$1 $2"
+export HACC_VF_A=$1 HACC_VF_B=$2 HACC_REQUIRE_DEVICE=1 HACC_DRIVER=ours
+PF=$(basename "$(readlink "/sys/bus/pci/devices/$1/physfn")")
+echo "# PF $PF, VF A $HACC_VF_A, VF B $HACC_VF_B, kernel $(uname -r)"
+
+# 1. our driver
+step 1 "bind the VFs to our driver" bind_vfs ours
+step 1 "selftests, our driver" "$suite" -T interop_save -T interop_resume
+step 1 "hacc-mig info, our driver" "$tool" info "$HACC_VF_A"
+step 1 "hacc-mig migrate A -> B with PRE_COPY, registers verified" \
+	"$tool" --seed 7 --verify --json migrate "$HACC_VF_A" "$HACC_VF_B"
+step 1 "hacc-mig migrate A -> B without PRE_COPY, group mode" \
+	"$tool" --mode group --seed 8 --verify --no-precopy migrate "$HACC_VF_A" "$HACC_VF_B"
+step 1 "hacc-mig save A to a file" "$tool" --seed 9 --verbose save "$HACC_VF_A" "$out/tool.stream"
+step 1 "hacc-mig resume the file into B, registers verified" \
+	"$tool" --verify resume "$out/tool.stream" "$HACC_VF_B"
+rm -f "$out/ours.stream" "$out/mainline.stream"
+step 1 "interop: save a stream with our driver" \
+	env HACC_INTEROP_SAVE="$out/ours.stream" "$suite" -r mig.cdev.interop_save
+
+# 2. mainline reference
+step 1 "bind the VFs to the mainline driver" bind_vfs mainline
+step 1 "interop: mainline resumes our stream" \
+	env HACC_INTEROP_RESUME="$out/ours.stream" "$suite" -r mig.cdev.interop_resume
+step 1 "interop: save a stream with the mainline driver" \
+	env HACC_INTEROP_SAVE="$out/mainline.stream" "$suite" -r mig.group.interop_save
+if [ "${HACC_MAINLINE_SUITE:-1}" != 0 ]; then
+	step 0 "selftests, mainline driver (for the record)" \
+		"$suite" -T interop_save -T interop_resume
+fi
+
+# 3. ours again
+step 1 "bind the VFs to our driver again" bind_vfs ours
+step 1 "interop: our driver resumes the mainline stream" \
+	env HACC_INTEROP_RESUME="$out/mainline.stream" "$suite" -r mig.group.interop_resume
+
+echo "1..$n"
+echo "# $failed counted step(s) failed; logs in $out"
+[ $failed = 0 ]
