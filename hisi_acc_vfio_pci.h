@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * HiSilicon accelerator VF variant driver for VFIO: internal interfaces.
+ *
+ * The driver is split in two halves that only meet through this header:
+ *
+ *  - the migration core (struct hacc_mig): the state machine, the saving
+ *    and resuming streams and the validation of the migration record.  It
+ *    reaches the device only through struct hacc_io_ops, so the KUnit suite
+ *    can run every arc against a QM that lives in memory;
+ *  - the VFIO glue (struct hacc_vdev in the .c file): vfio-pci-core
+ *    integration, the hidden migration half of BAR 2, anonymous-inode files,
+ *    reset handling and debugfs.
+ */
+#ifndef HACC_VFIO_PCI_H
+#define HACC_VFIO_PCI_H
+
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/vfio.h>
+#include <linux/wait.h>
+
+#include "hisi_acc_vfio_pci_hw.h"
+
+/*
+ * Kernel API differences.  This block and the ops-table glue it selects in
+ * the .c file are the only places that know about kernel versions; both
+ * have been build-tested against Debian's 6.12 and 7.3 sources.  Features
+ * are detected by a definition that arrived with them, not by version:
+ *  - vfio_device_ops.match_token_uuid (vf_token on iommufd bind, 6.17)
+ *    came with VFIO_DEVICE_BIND_FLAG_TOKEN;
+ *  - vfio_device_ops.get_region_info_caps (6.19), through which vfio core
+ *    answers VFIO_DEVICE_GET_REGION_INFO instead of the driver's .ioctl,
+ *    came in the same release as VFIO_DEVICE_FEATURE_DMA_BUF;
+ *  - kzalloc_obj() (7.0) is preferred where it exists.
+ * The KUnit module imports its namespace with MODULE_INFO(import_ns, ...),
+ * which reads the same on every version.
+ */
+#ifdef VFIO_DEVICE_BIND_FLAG_TOKEN
+#define HACC_HAVE_MATCH_TOKEN_UUID	1
+#else
+#define HACC_HAVE_MATCH_TOKEN_UUID	0
+#endif
+#ifdef VFIO_DEVICE_FEATURE_DMA_BUF
+#define HACC_HAVE_REGION_INFO_CAPS	1
+#else
+#define HACC_HAVE_REGION_INFO_CAPS	0
+#endif
+#ifdef kzalloc_obj
+#define hacc_zalloc_obj(type, gfp)	kzalloc_obj(type, gfp)
+#else
+#define hacc_zalloc_obj(type, gfp)	kzalloc(sizeof(type), gfp)
+#endif
+
+/* vfio_device.debug_root exists only with CONFIG_DEBUG_FS in 6.12 */
+static inline struct dentry *hacc_vfio_debug_root(struct vfio_device *vdev)
+{
+#ifdef CONFIG_DEBUG_FS
+	return vdev->debug_root;
+#else
+	return NULL;
+#endif
+}
+
+/* Polling budget for every QM handshake (mailbox, VFT, write-back) */
+#define HACC_POLL_US		10
+#define HACC_POLL_TIMEOUT_US	1000
+/* Interrupt-status registers must drain within this budget at stop */
+#define HACC_DRAIN_TIMEOUT_US	10000
+
+struct hacc_mig;
+
+/**
+ * struct hacc_io_ops - device access used by the migration core
+ * @vf_read: read a 32-bit register of the VF's QM (BAR 2 offset)
+ * @vf_write: write a 32-bit register of the VF's QM
+ * @vf_write64: write a 64-bit register of the VF's QM (doorbells)
+ * @vf_mb_send: post the four mailbox words at HACC_MB_BASE as one command
+ * @pf_read: read a 32-bit register of the PF's QM
+ * @pf_write: write a 32-bit register of the PF's QM
+ * @begin: called before a sequence of device accesses; may refuse (for
+ *	example while the PF is being reset)
+ * @end: called after the sequence started by a successful @begin
+ *
+ * Real hardware uses MMIO; the KUnit suite supplies a model in memory.  Every
+ * access is also counted in &struct hacc_mig_stats.
+ */
+struct hacc_io_ops {
+	u32 (*vf_read)(struct hacc_mig *mig, u32 off);
+	void (*vf_write)(struct hacc_mig *mig, u32 off, u32 val);
+	void (*vf_write64)(struct hacc_mig *mig, u32 off, u64 val);
+	void (*vf_mb_send)(struct hacc_mig *mig, const u32 words[4]);
+	u32 (*pf_read)(struct hacc_mig *mig, u32 off);
+	void (*pf_write)(struct hacc_mig *mig, u32 off, u32 val);
+	int (*begin)(struct hacc_mig *mig);
+	void (*end)(struct hacc_mig *mig);
+};
+
+/**
+ * struct hacc_stream - one migration data file (saving or resuming)
+ * @lock: serialises read/write/ioctl against disabling; nests inside
+ *	&hacc_mig.state_mutex
+ * @wq: poll() waiters; woken when data appears or the stream is disabled
+ * @rec: the migration record (or the part of it written so far)
+ * @avail: saving: bytes of @rec a reader may consume; resuming: bytes written
+ * @pos: saving: bytes already read
+ * @final: saving: @avail will not grow any more (STOP_COPY or later)
+ * @disabled: the stream was closed by an arc or a reset; I/O fails
+ * @bad: resuming: validation failed with this errno; nothing is loaded
+ * @filp: the anonymous file, or NULL for streams made by the KUnit suite
+ * @mig: the owning migration core
+ */
+struct hacc_stream {
+	struct mutex lock; /* see above */
+	wait_queue_head_t wq;
+	struct hacc_mig_data rec;
+	size_t avail;
+	size_t pos;
+	bool final;
+	bool disabled;
+	int bad;
+	struct file *filp;
+	struct hacc_mig *mig;
+};
+
+/**
+ * struct hacc_mig_stats - counters shown in debugfs
+ * @mmio_reads: device register reads issued by the migration core
+ * @mmio_writes: device register writes issued by the migration core
+ * @mailbox: mailbox commands issued
+ * @saves: records captured in STOP_COPY
+ * @loads: records loaded at RESUMING -> STOP
+ * @rejects: resuming streams rejected by validation
+ * @resets: resets that closed the migration session
+ * @last_stop_ns: duration of the last RUNNING/PRE_COPY -> stopped arc
+ * @last_save_ns: duration of the last state capture
+ * @last_load_ns: duration of the last load
+ */
+struct hacc_mig_stats {
+	u64 mmio_reads;
+	u64 mmio_writes;
+	u64 mailbox;
+	u64 saves;
+	u64 loads;
+	u64 rejects;
+	u64 resets;
+	u64 last_stop_ns;
+	u64 last_save_ns;
+	u64 last_load_ns;
+};
+
+/**
+ * struct hacc_mig - device-independent migration core of one VF
+ * @state_mutex: protects everything below except the reset pair; taken
+ *	before any stream lock
+ * @reset_lock: protects @deferred_reset; never held while sleeping
+ * @deferred_reset: a reset arrived while @state_mutex was held
+ * @ops: device access
+ * @dev: the VF, for log messages
+ * @dev_id: PCI device id of the VF (part of the match data)
+ * @fn: QM function number of the VF (VF index + 1)
+ * @core_int_reg: PF register holding the accelerator core's interrupt status
+ * @state: current migration state
+ * @saving: open saving stream, or NULL
+ * @resuming: open resuming stream, or NULL
+ * @match: match data captured for this VF, valid when @match_valid
+ * @match_valid: @match describes the VF as it is now
+ * @device_ready: the VF holds guest state (VF_STATE read READY or loaded)
+ * @rearm_eq: EQ/AEQ doorbells must be rung with @eq_head/@aeq_head on resume
+ * @eq_head: EQ head captured at save
+ * @aeq_head: AEQ head captured at save
+ * @kick_qps: queue doorbells must be rung for this many queues on resume
+ * @mb_idle: the VF mailbox was seen idle and nobody else can use it now
+ * @open: the device is open and its registers are mapped
+ * @last: copy of the last record saved or loaded (debugfs)
+ * @last_len: valid bytes in @last
+ * @stats: counters and timings (debugfs)
+ */
+struct hacc_mig {
+	struct mutex state_mutex; /* see above */
+	spinlock_t reset_lock; /* see above */
+	bool deferred_reset;
+	const struct hacc_io_ops *ops;
+	struct device *dev;
+	u16 dev_id;
+	u32 fn;
+	u32 core_int_reg;
+	enum vfio_device_mig_state state;
+	struct hacc_stream *saving;
+	struct hacc_stream *resuming;
+	struct hacc_mig_data match;
+	bool match_valid;
+	bool device_ready;
+	bool rearm_eq;
+	u16 eq_head;
+	u16 aeq_head;
+	u32 kick_qps;
+	bool mb_idle;
+	bool open;
+	struct hacc_mig_data last;
+	size_t last_len;
+	struct hacc_mig_stats stats;
+};
+
+void hacc_mig_init(struct hacc_mig *mig, const struct hacc_io_ops *ops,
+		   struct device *dev, u16 dev_id, u32 fn);
+void hacc_mig_open(struct hacc_mig *mig);
+void hacc_mig_close(struct hacc_mig *mig);
+void hacc_mig_unlock(struct hacc_mig *mig);
+void hacc_mig_reset(struct hacc_mig *mig);
+int hacc_mig_step(struct hacc_mig *mig, enum vfio_device_mig_state next,
+		  struct hacc_stream *fresh);
+
+void hacc_stream_init(struct hacc_stream *s, struct hacc_mig *mig);
+ssize_t hacc_save_window(struct hacc_stream *s, size_t len, size_t *off);
+void hacc_save_consume(struct hacc_stream *s, size_t n);
+int hacc_precopy_bytes(struct hacc_stream *s, u64 *initial, u64 *dirty);
+int hacc_resume_window(struct hacc_stream *s, size_t len, size_t *off);
+int hacc_resume_commit(struct hacc_stream *s, size_t n);
+
+int hacc_rec_check_header(struct device *dev, const struct hacc_mig_data *rec,
+			  const struct hacc_mig_data *local);
+int hacc_rec_check_body(struct device *dev, struct hacc_mig_data *rec);
+u64 hacc_xqc_dma(const u32 *dw);
+int hacc_vft_decode(u64 vft, u32 *base, u32 *num);
+
+#endif /* HACC_VFIO_PCI_H */

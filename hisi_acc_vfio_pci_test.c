@@ -1,0 +1,851 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests for hisi_acc_vfio_pci: record validation, stream accounting
+ * and every arc of the migration state machine, run against a QM that is
+ * modelled in memory (no hardware, no vfio device).
+ *
+ * Run in a guest with CONFIG_KUNIT=y after loading the driver:
+ *	insmod hisi_acc_vfio_pci_test.ko
+ * Results: dmesg (KTAP) and /sys/kernel/debug/kunit/hisi_acc_vfio_pci/results
+ */
+
+#include <kunit/device.h>
+#include <kunit/test.h>
+#include <linux/module.h>
+#include <linux/string.h>
+
+#include "hisi_acc_vfio_pci.h"
+
+#define T_FN		3
+#define T_QP_BASE	64
+#define T_QP_NUM	480
+#define T_ISO		0x1
+#define T_SQC_BT	0x123450000ull
+#define T_CQC_BT	0x678900000ull
+#define T_EQE_DMA	0x1aabb0000ull
+#define T_AEQE_DMA	0x2ccdd0000ull
+
+/* A QM in memory: VF register file, the PF registers the driver uses */
+struct fake_qm {
+	struct hacc_mig mig;
+	u32 vf[HACC_VF_BAR_SIZE / 4];
+	u64 vft[8];
+	u32 pf_iso;
+	u32 pf_abnormal;
+	u32 pf_core;
+	u32 vft_op_wr, vft_type, vft_cfg, vft_lo, vft_hi;
+	u64 sqc_bt, cqc_bt;
+	u8 mb_fail_cmd;		/* command + 1 that completes with status 1 */
+	bool mb_stuck;
+	bool wb_stuck;
+	bool paused;
+	int begin_err;
+	unsigned int begins, ends;
+	unsigned int mb_cmds[16];
+	unsigned int doorbells;
+	u64 last_db[4];
+	unsigned int dev_writes;	/* VF writes other than reads */
+};
+
+static struct fake_qm *to_fake(struct hacc_mig *mig)
+{
+	return container_of(mig, struct fake_qm, mig);
+}
+
+static u32 fake_vf_read(struct hacc_mig *mig, u32 off)
+{
+	struct fake_qm *f = to_fake(mig);
+
+	if (off == HACC_MB_BASE && f->mb_stuck)
+		return HACC_MB_BUSY;
+	if (off == HACC_CACHE_WB_DONE)
+		return f->wb_stuck ? 0 : 1;
+	return f->vf[off / 4];
+}
+
+static void fake_vf_write(struct hacc_mig *mig, u32 off, u32 val)
+{
+	struct fake_qm *f = to_fake(mig);
+
+	f->dev_writes++;
+	if (off == HACC_IFC_INT_SET || off == HACC_CACHE_WB_START)
+		return;		/* triggers, read back as 0 */
+	f->vf[off / 4] = val;
+}
+
+static void fake_vf_write64(struct hacc_mig *mig, u32 off, u64 val)
+{
+	struct fake_qm *f = to_fake(mig);
+
+	f->dev_writes++;
+	if (f->doorbells < ARRAY_SIZE(f->last_db))
+		f->last_db[f->doorbells] = val;
+	f->doorbells++;
+}
+
+static void fake_mb_send(struct hacc_mig *mig, const u32 w[4])
+{
+	struct fake_qm *f = to_fake(mig);
+	u8 cmd = w[0] & HACC_MB_CMD_MASK;
+	bool rd = w[0] & HACC_MB_OP_READ;
+	u64 addr = (u64)w[2] << 32 | w[1];
+	u64 res = 0;
+
+	f->dev_writes++;
+	f->mb_cmds[cmd & 15]++;
+	if (f->mb_stuck)
+		return;
+	switch (cmd) {
+	case HACC_MB_CMD_PAUSE_QM:
+		f->paused = true;
+		break;
+	case HACC_MB_CMD_SQC_BT:
+		if (rd)
+			res = f->sqc_bt;
+		else
+			f->sqc_bt = addr;
+		break;
+	case HACC_MB_CMD_CQC_BT:
+		if (rd)
+			res = f->cqc_bt;
+		else
+			f->cqc_bt = addr;
+		break;
+	}
+	f->vf[HACC_MB_BASE / 4] = f->mb_fail_cmd == cmd + 1 ?
+				  1u << HACC_MB_STATUS_SHIFT : 0;
+	if (rd) {
+		f->vf[HACC_MB_ADDR_L / 4] = lower_32_bits(res);
+		f->vf[HACC_MB_ADDR_H / 4] = upper_32_bits(res);
+	}
+}
+
+static u32 fake_pf_read(struct hacc_mig *mig, u32 off)
+{
+	struct fake_qm *f = to_fake(mig);
+
+	switch (off) {
+	case HACC_PF_VFT_RDY:
+		return 1;
+	case HACC_PF_VFT_DATA_L:
+		return f->vft_lo;
+	case HACC_PF_VFT_DATA_H:
+		return f->vft_hi;
+	case HACC_QUE_ISO_CFG:
+		return f->pf_iso;
+	case HACC_PF_ABNORMAL_INT_STATUS:
+		return f->pf_abnormal;
+	case HACC_PF_ZIP_CORE_INT_STATUS:
+		return f->pf_core;
+	}
+	return 0;
+}
+
+static void fake_pf_write(struct hacc_mig *mig, u32 off, u32 val)
+{
+	struct fake_qm *f = to_fake(mig);
+	u64 e;
+
+	switch (off) {
+	case HACC_PF_VFT_OP_WR:
+		f->vft_op_wr = val;
+		break;
+	case HACC_PF_VFT_TYPE:
+		f->vft_type = val;
+		break;
+	case HACC_PF_VFT_CFG:
+		f->vft_cfg = val;
+		break;
+	case HACC_PF_VFT_OP_ENABLE:
+		if (f->vft_op_wr != 1 || f->vft_type != HACC_VFT_TYPE_SQC)
+			break;
+		e = f->vft_cfg < ARRAY_SIZE(f->vft) ? f->vft[f->vft_cfg] : 0;
+		f->vft_lo = lower_32_bits(e);
+		f->vft_hi = upper_32_bits(e);
+		break;
+	}
+}
+
+static int fake_begin(struct hacc_mig *mig)
+{
+	struct fake_qm *f = to_fake(mig);
+
+	if (f->begin_err)
+		return f->begin_err;
+	f->begins++;
+	return 0;
+}
+
+static void fake_end(struct hacc_mig *mig)
+{
+	to_fake(mig)->ends++;
+}
+
+static const struct hacc_io_ops fake_ops = {
+	.vf_read = fake_vf_read,
+	.vf_write = fake_vf_write,
+	.vf_write64 = fake_vf_write64,
+	.vf_mb_send = fake_mb_send,
+	.pf_read = fake_pf_read,
+	.pf_write = fake_pf_write,
+	.begin = fake_begin,
+	.end = fake_end,
+};
+
+static u64 vft_entry(u32 base, u32 num)
+{
+	return (u64)base << HACC_VFT_SQC_BASE_SHIFT | HACC_VFT_SQC_VALID |
+	       (u64)(num - 1) << HACC_VFT_SQC_NUM_SHIFT;
+}
+
+/* A VF with guest state in it: every register holds a distinct value */
+static struct fake_qm *fake_new(struct kunit *test)
+{
+	struct device *dev = kunit_device_register(test, "hacc-fake");
+	struct fake_qm *f;
+	int i;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
+	f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	hacc_mig_init(&f->mig, &fake_ops, dev, HACC_DEVID_ZIP_VF, T_FN);
+	hacc_mig_open(&f->mig);
+
+	f->vft[T_FN] = vft_entry(T_QP_BASE, T_QP_NUM);
+	f->pf_iso = T_ISO;
+	f->vf[HACC_VF_STATE / 4] = HACC_VF_STATE_READY;
+	f->vf[HACC_AEQ_INT_MASK / 4] = 0x11;
+	f->vf[HACC_EQ_INT_MASK / 4] = 0x22;
+	f->vf[HACC_IFC_INT_SOURCE / 4] = 0x33;
+	f->vf[HACC_IFC_INT_MASK / 4] = 0x44;
+	f->vf[HACC_PAGE_SIZE / 4] = 0x55;
+	for (i = 0; i < HACC_XQC_DWORDS; i++) {
+		f->vf[HACC_VF_EQC_DW0 / 4 + i] = 0xe0000 + i;
+		f->vf[HACC_VF_AEQC_DW0 / 4 + i] = 0xa0000 + i;
+	}
+	f->vf[HACC_VF_EQC_DW0 / 4 + 1] = lower_32_bits(T_EQE_DMA);
+	f->vf[HACC_VF_EQC_DW0 / 4 + 2] = upper_32_bits(T_EQE_DMA);
+	f->vf[HACC_VF_AEQC_DW0 / 4 + 1] = lower_32_bits(T_AEQE_DMA);
+	f->vf[HACC_VF_AEQC_DW0 / 4 + 2] = upper_32_bits(T_AEQE_DMA);
+	f->sqc_bt = T_SQC_BT;
+	f->cqc_bt = T_CQC_BT;
+	return f;
+}
+
+/* A freshly reset VF on another host, configured like fake_new()'s */
+static struct fake_qm *fake_new_blank(struct kunit *test)
+{
+	struct fake_qm *f = fake_new(test);
+
+	memset(f->vf, 0, sizeof(f->vf));
+	f->vf[HACC_VF_STATE / 4] = HACC_VF_STATE_NOT_READY;
+	f->sqc_bt = 0;
+	f->cqc_bt = 0;
+	return f;
+}
+
+static struct hacc_stream *stream_new(struct kunit *test, struct fake_qm *f)
+{
+	struct hacc_stream *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	hacc_stream_init(s, &f->mig);
+	return s;
+}
+
+static int step(struct fake_qm *f, enum vfio_device_mig_state next,
+		struct hacc_stream *fresh)
+{
+	int ret;
+
+	mutex_lock(&f->mig.state_mutex);
+	ret = hacc_mig_step(&f->mig, next, fresh);
+	hacc_mig_unlock(&f->mig);
+	return ret;
+}
+
+/* read(2) on a saving stream, as the file does it */
+static ssize_t s_read(struct hacc_stream *s, void *buf, size_t len)
+{
+	size_t off = 0;
+	ssize_t n;
+
+	mutex_lock(&s->lock);
+	n = hacc_save_window(s, len, &off);
+	if (n > 0) {
+		memcpy(buf, (u8 *)&s->rec + off, n);
+		hacc_save_consume(s, n);
+	}
+	mutex_unlock(&s->lock);
+	return n;
+}
+
+/* write(2) on a resuming stream, as the file does it */
+static int s_write(struct hacc_stream *s, const void *buf, size_t len)
+{
+	size_t off = 0;
+	int ret;
+
+	mutex_lock(&s->mig->state_mutex);
+	mutex_lock(&s->lock);
+	ret = hacc_resume_window(s, len, &off);
+	if (!ret) {
+		memcpy((u8 *)&s->rec + off, buf, len);
+		ret = hacc_resume_commit(s, len);
+	}
+	mutex_unlock(&s->lock);
+	hacc_mig_unlock(s->mig);
+	return ret;
+}
+
+static int precopy_info(struct hacc_stream *s, u64 *initial, u64 *dirty)
+{
+	int ret;
+
+	mutex_lock(&s->mig->state_mutex);
+	mutex_lock(&s->lock);
+	ret = hacc_precopy_bytes(s, initial, dirty);
+	mutex_unlock(&s->lock);
+	hacc_mig_unlock(s->mig);
+	return ret;
+}
+
+/* Save a full record from @f through RUNNING -> STOP -> STOP_COPY */
+static void save_record(struct kunit *test, struct fake_qm *f,
+			struct hacc_mig_data *rec)
+{
+	struct hacc_stream *s = stream_new(test, f);
+
+	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_STOP, NULL), 0);
+	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_STOP_COPY, s), 0);
+	KUNIT_ASSERT_EQ(test, s_read(s, rec, sizeof(*rec)), (ssize_t)sizeof(*rec));
+	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_STOP, NULL), 0);
+}
+
+static void test_layout(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, sizeof(struct hacc_mig_data), 176);
+	KUNIT_EXPECT_EQ(test, offsetof(struct hacc_mig_data, qp_num), 8);
+	KUNIT_EXPECT_EQ(test, offsetof(struct hacc_mig_data, dev_id), 12);
+	KUNIT_EXPECT_EQ(test, offsetof(struct hacc_mig_data, que_iso_cfg), 16);
+	KUNIT_EXPECT_EQ(test, offsetof(struct hacc_mig_data, qp_base), 20);
+	KUNIT_EXPECT_EQ(test, offsetof(struct hacc_mig_data, vf_state), 24);
+	KUNIT_EXPECT_EQ(test, offsetof(struct hacc_mig_data, major_ver), 28);
+	KUNIT_EXPECT_EQ(test, offsetof(struct hacc_mig_data, minor_ver), 30);
+	KUNIT_EXPECT_EQ(test, offsetof(struct hacc_mig_data, aeq_int_mask), 40);
+	KUNIT_EXPECT_EQ(test, offsetof(struct hacc_mig_data, page_size), 60);
+	KUNIT_EXPECT_EQ(test, offsetof(struct hacc_mig_data, eqc_dw), 64);
+	KUNIT_EXPECT_EQ(test, offsetof(struct hacc_mig_data, aeqc_dw), 92);
+	KUNIT_EXPECT_EQ(test, offsetof(struct hacc_mig_data, eqe_dma), 144);
+	KUNIT_EXPECT_EQ(test, offsetof(struct hacc_mig_data, cqc_dma), 168);
+}
+
+static void test_vft_decode(struct kunit *test)
+{
+	u32 base = 0, num = 0;
+
+	KUNIT_EXPECT_EQ(test, hacc_vft_decode(vft_entry(544, 480), &base, &num), 0);
+	KUNIT_EXPECT_EQ(test, base, 544);
+	KUNIT_EXPECT_EQ(test, num, 480);
+	KUNIT_EXPECT_EQ(test, hacc_vft_decode(vft_entry(0xffff, 1024), &base, &num), 0);
+	KUNIT_EXPECT_EQ(test, base, 0xffff);
+	KUNIT_EXPECT_EQ(test, num, 1024);
+	KUNIT_EXPECT_EQ(test, hacc_vft_decode(0, &base, &num), -ENXIO);
+	KUNIT_EXPECT_EQ(test, hacc_vft_decode(vft_entry(1, 2) & ~HACC_VFT_SQC_VALID,
+					      &base, &num), -ENXIO);
+}
+
+static void test_header_check(struct kunit *test)
+{
+	struct fake_qm *f = fake_new(test);
+	struct hacc_mig_data local = {
+		.magic = HACC_MIG_MAGIC_V2, .qp_num = 480,
+		.dev_id = HACC_DEVID_ZIP_VF, .que_iso_cfg = 1,
+		.major_ver = HACC_MIG_MAJOR_VER,
+	};
+	struct hacc_mig_data rec = local;
+	struct device *dev = f->mig.dev;
+
+	KUNIT_EXPECT_EQ(test, hacc_rec_check_header(dev, &rec, &local), 0);
+	rec.minor_ver = 7;		/* minor versions are compatible */
+	rec.qp_base = 1000;		/* queue position is not compared */
+	KUNIT_EXPECT_EQ(test, hacc_rec_check_header(dev, &rec, &local), 0);
+	rec.major_ver = 2;
+	KUNIT_EXPECT_EQ(test, hacc_rec_check_header(dev, &rec, &local), -EPROTO);
+	rec.magic = HACC_MIG_MAGIC_V1;	/* V1 has no version fields */
+	KUNIT_EXPECT_EQ(test, hacc_rec_check_header(dev, &rec, &local), 0);
+	rec = local;
+	rec.magic = 0x1234;
+	KUNIT_EXPECT_EQ(test, hacc_rec_check_header(dev, &rec, &local), -EPROTO);
+	rec = local;
+	rec.dev_id = HACC_DEVID_SEC_VF;
+	KUNIT_EXPECT_EQ(test, hacc_rec_check_header(dev, &rec, &local), -EPROTO);
+	rec = local;
+	rec.qp_num = 479;
+	KUNIT_EXPECT_EQ(test, hacc_rec_check_header(dev, &rec, &local), -EPROTO);
+	rec = local;
+	rec.que_iso_cfg = 0;
+	KUNIT_EXPECT_EQ(test, hacc_rec_check_header(dev, &rec, &local), -EPROTO);
+}
+
+static void test_body_check_v1(struct kunit *test)
+{
+	struct fake_qm *f = fake_new(test);
+	struct hacc_mig_data rec = {};
+
+	rec.magic = HACC_MIG_MAGIC_V1;
+	rec.eqc_dw[1] = 0x89abc000;
+	rec.eqc_dw[2] = 0x1;
+	rec.aeqc_dw[1] = 0x12345000;
+	rec.aeqc_dw[2] = 0x2;
+	/* what a V1 writer stored: wrong words */
+	rec.eqe_dma = 0xdead;
+	rec.aeqe_dma = 0xbeef;
+	KUNIT_EXPECT_EQ(test, hacc_rec_check_body(f->mig.dev, &rec), 0);
+	KUNIT_EXPECT_EQ(test, rec.eqe_dma, 0x189abc000ull);
+	KUNIT_EXPECT_EQ(test, rec.aeqe_dma, 0x212345000ull);
+
+	/* V2 must agree with its own context words */
+	rec.magic = HACC_MIG_MAGIC_V2;
+	KUNIT_EXPECT_EQ(test, hacc_rec_check_body(f->mig.dev, &rec), 0);
+	rec.eqe_dma ^= 0x1000;
+	KUNIT_EXPECT_EQ(test, hacc_rec_check_body(f->mig.dev, &rec), -EPROTO);
+	rec.eqe_dma ^= 0x1000;
+	rec.aeqe_dma = 0;
+	KUNIT_EXPECT_EQ(test, hacc_rec_check_body(f->mig.dev, &rec), -EPROTO);
+	rec.aeqe_dma = 0x212345000ull;
+	rec.vf_state = 2;
+	KUNIT_EXPECT_EQ(test, hacc_rec_check_body(f->mig.dev, &rec), -EPROTO);
+}
+
+/* PRE_COPY then STOP_COPY, read in chunks of every size from 1 to 177 */
+static void test_precopy_every_size(struct kunit *test)
+{
+	struct hacc_mig_data ref;
+	size_t chunk;
+
+	save_record(test, fake_new(test), &ref);
+
+	for (chunk = 1; chunk <= sizeof(ref) + 1; chunk++) {
+		struct fake_qm *f = fake_new(test);
+		struct hacc_stream *s = stream_new(test, f);
+		u8 buf[sizeof(ref) + 1];
+		u64 initial, dirty;
+		size_t got = 0;
+		ssize_t n;
+
+		KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY, s), 0);
+		KUNIT_ASSERT_PTR_EQ(test, f->mig.saving, s);
+		for (;;) {
+			KUNIT_ASSERT_EQ(test, precopy_info(s, &initial, &dirty), 0);
+			KUNIT_EXPECT_EQ(test, initial, HACC_MIG_MATCH_SIZE - got);
+			KUNIT_EXPECT_EQ(test, dirty, 0);
+			n = s_read(s, buf + got, chunk);
+			if (n == -ENOMSG)
+				break;
+			KUNIT_ASSERT_GT(test, n, 0);
+			KUNIT_EXPECT_EQ(test, n, min(chunk, HACC_MIG_MATCH_SIZE - got));
+			got += n;
+		}
+		KUNIT_EXPECT_EQ(test, got, HACC_MIG_MATCH_SIZE);
+		/* the temporary end stays temporary */
+		KUNIT_EXPECT_EQ(test, s_read(s, buf, chunk), -ENOMSG);
+
+		KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_STOP_COPY, NULL), 0);
+		KUNIT_EXPECT_EQ(test, precopy_info(s, &initial, &dirty), -EINVAL);
+		while ((n = s_read(s, buf + got, chunk)) > 0)
+			got += n;
+		KUNIT_EXPECT_EQ(test, n, 0);
+		KUNIT_EXPECT_EQ(test, got, sizeof(ref));
+		KUNIT_EXPECT_EQ(test, s_read(s, buf, chunk), 0);
+		KUNIT_EXPECT_MEMEQ(test, buf, &ref, sizeof(ref));
+	}
+}
+
+static void test_saved_record(struct kunit *test)
+{
+	struct fake_qm *f = fake_new(test);
+	struct hacc_mig_data rec;
+	int i;
+
+	save_record(test, f, &rec);
+	KUNIT_EXPECT_EQ(test, rec.magic, HACC_MIG_MAGIC_V2);
+	KUNIT_EXPECT_EQ(test, rec.qp_num, T_QP_NUM);
+	KUNIT_EXPECT_EQ(test, rec.qp_base, T_QP_BASE);
+	KUNIT_EXPECT_EQ(test, rec.dev_id, HACC_DEVID_ZIP_VF);
+	KUNIT_EXPECT_EQ(test, rec.que_iso_cfg, T_ISO);
+	KUNIT_EXPECT_EQ(test, rec.vf_state, HACC_VF_STATE_READY);
+	KUNIT_EXPECT_EQ(test, rec.major_ver, HACC_MIG_MAJOR_VER);
+	KUNIT_EXPECT_EQ(test, rec.aeq_int_mask, 0x11);
+	KUNIT_EXPECT_EQ(test, rec.eq_int_mask, 0x22);
+	KUNIT_EXPECT_EQ(test, rec.ifc_int_source, 0x33);
+	KUNIT_EXPECT_EQ(test, rec.ifc_int_mask, 0x44);
+	KUNIT_EXPECT_EQ(test, rec.ifc_int_set, 0);
+	KUNIT_EXPECT_EQ(test, rec.page_size, 0x55);
+	for (i = 0; i < HACC_XQC_DWORDS; i++) {
+		KUNIT_EXPECT_EQ(test, rec.eqc_dw[i], f->vf[HACC_VF_EQC_DW0 / 4 + i]);
+		KUNIT_EXPECT_EQ(test, rec.aeqc_dw[i], f->vf[HACC_VF_AEQC_DW0 / 4 + i]);
+	}
+	KUNIT_EXPECT_EQ(test, rec.eqe_dma, T_EQE_DMA);
+	KUNIT_EXPECT_EQ(test, rec.aeqe_dma, T_AEQE_DMA);
+	KUNIT_EXPECT_EQ(test, rec.sqc_dma, T_SQC_BT);
+	KUNIT_EXPECT_EQ(test, rec.cqc_dma, T_CQC_BT);
+	KUNIT_EXPECT_TRUE(test, f->paused);
+	KUNIT_EXPECT_EQ(test, f->begins, f->ends);
+}
+
+/* A VF no guest driver set up: only the match data travels */
+static void test_not_ready(struct kunit *test)
+{
+	struct fake_qm *f = fake_new(test);
+	struct hacc_stream *s = stream_new(test, f);
+	struct hacc_mig_data rec;
+
+	f->vf[HACC_VF_STATE / 4] = HACC_VF_STATE_NOT_READY;
+	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_STOP, NULL), 0);
+	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_STOP_COPY, s), 0);
+	KUNIT_EXPECT_EQ(test, s_read(s, &rec, sizeof(rec)), HACC_MIG_MATCH_SIZE);
+	KUNIT_EXPECT_EQ(test, rec.vf_state, HACC_VF_STATE_NOT_READY);
+	KUNIT_EXPECT_EQ(test, s_read(s, &rec, sizeof(rec)), 0);
+	KUNIT_EXPECT_EQ(test, f->mb_cmds[HACC_MB_CMD_SQC_BT], 0);
+}
+
+static void test_resume_every_chunk(struct kunit *test)
+{
+	struct hacc_mig_data ref;
+	size_t chunk;
+	int i;
+
+	save_record(test, fake_new(test), &ref);
+
+	for (chunk = 1; chunk <= sizeof(ref); chunk++) {
+		struct fake_qm *d = fake_new_blank(test);
+		struct hacc_stream *s = stream_new(test, d);
+		size_t done = 0;
+
+		KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_STOP, NULL), 0);
+		KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_RESUMING, s), 0);
+		while (done < sizeof(ref)) {
+			size_t n = min(chunk, sizeof(ref) - done);
+
+			KUNIT_ASSERT_EQ(test, s_write(s, (u8 *)&ref + done, n), 0);
+			done += n;
+		}
+		KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_STOP, NULL), 0);
+		KUNIT_EXPECT_TRUE(test, s->disabled);
+		KUNIT_EXPECT_NULL(test, d->mig.resuming);
+		KUNIT_EXPECT_EQ(test, d->vf[HACC_VF_STATE / 4], HACC_VF_STATE_READY);
+		KUNIT_EXPECT_EQ(test, d->vf[HACC_AEQ_INT_MASK / 4], 0x11);
+		KUNIT_EXPECT_EQ(test, d->vf[HACC_EQ_INT_MASK / 4], 0x22);
+		KUNIT_EXPECT_EQ(test, d->vf[HACC_IFC_INT_SOURCE / 4], 1);
+		KUNIT_EXPECT_EQ(test, d->vf[HACC_IFC_INT_MASK / 4], 0);
+		KUNIT_EXPECT_EQ(test, d->vf[HACC_QUE_ISO_CFG / 4], T_ISO);
+		KUNIT_EXPECT_EQ(test, d->vf[HACC_PAGE_SIZE / 4], 0x55);
+		for (i = 0; i < HACC_XQC_DWORDS; i++) {
+			KUNIT_EXPECT_EQ(test, d->vf[HACC_VF_EQC_DW0 / 4 + i], ref.eqc_dw[i]);
+			KUNIT_EXPECT_EQ(test, d->vf[HACC_VF_AEQC_DW0 / 4 + i], ref.aeqc_dw[i]);
+		}
+		KUNIT_EXPECT_EQ(test, d->sqc_bt, T_SQC_BT);
+		KUNIT_EXPECT_EQ(test, d->cqc_bt, T_CQC_BT);
+
+		/* STOP -> RUNNING restarts every queue of the VF */
+		KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_RUNNING, NULL), 0);
+		KUNIT_EXPECT_EQ(test, d->doorbells, T_QP_NUM);
+		KUNIT_EXPECT_EQ(test, d->last_db[1],
+				1 | (u64)HACC_DB_CMD_SQ << HACC_DB_CMD_SHIFT |
+				1ull << HACC_DB_PRIORITY_SHIFT);
+	}
+}
+
+/* The match header is judged by the write that completes it */
+static void test_resume_reject_early(struct kunit *test)
+{
+	struct fake_qm *d = fake_new_blank(test);
+	struct hacc_stream *s = stream_new(test, d);
+	struct hacc_mig_data ref;
+	unsigned int writes;
+
+	save_record(test, fake_new(test), &ref);
+	d->vft[T_FN] = vft_entry(T_QP_BASE, T_QP_NUM - 1);
+	KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_STOP, NULL), 0);
+	KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_RESUMING, s), 0);
+	writes = d->dev_writes;
+
+	KUNIT_EXPECT_EQ(test, s_write(s, &ref, 39), 0);
+	KUNIT_EXPECT_EQ(test, s_write(s, (u8 *)&ref + 39, 2), -EPROTO);
+	KUNIT_EXPECT_EQ(test, s_write(s, (u8 *)&ref + 41, 10), -EPROTO);
+	KUNIT_EXPECT_EQ(test, step(d, VFIO_DEVICE_STATE_STOP, NULL), -EPROTO);
+	KUNIT_EXPECT_EQ(test, d->mig.state, VFIO_DEVICE_STATE_RESUMING);
+	KUNIT_EXPECT_EQ(test, d->dev_writes, writes);
+	KUNIT_EXPECT_EQ(test, d->mig.stats.rejects, 1);
+
+	/* only a reset leaves a rejected RESUMING */
+	hacc_mig_reset(&d->mig);
+	KUNIT_EXPECT_EQ(test, d->mig.state, VFIO_DEVICE_STATE_RUNNING);
+	KUNIT_EXPECT_TRUE(test, s->disabled);
+}
+
+static void test_resume_bad_lengths(struct kunit *test)
+{
+	struct hacc_mig_data ref;
+	u8 big[HACC_MIG_DATA_SIZE + 1] = {};
+	static const size_t lens[] = { 0, 1, 39, 41, 100, 175 };
+	struct fake_qm *d;
+	struct hacc_stream *s;
+	unsigned int writes;
+	int i;
+
+	save_record(test, fake_new(test), &ref);
+	memcpy(big, &ref, sizeof(ref));
+
+	/* more than one record is refused, whatever the chunking */
+	d = fake_new_blank(test);
+	s = stream_new(test, d);
+	KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_STOP, NULL), 0);
+	KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_RESUMING, s), 0);
+	KUNIT_EXPECT_EQ(test, s_write(s, big, sizeof(big)), -EFBIG);
+	d = fake_new_blank(test);
+	s = stream_new(test, d);
+	KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_STOP, NULL), 0);
+	KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_RESUMING, s), 0);
+	KUNIT_EXPECT_EQ(test, s_write(s, big, sizeof(ref)), 0);
+	KUNIT_EXPECT_EQ(test, s_write(s, big, 1), -EFBIG);
+	KUNIT_EXPECT_EQ(test, step(d, VFIO_DEVICE_STATE_STOP, NULL), -EFBIG);
+
+	/* truncated streams load nothing */
+	for (i = 0; i < ARRAY_SIZE(lens); i++) {
+		d = fake_new_blank(test);
+		s = stream_new(test, d);
+		KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_STOP, NULL), 0);
+		KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_RESUMING, s), 0);
+		writes = d->dev_writes;
+		if (lens[i])
+			KUNIT_EXPECT_EQ(test, s_write(s, &ref, lens[i]), 0);
+		KUNIT_EXPECT_EQ(test, step(d, VFIO_DEVICE_STATE_STOP, NULL), -ENODATA);
+		KUNIT_EXPECT_EQ(test, d->dev_writes, writes);
+	}
+
+	/* the match data alone is a complete stream that loads nothing */
+	d = fake_new_blank(test);
+	s = stream_new(test, d);
+	KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_STOP, NULL), 0);
+	KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_RESUMING, s), 0);
+	writes = d->dev_writes;
+	KUNIT_EXPECT_EQ(test, s_write(s, &ref, HACC_MIG_MATCH_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, step(d, VFIO_DEVICE_STATE_STOP, NULL), 0);
+	KUNIT_EXPECT_EQ(test, d->dev_writes, writes);
+}
+
+static void test_resume_v1(struct kunit *test)
+{
+	struct fake_qm *d = fake_new_blank(test);
+	struct hacc_stream *s = stream_new(test, d);
+	struct hacc_mig_data rec;
+
+	save_record(test, fake_new(test), &rec);
+	rec.magic = HACC_MIG_MAGIC_V1;
+	rec.major_ver = 0;
+	rec.minor_ver = 0;
+	rec.eqe_dma = 0;		/* as a V1 writer could leave them */
+	rec.aeqe_dma = 0x5;
+	KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_STOP, NULL), 0);
+	KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_RESUMING, s), 0);
+	KUNIT_ASSERT_EQ(test, s_write(s, &rec, sizeof(rec)), 0);
+	KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_STOP, NULL), 0);
+	KUNIT_EXPECT_EQ(test, d->mig.last.eqe_dma, T_EQE_DMA);
+	KUNIT_EXPECT_EQ(test, d->mig.last.aeqe_dma, T_AEQE_DMA);
+	KUNIT_EXPECT_EQ(test, d->mig.stats.loads, 1);
+	KUNIT_EXPECT_EQ(test, d->sqc_bt, T_SQC_BT);
+}
+
+/* Each failure cause has its own errno */
+static void test_errnos(struct kunit *test)
+{
+	struct fake_qm *f;
+	struct hacc_stream *s;
+	u64 a, b;
+
+	f = fake_new(test);
+	f->mb_stuck = true;
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_STOP, NULL), -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, f->mig.state, VFIO_DEVICE_STATE_RUNNING);
+
+	f = fake_new(test);
+	f->mb_fail_cmd = HACC_MB_CMD_PAUSE_QM + 1;
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_STOP, NULL), -EIO);
+
+	f = fake_new(test);
+	f->pf_abnormal = 0x4;
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_STOP, NULL), -EBUSY);
+
+	f = fake_new(test);
+	f->wb_stuck = true;
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_STOP, NULL), -ETIMEDOUT);
+
+	f = fake_new(test);
+	f->begin_err = -EAGAIN;
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_STOP, NULL), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, f->ends, 0);
+
+	f = fake_new(test);
+	f->vft[T_FN] = 0;
+	s = stream_new(test, f);
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY, s), -ENXIO);
+	KUNIT_EXPECT_NULL(test, f->mig.saving);
+
+	/* precopy info: -EINVAL outside PRE_COPY, -ENODEV once disabled */
+	f = fake_new(test);
+	s = stream_new(test, f);
+	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY, s), 0);
+	KUNIT_EXPECT_EQ(test, precopy_info(s, &a, &b), 0);
+	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_RUNNING, NULL), 0);
+	KUNIT_EXPECT_EQ(test, precopy_info(s, &a, &b), -ENODEV);
+	KUNIT_EXPECT_EQ(test, s_read(s, &a, sizeof(a)), -ENODEV);
+
+	/* a failed save after the stop leaves the ERROR state */
+	f = fake_new(test);
+	s = stream_new(test, f);
+	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY, s), 0);
+	f->mb_fail_cmd = HACC_MB_CMD_CQC_BT + 1;
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_STOP_COPY, NULL), -EIO);
+	KUNIT_EXPECT_EQ(test, f->mig.state, VFIO_DEVICE_STATE_ERROR);
+}
+
+/* Every arc vfio_mig_get_next_state() can ask for, and nothing else */
+static void test_every_arc(struct kunit *test)
+{
+	struct fake_qm *f = fake_new(test);
+	struct hacc_stream *s1 = stream_new(test, f);
+	struct hacc_stream *s2 = stream_new(test, f);
+	struct hacc_stream *s3 = stream_new(test, f);
+	struct hacc_stream *s4 = stream_new(test, f);
+
+	/* RUNNING -> STOP -> RUNNING */
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_STOP, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, f->paused);
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_RUNNING, NULL), 0);
+	KUNIT_EXPECT_EQ(test, f->doorbells, 0);
+
+	/* RUNNING -> PRE_COPY -> RUNNING */
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY, s1), 0);
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_RUNNING, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, s1->disabled);
+	KUNIT_EXPECT_NULL(test, f->mig.saving);
+
+	/* RUNNING -> PRE_COPY -> STOP_COPY -> STOP -> RUNNING */
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY, s2), 0);
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_STOP_COPY, NULL), 0);
+	KUNIT_EXPECT_FALSE(test, s2->disabled);
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_STOP, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, s2->disabled);
+	/* the source resumes: EQ and AEQ re-armed at the saved heads */
+	f->doorbells = 0;
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_RUNNING, NULL), 0);
+	KUNIT_EXPECT_EQ(test, f->doorbells, 2);
+	KUNIT_EXPECT_EQ(test, f->last_db[0],
+			(u64)HACC_DB_CMD_EQ << HACC_DB_CMD_SHIFT |
+			(u64)(0xe0000 & 0xffff) << HACC_DB_INDEX_SHIFT);
+
+	/* STOP -> STOP_COPY -> STOP, STOP -> RESUMING -> STOP */
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_STOP, NULL), 0);
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_STOP_COPY, s3), 0);
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_STOP, NULL), 0);
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_RESUMING, s4), 0);
+	KUNIT_EXPECT_EQ(test, s_write(s4, &s3->rec, sizeof(s3->rec)), 0);
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_STOP, NULL), 0);
+	KUNIT_EXPECT_EQ(test, f->mig.state, VFIO_DEVICE_STATE_STOP);
+
+	/* arcs the core never asks for, and stream misuse */
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_STOP_COPY, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_RUNNING_P2P, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, f->mig.state, VFIO_DEVICE_STATE_STOP);
+	KUNIT_EXPECT_EQ(test, f->begins, f->ends);
+}
+
+/* Device accesses on the downtime path (PRE_COPY -> STOP_COPY) */
+static void test_downtime_cost(struct kunit *test)
+{
+	struct fake_qm *f = fake_new(test);
+	struct hacc_stream *s = stream_new(test, f);
+	struct hacc_mig_stats before;
+
+	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY, s), 0);
+	before = f->mig.stats;
+	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_STOP_COPY, NULL), 0);
+	/*
+	 * Reads: mailbox idle check 1, PAUSE completion 1, four drained
+	 * status registers, write-back done 1, VF_STATE 1, 5 registers, 14
+	 * context words, two mailbox completions and their results (2 x 3).
+	 * Writes: three mailbox commands of four words, write-back start.
+	 * PF queue table and isolation registers are not read again.
+	 */
+	KUNIT_EXPECT_EQ(test, f->mig.stats.mmio_reads - before.mmio_reads, 33);
+	KUNIT_EXPECT_EQ(test, f->mig.stats.mmio_writes - before.mmio_writes, 13);
+	KUNIT_EXPECT_EQ(test, f->mig.stats.mailbox - before.mailbox, 3);
+}
+
+/* reset_done closes the session, also when it has to be deferred */
+static void test_reset(struct kunit *test)
+{
+	struct fake_qm *f = fake_new(test);
+	struct hacc_stream *s = stream_new(test, f);
+	u8 buf[8];
+
+	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY, s), 0);
+	hacc_mig_reset(&f->mig);
+	KUNIT_EXPECT_EQ(test, f->mig.state, VFIO_DEVICE_STATE_RUNNING);
+	KUNIT_EXPECT_NULL(test, f->mig.saving);
+	KUNIT_EXPECT_EQ(test, s_read(s, buf, sizeof(buf)), -ENODEV);
+
+	s = stream_new(test, f);
+	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY, s), 0);
+	mutex_lock(&f->mig.state_mutex);
+	hacc_mig_reset(&f->mig);	/* cannot take the mutex: deferred */
+	KUNIT_EXPECT_EQ(test, f->mig.state, VFIO_DEVICE_STATE_PRE_COPY);
+	KUNIT_EXPECT_FALSE(test, s->disabled);
+	hacc_mig_unlock(&f->mig);
+	KUNIT_EXPECT_EQ(test, f->mig.state, VFIO_DEVICE_STATE_RUNNING);
+	KUNIT_EXPECT_TRUE(test, s->disabled);
+	KUNIT_EXPECT_EQ(test, f->mig.stats.resets, 2);
+
+	/* open and close start from scratch and release the streams */
+	s = stream_new(test, f);
+	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY, s), 0);
+	hacc_mig_close(&f->mig);
+	KUNIT_EXPECT_TRUE(test, s->disabled);
+	KUNIT_EXPECT_FALSE(test, f->mig.open);
+	hacc_mig_open(&f->mig);
+	KUNIT_EXPECT_EQ(test, f->mig.state, VFIO_DEVICE_STATE_RUNNING);
+	KUNIT_EXPECT_TRUE(test, f->mig.open);
+}
+
+static struct kunit_case hacc_cases[] = {
+	KUNIT_CASE(test_layout),
+	KUNIT_CASE(test_vft_decode),
+	KUNIT_CASE(test_header_check),
+	KUNIT_CASE(test_body_check_v1),
+	KUNIT_CASE(test_saved_record),
+	KUNIT_CASE(test_precopy_every_size),
+	KUNIT_CASE(test_not_ready),
+	KUNIT_CASE(test_resume_every_chunk),
+	KUNIT_CASE(test_resume_reject_early),
+	KUNIT_CASE(test_resume_bad_lengths),
+	KUNIT_CASE(test_resume_v1),
+	KUNIT_CASE(test_errnos),
+	KUNIT_CASE(test_every_arc),
+	KUNIT_CASE(test_downtime_cost),
+	KUNIT_CASE(test_reset),
+	{}
+};
+
+static struct kunit_suite hacc_suite = {
+	.name = "hisi_acc_vfio_pci",
+	.test_cases = hacc_cases,
+};
+
+kunit_test_suite(hacc_suite);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests for hisi_acc_vfio_pci");
+MODULE_INFO(import_ns, "EXPORTED_FOR_KUNIT_TESTING");
