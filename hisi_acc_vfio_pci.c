@@ -1146,7 +1146,8 @@ static int hacc_file_release(struct inode *inode, struct file *filp)
 
 	mutex_destroy(&s->lock);
 	kfree(s);
-	/* Drops the reference taken in hacc_file_new() */
+	/* Drop the references taken in hacc_file_new() */
+	put_device(hv->mig.dev);
 	vfio_put_device(&hv->core.vdev);
 	return 0;
 }
@@ -1287,8 +1288,12 @@ static struct hacc_stream *hacc_file_new(struct hacc_vdev *hv, bool resuming)
 	}
 	stream_open(filp->f_inode, filp);
 	s->filp = filp;
-	/* The file may outlive the open device; keep the structure around */
+	/*
+	 * The file may outlive the open device and even the VF: keep our
+	 * structure and the struct device used in log messages around.
+	 */
 	get_device(&hv->core.vdev.device);
+	get_device(hv->mig.dev);
 	return s;
 }
 
