@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include "hacc_sys.h"
 #include "hacc_vfio.h"
@@ -76,11 +77,57 @@ int hacc_sys_vf_fn(const char *vf_bdf)
 	return -ENODEV;
 }
 
+/* The srcversion= string in a module file's .modinfo, or "" */
+static void ko_srcversion(const char *path, char *out, size_t len)
+{
+	static const char key[] = "srcversion=";
+	struct stat sb;
+	const char *p, *end;
+	void *map;
+	int fd;
+
+	out[0] = '\0';
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &sb) || !sb.st_size) {
+		close(fd);
+		return;
+	}
+	map = mmap(NULL, sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return;
+	p = memmem(map, sb.st_size, key, sizeof(key) - 1);
+	if (p) {
+		p += sizeof(key) - 1;
+		end = memchr(p, '\0', (const char *)map + sb.st_size - p);
+		if (end && (size_t)(end - p) < len) {
+			memcpy(out, p, end - p);
+			out[end - p] = '\0';
+		}
+	}
+	munmap(map, sb.st_size);
+}
+
+static void read_line(const char *path, char *out, size_t len)
+{
+	FILE *f = fopen(path, "r");
+
+	out[0] = '\0';
+	if (!f)
+		return;
+	if (fgets(out, len, f))
+		out[strcspn(out, "\n")] = '\0';
+	else
+		out[0] = '\0';
+	fclose(f);
+}
+
 enum hacc_flavour hacc_flavour(void)
 {
-	const char *env = getenv("HACC_DRIVER");
-	char taint[32] = "";
-	FILE *f;
+	const char *env = getenv("HACC_DRIVER"), *moddir = getenv("HACC_MODDIR");
+	char taint[32], loaded[64], ours[64], path[PATH_MAX];
 
 	if (env && !strcmp(env, "ours"))
 		return HACC_DRV_OURS;
@@ -88,13 +135,16 @@ enum hacc_flavour hacc_flavour(void)
 		return HACC_DRV_MAINLINE;
 	if (access("/sys/module/hisi_acc_vfio_pci", F_OK))
 		return HACC_DRV_NONE;
-	f = fopen("/sys/module/hisi_acc_vfio_pci/taint", "r");
-	if (f) {
-		if (!fgets(taint, sizeof(taint), f))
-			taint[0] = '\0';
-		fclose(f);
+	/* our build next to the tests (tools/vm/run sets HACC_MODDIR)? */
+	if (moddir && *moddir) {
+		snprintf(path, sizeof(path), "%s/hisi_acc_vfio_pci.ko", moddir);
+		ko_srcversion(path, ours, sizeof(ours));
+		read_line("/sys/module/hisi_acc_vfio_pci/srcversion", loaded, sizeof(loaded));
+		if (ours[0] && loaded[0])
+			return strcmp(ours, loaded) ? HACC_DRV_MAINLINE : HACC_DRV_OURS;
 	}
-	/* insmod of our out-of-tree build taints with 'O'; in-tree does not */
+	/* else: insmod of an out-of-tree build taints with 'O', in-tree does not */
+	read_line("/sys/module/hisi_acc_vfio_pci/taint", taint, sizeof(taint));
 	return strchr(taint, 'O') ? HACC_DRV_OURS : HACC_DRV_MAINLINE;
 }
 
