@@ -1,0 +1,769 @@
+/*
+ * QTest for the HiSilicon QM accelerator model (hisi-acc-pf / hisi-acc-vf)
+ *
+ * The PF sits on the q35 root bus at 10.0 so that its VFs (ARI, offset 1,
+ * stride 1) follow it at 10.1...; extended configuration space (SR-IOV) is
+ * reached through MMCONFIG, which the test enables itself since no
+ * firmware runs under qtest.
+ *
+ * Copyright (c) 2026 The hisi_acc_vfio_pci authors
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/bswap.h"
+#include "libqtest.h"
+#include "libqos/pci.h"
+#include "libqos/pci-pc.h"
+#include "qobject/qdict.h"
+#include "qobject/qlist.h"
+#include "qobject/qnum.h"
+#include "hw/pci/pci_regs.h"
+#include "hisi_acc_vfio_pci_hw.h"
+#include "hacc-model-ctl.h"
+
+#define PF_DEVFN        QPCI_DEVFN(0x10, 0)
+#define MAX_VFS         16
+#define ECAM_BASE       0xb0000000ULL
+#define MCH_PCIEXBAR    0x60
+#define SRIOV_CTRL      0x08
+#define SRIOV_INITIAL   0x0c
+#define SRIOV_TOTAL     0x0e
+#define SRIOV_NUM_VF    0x10
+#define SRIOV_OFFSET    0x14
+#define SRIOV_STRIDE    0x16
+#define SRIOV_VF_DID    0x1a
+#define SRIOV_BAR0      0x24
+#define SRIOV_VFE       0x1
+#define SRIOV_MSE       0x8
+#define DMA_A           0x400000ULL
+#define DMA_B           0x410000ULL
+#define DMA_UNMAPPED    0x7f00000000ULL
+#define MBS_BAD_CMD     1
+#define MBS_DMA         2
+#define MBS_FAULT       3
+
+typedef struct Hacc {
+    QTestState *qts;
+    QPCIBus *bus;
+    QPCIDevice *pf;
+    QPCIBar bar2;
+    QPCIBar bar4;
+    int total_vfs;
+    QPCIDevice *vf[MAX_VFS];
+    QPCIBar vfbar[MAX_VFS];
+} Hacc;
+
+/* A function: its PCI device and its QM register BAR */
+typedef struct Fn {
+    QPCIDevice *dev;
+    QPCIBar bar;
+} Fn;
+
+static uint64_t ecam(int devfn, int off)
+{
+    return ECAM_BASE + ((uint64_t)devfn << 12) + off;
+}
+
+static int find_ext_cap(Hacc *h, int devfn, int id)
+{
+    int off = 0x100;
+
+    while (off) {
+        uint32_t hdr = qtest_readl(h->qts, ecam(devfn, off));
+
+        if ((hdr & 0xffff) == id) {
+            return off;
+        }
+        off = hdr >> 20;
+    }
+    return 0;
+}
+
+static void hacc_start(Hacc *h, int num_vfs, const char *extra)
+{
+    QPCIDevice *mch;
+
+    memset(h, 0, sizeof(*h));
+    h->qts = qtest_initf("-machine q35 -device hisi-acc-pf,id=hacc0,"
+                         "addr=0x10.0,num-vfs=%d%s", num_vfs, extra);
+    h->total_vfs = num_vfs;
+    h->bus = qpci_new_pc(h->qts, NULL);
+    mch = qpci_device_find(h->bus, 0);
+    g_assert_nonnull(mch);
+    qpci_config_writel(mch, MCH_PCIEXBAR + 4, 0);
+    qpci_config_writel(mch, MCH_PCIEXBAR, ECAM_BASE | 1);
+    g_free(mch);
+
+    h->pf = qpci_device_find(h->bus, PF_DEVFN);
+    g_assert_nonnull(h->pf);
+    qpci_device_enable(h->pf);
+    h->bar2 = qpci_iomap(h->pf, HACC_QM_BAR, NULL);
+    h->bar4 = qpci_iomap(h->pf, HACC_CTL_BAR, NULL);
+}
+
+static void hacc_stop(Hacc *h)
+{
+    int i;
+
+    for (i = 0; i < MAX_VFS; i++) {
+        g_free(h->vf[i]);
+    }
+    g_free(h->pf);
+    qpci_free_pc(h->bus);
+    qtest_quit(h->qts);
+}
+
+static void hacc_enable_vfs(Hacc *h, int n)
+{
+    int cap = find_ext_cap(h, PF_DEVFN, 0x10);
+    uint64_t base;
+    int i;
+
+    g_assert_cmpint(cap, !=, 0);
+    base = QEMU_ALIGN_UP(h->bus->mmio_alloc_ptr, HACC_VF_BAR_SIZE);
+    h->bus->mmio_alloc_ptr = base + h->total_vfs * HACC_VF_BAR_SIZE;
+    qtest_writel(h->qts, ecam(PF_DEVFN, cap + SRIOV_BAR0 + 8), base);
+    qtest_writel(h->qts, ecam(PF_DEVFN, cap + SRIOV_BAR0 + 12), 0);
+    qtest_writew(h->qts, ecam(PF_DEVFN, cap + SRIOV_NUM_VF), n);
+    qtest_writew(h->qts, ecam(PF_DEVFN, cap + SRIOV_CTRL),
+                 SRIOV_VFE | SRIOV_MSE);
+    for (i = 0; i < n; i++) {
+        QPCIDevice *vf = g_new0(QPCIDevice, 1);
+
+        vf->bus = h->bus;
+        vf->devfn = PF_DEVFN + 1 + i;
+        qpci_config_writew(vf, PCI_COMMAND,
+                           PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+        h->vf[i] = vf;
+        h->vfbar[i].addr = base + i * HACC_VF_BAR_SIZE;
+        h->vfbar[i].is_io = false;
+    }
+}
+
+static Fn pf_fn(Hacc *h)
+{
+    return (Fn) { h->pf, h->bar2 };
+}
+
+static Fn vf_fn(Hacc *h, int vf)
+{
+    g_assert_nonnull(h->vf[vf - 1]);
+    return (Fn) { h->vf[vf - 1], h->vfbar[vf - 1] };
+}
+
+static uint32_t rd(Fn f, uint64_t off)
+{
+    return qpci_io_readl(f.dev, f.bar, off);
+}
+
+static void wr(Fn f, uint64_t off, uint32_t val)
+{
+    qpci_io_writel(f.dev, f.bar, off, val);
+}
+
+static uint64_t ctl(Hacc *h, uint64_t off)
+{
+    return qpci_io_readq(h->pf, h->bar4, off);
+}
+
+static uint64_t cnt(Hacc *h, int fn, uint64_t off)
+{
+    return ctl(h, HACC_CTL_FN(fn) + off);
+}
+
+static uint32_t mb_word(uint8_t cmd, bool op_read, uint16_t queue)
+{
+    return cmd | (op_read ? HACC_MB_OP_READ : 0) | HACC_MB_BUSY |
+           (uint32_t)queue << HACC_MB_QUEUE_SHIFT;
+}
+
+/* Sends one mailbox command as four dwords, returns its status. */
+static unsigned int mb(Fn f, uint8_t cmd, bool op_read, uint16_t queue,
+                       uint64_t base, uint64_t *out)
+{
+    uint32_t w0;
+
+    g_assert_cmphex(rd(f, HACC_MB_BASE) & HACC_MB_BUSY, ==, 0);
+    wr(f, HACC_MB_BASE, mb_word(cmd, op_read, queue));
+    wr(f, HACC_MB_ADDR_L, (uint32_t)base);
+    wr(f, HACC_MB_ADDR_H, base >> 32);
+    wr(f, HACC_MB_RSVD, 0);
+    w0 = rd(f, HACC_MB_BASE);
+    g_assert_cmphex(w0 & HACC_MB_BUSY, ==, 0);
+    g_assert_cmphex(w0 & HACC_MB_CMD_MASK, ==, cmd);
+    if (out) {
+        *out = rd(f, HACC_MB_ADDR_L) | (uint64_t)rd(f, HACC_MB_ADDR_H) << 32;
+    }
+    return (w0 & HACC_MB_STATUS_MASK) >> HACC_MB_STATUS_SHIFT;
+}
+
+static uint64_t vft_sqc(uint32_t base, uint32_t num)
+{
+    return (uint64_t)base << HACC_VFT_SQC_BASE_SHIFT | HACC_VFT_SQC_VALID |
+           (uint64_t)(num - 1) << HACC_VFT_SQC_NUM_SHIFT;
+}
+
+static void vft_op(Hacc *h, bool read, uint32_t type, uint32_t fn,
+                   uint64_t *data)
+{
+    Fn f = pf_fn(h);
+
+    g_assert_cmphex(rd(f, HACC_PF_VFT_RDY) & 1, ==, 1);
+    wr(f, HACC_PF_VFT_OP_WR, read);
+    wr(f, HACC_PF_VFT_TYPE, type);
+    wr(f, HACC_PF_VFT_CFG, fn);
+    if (!read) {
+        wr(f, HACC_PF_VFT_DATA_L, (uint32_t)*data);
+        wr(f, HACC_PF_VFT_DATA_H, *data >> 32);
+    }
+    wr(f, HACC_PF_VFT_RDY, 0);
+    wr(f, HACC_PF_VFT_OP_ENABLE, 1);
+    g_assert_cmphex(rd(f, HACC_PF_VFT_RDY) & 1, ==, 1);
+    if (read) {
+        *data = rd(f, HACC_PF_VFT_DATA_L) |
+                (uint64_t)rd(f, HACC_PF_VFT_DATA_H) << 32;
+    }
+}
+
+static QDict *qom(Hacc *h, const char *cmd, const char *prop, int64_t val)
+{
+    QDict *resp;
+
+    if (!strcmp(cmd, "qom-get")) {
+        resp = qtest_qmp(h->qts, "{'execute': 'qom-get', 'arguments': "
+                         "{'path': '/machine/peripheral/hacc0', "
+                         "'property': %s}}", prop);
+    } else {
+        resp = qtest_qmp(h->qts, "{'execute': 'qom-set', 'arguments': "
+                         "{'path': '/machine/peripheral/hacc0', "
+                         "'property': %s, 'value': %" PRId64 "}}",
+                         prop, val);
+    }
+    g_assert(qdict_haskey(resp, "return"));
+    return resp;
+}
+
+static void qom_set(Hacc *h, const char *prop, int64_t val)
+{
+    qobject_unref(qom(h, "qom-set", prop, val));
+}
+
+static uint64_t qom_get_u64(Hacc *h, const char *prop)
+{
+    QDict *resp = qom(h, "qom-get", prop, 0);
+    uint64_t v = qnum_get_uint(qobject_to(QNum, qdict_get(resp, "return")));
+
+    qobject_unref(resp);
+    return v;
+}
+
+/* ---- tests ---- */
+
+static void test_identity(void)
+{
+    Hacc h;
+    Fn pf;
+    int cap;
+
+    hacc_start(&h, 8, "");
+    pf = pf_fn(&h);
+    g_assert_cmphex(qpci_config_readw(h.pf, PCI_VENDOR_ID), ==,
+                    HACC_VENDOR_HUAWEI);
+    g_assert_cmphex(qpci_config_readw(h.pf, PCI_DEVICE_ID), ==,
+                    HACC_DEVID_ZIP_PF);
+    g_assert_cmphex(qpci_config_readb(h.pf, PCI_REVISION_ID), ==,
+                    HACC_QM_REV_V3);
+    g_assert_cmpint(qpci_find_capability(h.pf, PCI_CAP_ID_MSI, 0), !=, 0);
+    g_assert_cmpint(qpci_find_capability(h.pf, PCI_CAP_ID_MSIX, 0), ==, 0);
+
+    cap = find_ext_cap(&h, PF_DEVFN, 0x10);
+    g_assert_cmpint(cap, !=, 0);
+    g_assert_cmpint(find_ext_cap(&h, PF_DEVFN, 0x0e), !=, 0);   /* ARI */
+    g_assert_cmpint(qtest_readw(h.qts, ecam(PF_DEVFN, cap + SRIOV_TOTAL)),
+                    ==, 8);
+    g_assert_cmpint(qtest_readw(h.qts,
+                                ecam(PF_DEVFN, cap + SRIOV_INITIAL)), ==, 8);
+    g_assert_cmpint(qtest_readw(h.qts, ecam(PF_DEVFN, cap + SRIOV_OFFSET)),
+                    ==, 1);
+    g_assert_cmpint(qtest_readw(h.qts, ecam(PF_DEVFN, cap + SRIOV_STRIDE)),
+                    ==, 1);
+    g_assert_cmphex(qtest_readw(h.qts, ecam(PF_DEVFN, cap + SRIOV_VF_DID)),
+                    ==, HACC_DEVID_ZIP_VF);
+
+    /* capability profile and probe-gating registers */
+    g_assert_cmphex(rd(pf, 0x3100), ==, 1);
+    g_assert_cmphex(rd(pf, 0x311c), ==, 0x00010001);
+    g_assert_cmphex(rd(pf, 0x3144), ==, 0);
+    g_assert_cmphex(rd(pf, 0x100158) & 0x7ff, ==, 1024);
+    g_assert_cmphex(rd(pf, HACC_QUE_ISO_CFG), ==, 0);
+    g_assert_cmphex(rd(pf, HACC_PF_ABNORMAL_INT_STATUS), ==, 0);
+    g_assert_cmphex(rd(pf, HACC_PF_ZIP_CORE_INT_STATUS), ==, 0);
+    wr(pf, 0x100040, 1);
+    g_assert_cmphex(rd(pf, 0x100044) & 1, ==, 1);
+    wr(pf, 0x3104, 0xdead);     /* read-only */
+    g_assert_cmphex(rd(pf, 0x3104), ==, 0x04000800);
+
+    /* control window */
+    g_assert_cmphex(ctl(&h, HACC_CTL_MAGIC), ==, HACC_CTL_MAGIC_VALUE);
+    g_assert_cmpuint(ctl(&h, HACC_CTL_VERSION), ==, 1);
+    g_assert_cmpuint(ctl(&h, HACC_CTL_NUM_FUNCS), ==, 9);
+    g_assert_cmpuint(qom_get_u64(&h, "num-funcs"), ==, 9);
+    hacc_stop(&h);
+}
+
+static void test_alg_sec(void)
+{
+    Hacc h;
+    int cap;
+
+    hacc_start(&h, 2, ",alg=sec");
+    g_assert_cmphex(qpci_config_readw(h.pf, PCI_DEVICE_ID), ==,
+                    HACC_DEVID_SEC_PF);
+    cap = find_ext_cap(&h, PF_DEVFN, 0x10);
+    g_assert_cmphex(qtest_readw(h.qts, ecam(PF_DEVFN, cap + SRIOV_VF_DID)),
+                    ==, HACC_DEVID_SEC_VF);
+    g_assert_cmphex(rd(pf_fn(&h), HACC_PF_SEC_CORE_INT_STATUS), ==, 0);
+    hacc_stop(&h);
+}
+
+static void test_mailbox_protocol(void)
+{
+    Hacc h;
+    Fn pf;
+    uint64_t out;
+
+    hacc_start(&h, 2, "");
+    pf = pf_fn(&h);
+    g_assert_cmphex(rd(pf, HACC_MB_BASE) & HACC_MB_BUSY, ==, 0);
+
+    /* set, then read back the SQC base table address (op 0 / op 1) */
+    g_assert_cmpuint(mb(pf, HACC_MB_CMD_SQC_BT, false, 0,
+                        0x123456789abc0000ULL, NULL), ==, 0);
+    g_assert_cmpuint(mb(pf, HACC_MB_CMD_CQC_BT, false, 0,
+                        0x0000000fedc00000ULL, NULL), ==, 0);
+    g_assert_cmpuint(mb(pf, HACC_MB_CMD_SQC_BT, true, 0, 0, &out), ==, 0);
+    g_assert_cmphex(out, ==, 0x123456789abc0000ULL);
+    g_assert_cmpuint(mb(pf, HACC_MB_CMD_CQC_BT, true, 0, 0, &out), ==, 0);
+    g_assert_cmphex(out, ==, 0x0000000fedc00000ULL);
+
+    /* nothing runs until the dword at 0x30c is written */
+    wr(pf, HACC_MB_BASE, mb_word(HACC_MB_CMD_SQC_BT, false, 0));
+    wr(pf, HACC_MB_ADDR_L, 0x1000);
+    wr(pf, HACC_MB_ADDR_H, 0);
+    g_assert_cmpuint(cnt(&h, 0, HACC_CTL_MB_TOTAL), ==, 4);
+    g_assert_cmpuint(mb(pf, HACC_MB_CMD_SQC_BT, true, 0, 0, &out), ==, 0);
+    g_assert_cmphex(out, ==, 0x123456789abc0000ULL);
+
+    /* the same mailbox as two 64-bit writes */
+    qpci_io_writeq(pf.dev, pf.bar, HACC_MB_BASE,
+                   mb_word(HACC_MB_CMD_SQC_BT, false, 7) |
+                   (uint64_t)0x2000 << 32);
+    g_assert_cmpuint(cnt(&h, 0, HACC_CTL_MB_TOTAL), ==, 5);
+    qpci_io_writeq(pf.dev, pf.bar, HACC_MB_ADDR_H, 0x5);
+    g_assert_cmpuint(cnt(&h, 0, HACC_CTL_MB_TOTAL), ==, 6);
+    g_assert_cmphex(rd(pf, HACC_MB_BASE) >> HACC_MB_QUEUE_SHIFT, ==, 7);
+    g_assert_cmpuint(mb(pf, HACC_MB_CMD_SQC_BT, true, 0, 0, &out), ==, 0);
+    g_assert_cmphex(out, ==, 0x0000000500002000ULL);
+
+    /* counters by command */
+    g_assert_cmpuint(cnt(&h, 0, HACC_CTL_MB_CMD(HACC_MB_CMD_SQC_BT)), ==, 5);
+    g_assert_cmpuint(cnt(&h, 0, HACC_CTL_MB_CMD(HACC_MB_CMD_CQC_BT)), ==, 2);
+    g_assert_cmpuint(cnt(&h, 0, HACC_CTL_MB_ERRORS), ==, 0);
+
+    /* acknowledged commands */
+    g_assert_cmpuint(mb(pf, HACC_MB_CMD_STOP_QP, false, 3, 0, NULL), ==, 0);
+    g_assert_cmpuint(mb(pf, HACC_MB_CMD_FLUSH_QM, false, 0, 0, NULL), ==, 0);
+    g_assert_cmpuint(mb(pf, HACC_MB_CMD_PAUSE_QM, false, 0, 0, NULL), ==, 0);
+    hacc_stop(&h);
+}
+
+static void test_vft(void)
+{
+    Hacc h;
+    uint64_t e, out;
+    int i;
+
+    hacc_start(&h, 4, "");
+    hacc_enable_vfs(&h, 4);
+
+    /* what `echo 2 > sriov_numvfs` with pf_q_num=64 programs */
+    for (i = 0; i <= 4; i++) {
+        uint32_t base = i ? 64 + (i - 1) * 240 : 0;
+        uint32_t num = i ? 240 : 64;
+
+        e = vft_sqc(base, num);
+        vft_op(&h, false, HACC_VFT_TYPE_SQC, i, &e);
+        e = 1ULL << 28;
+        vft_op(&h, false, HACC_VFT_TYPE_CQC, i, &e);
+    }
+    for (i = 0; i <= 4; i++) {
+        uint64_t want = vft_sqc(i ? 64 + (i - 1) * 240 : 0, i ? 240 : 64);
+
+        vft_op(&h, true, HACC_VFT_TYPE_SQC, i, &e);
+        g_assert_cmphex(e, ==, want);
+        vft_op(&h, true, HACC_VFT_TYPE_CQC, i, &e);
+        g_assert_cmphex(e, ==, 1ULL << 28);
+        /* each function sees exactly its own entry */
+        g_assert_cmpuint(mb(i ? vf_fn(&h, i) : pf_fn(&h),
+                            HACC_MB_CMD_SQC_VFT_V2, true, 0, 0, &out),
+                         ==, 0);
+        g_assert_cmphex(out, ==, want);
+    }
+
+    /* clearing an entry */
+    e = 0;
+    vft_op(&h, false, HACC_VFT_TYPE_SQC, 3, &e);
+    g_assert_cmpuint(mb(vf_fn(&h, 3), HACC_MB_CMD_SQC_VFT_V2, true, 0, 0,
+                        &out), ==, 0);
+    g_assert_cmphex(out, ==, 0);
+
+    /* function beyond num-vfs: ignored, qm_sq_cq_vf_invalid latched */
+    g_assert_cmphex(rd(pf_fn(&h), 0x100000), ==, 0);
+    e = vft_sqc(1000, 4);
+    vft_op(&h, false, HACC_VFT_TYPE_SQC, 5, &e);
+    g_assert_cmphex(rd(pf_fn(&h), 0x100000) & (1 << 7), ==, 1 << 7);
+    vft_op(&h, true, HACC_VFT_TYPE_SQC, 5, &e);
+    wr(pf_fn(&h), 0x100000, 1 << 7);
+    g_assert_cmphex(rd(pf_fn(&h), 0x100000), ==, 0);
+    /* unknown type */
+    vft_op(&h, false, 3, 1, &e);
+    g_assert_cmphex(rd(pf_fn(&h), 0x100000) & (1 << 7), ==, 1 << 7);
+    g_assert_cmphex(rd(pf_fn(&h), HACC_PF_ABNORMAL_INT_STATUS), ==, 0);
+    g_assert_cmpuint(mb(vf_fn(&h, 1), HACC_MB_CMD_SQC_VFT_V2, true, 0, 0,
+                        &out), ==, 0);
+    g_assert_cmphex(out, ==, vft_sqc(64, 240));
+    hacc_stop(&h);
+}
+
+static void check_xqc_dma(Hacc *h, Fn f, int fn)
+{
+    uint32_t ctx[HACC_XQC_DWORDS], back[HACC_XQC_DWORDS];
+    uint8_t buf[HACC_XQC_DWORDS * 4];
+    uint64_t reads = cnt(h, fn, HACC_CTL_DMA_READS);
+    int i, q;
+
+    for (q = 0; q < 2; q++) {
+        uint8_t cmd = q ? HACC_MB_CMD_AEQC : HACC_MB_CMD_EQC;
+        uint64_t dw0 = q ? HACC_VF_AEQC_DW0 : HACC_VF_EQC_DW0;
+
+        for (i = 0; i < HACC_XQC_DWORDS; i++) {
+            ctx[i] = 0x11110000 * (fn + 1) + (q << 8) + i;
+            stl_le_p(buf + 4 * i, ctx[i]);
+        }
+        qtest_memwrite(h->qts, DMA_A, buf, sizeof(buf));
+        g_assert_cmpuint(mb(f, cmd, false, 0, DMA_A, NULL), ==, 0);
+        for (i = 0; i < HACC_XQC_DWORDS; i++) {
+            g_assert_cmphex(rd(f, dw0 + 4 * i), ==, ctx[i]);
+        }
+        /* op 1 writes the context back to memory */
+        memset(buf, 0xee, sizeof(buf));
+        qtest_memwrite(h->qts, DMA_B, buf, sizeof(buf));
+        g_assert_cmpuint(mb(f, cmd, true, 0, DMA_B, NULL), ==, 0);
+        qtest_memread(h->qts, DMA_B, buf, sizeof(buf));
+        for (i = 0; i < HACC_XQC_DWORDS; i++) {
+            back[i] = ldl_le_p(buf + 4 * i);
+        }
+        g_assert_cmpmem(back, sizeof(back), ctx, sizeof(ctx));
+    }
+    g_assert_cmpuint(cnt(h, fn, HACC_CTL_DMA_READS), ==, reads + 2);
+    g_assert_cmpuint(cnt(h, fn, HACC_CTL_DMA_WRITES), >=, 2);
+}
+
+static void test_xqc_dma(void)
+{
+    Hacc h;
+    uint32_t before;
+
+    hacc_start(&h, 2, "");
+    hacc_enable_vfs(&h, 2);
+    check_xqc_dma(&h, pf_fn(&h), 0);
+    check_xqc_dma(&h, vf_fn(&h, 2), 2);
+    /* the EQ doorbell moves the consumer head in EQC DW0[15:0] */
+    qpci_io_writeq(h.vf[1], h.vfbar[1], HACC_DB_EQ_AEQ,
+                   (uint64_t)HACC_DB_CMD_EQ << HACC_DB_CMD_SHIFT |
+                   (uint64_t)0x1234 << HACC_DB_INDEX_SHIFT);
+    g_assert_cmphex(rd(vf_fn(&h, 2), HACC_VF_EQC_DW0) & 0xffff, ==, 0x1234);
+
+    /* DMA to nowhere: error status, context unchanged */
+    before = rd(vf_fn(&h, 2), HACC_VF_EQC_DW0 + 4);
+    g_assert_cmpuint(mb(vf_fn(&h, 2), HACC_MB_CMD_EQC, false, 0,
+                        DMA_UNMAPPED, NULL), ==, MBS_DMA);
+    g_assert_cmphex(rd(vf_fn(&h, 2), HACC_VF_EQC_DW0 + 4), ==, before);
+    g_assert_cmpuint(cnt(&h, 2, HACC_CTL_MB_ERRORS), ==, 1);
+
+    /* without bus mastering the function cannot reach memory */
+    qpci_config_writew(h.vf[0], PCI_COMMAND, PCI_COMMAND_MEMORY);
+    g_assert_cmpuint(mb(vf_fn(&h, 1), HACC_MB_CMD_AEQC, false, 0, DMA_A,
+                        NULL), ==, MBS_DMA);
+    hacc_stop(&h);
+}
+
+static void vf_flr(Hacc *h, int vf)
+{
+    QPCIDevice *d = h->vf[vf - 1];
+    uint8_t exp = qpci_find_capability(d, PCI_CAP_ID_EXP, 0);
+    uint16_t devctl;
+
+    g_assert_cmpint(exp, !=, 0);
+    g_assert_cmphex(qpci_config_readl(d, exp + PCI_EXP_DEVCAP) &
+                    PCI_EXP_DEVCAP_FLR, ==, PCI_EXP_DEVCAP_FLR);
+    devctl = qpci_config_readw(d, exp + PCI_EXP_DEVCTL);
+    qpci_config_writew(d, exp + PCI_EXP_DEVCTL,
+                       devctl | PCI_EXP_DEVCTL_BCR_FLR);
+    /* like the OS, restore the command register the reset cleared */
+    g_assert_cmphex(qpci_config_readw(d, PCI_COMMAND), ==, 0);
+    qpci_config_writew(d, PCI_COMMAND,
+                       PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+}
+
+static void set_state(Hacc *h, int vf, uint32_t seed)
+{
+    Fn f = vf_fn(h, vf);
+    uint8_t buf[HACC_XQC_DWORDS * 4];
+    int i;
+
+    for (i = 0; i < HACC_XQC_DWORDS; i++) {
+        stl_le_p(buf + 4 * i, seed + i);
+    }
+    qtest_memwrite(h->qts, DMA_A, buf, sizeof(buf));
+    g_assert_cmpuint(mb(f, HACC_MB_CMD_EQC, false, 0, DMA_A, NULL), ==, 0);
+    g_assert_cmpuint(mb(f, HACC_MB_CMD_SQC_BT, false, 0, seed << 12, NULL),
+                     ==, 0);
+    wr(f, HACC_AEQ_INT_MASK, 1);
+    wr(f, HACC_PAGE_SIZE, seed);
+    wr(f, HACC_IFC_INT_MASK, 1);
+    wr(f, HACC_VF_STATE, HACC_VF_STATE_NOT_READY);
+}
+
+static void check_state(Hacc *h, int vf, uint32_t seed)
+{
+    Fn f = vf_fn(h, vf);
+    uint64_t out;
+
+    g_assert_cmphex(rd(f, HACC_VF_EQC_DW0), ==, seed);
+    g_assert_cmphex(rd(f, HACC_VF_EQC_DW0 + 24), ==, seed ? seed + 6 : 0);
+    g_assert_cmpuint(mb(f, HACC_MB_CMD_SQC_BT, true, 0, 0, &out), ==, 0);
+    g_assert_cmphex(out, ==, (uint64_t)seed << 12);
+    g_assert_cmphex(rd(f, HACC_AEQ_INT_MASK), ==, seed ? 1 : 0);
+    g_assert_cmphex(rd(f, HACC_PAGE_SIZE), ==, seed);
+    g_assert_cmphex(rd(f, HACC_VF_STATE), ==,
+                    seed ? HACC_VF_STATE_NOT_READY : 0);
+}
+
+static void test_flr_scope(void)
+{
+    Hacc h;
+    uint64_t e = vft_sqc(64, 480), out;
+
+    hacc_start(&h, 2, "");
+    hacc_enable_vfs(&h, 2);
+    vft_op(&h, false, HACC_VFT_TYPE_SQC, 1, &e);
+    e = vft_sqc(544, 480);
+    vft_op(&h, false, HACC_VFT_TYPE_SQC, 2, &e);
+    set_state(&h, 1, 0x100);
+    set_state(&h, 2, 0x200);
+    check_state(&h, 1, 0x100);
+
+    vf_flr(&h, 1);
+    check_state(&h, 1, 0);
+    check_state(&h, 2, 0x200);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_FLRS), ==, 1);
+    g_assert_cmpuint(cnt(&h, 2, HACC_CTL_FLRS), ==, 0);
+    /* the VFT lives in the PF and survives the VF's reset */
+    g_assert_cmpuint(mb(vf_fn(&h, 1), HACC_MB_CMD_SQC_VFT_V2, true, 0, 0,
+                        &out), ==, 0);
+    g_assert_cmphex(out, ==, vft_sqc(64, 480));
+    vft_op(&h, true, HACC_VFT_TYPE_SQC, 2, &e);
+    g_assert_cmphex(e, ==, vft_sqc(544, 480));
+    /* and the PF keeps its own registers */
+    g_assert_cmphex(rd(pf_fn(&h), 0x100000), ==, 0);
+    g_assert_cmphex(qpci_config_readw(h.pf, PCI_VENDOR_ID), ==,
+                    HACC_VENDOR_HUAWEI);
+    hacc_stop(&h);
+}
+
+static void test_garbage(void)
+{
+    Hacc h;
+    uint64_t out;
+    uint32_t seed = 0x12345678;
+    int i;
+    QDict *resp;
+
+    hacc_start(&h, 2, "");
+    hacc_enable_vfs(&h, 2);
+
+    /* unknown commands and a read-only command with op 0 */
+    g_assert_cmpuint(mb(pf_fn(&h), 0x7, false, 0, 0, NULL), ==, MBS_BAD_CMD);
+    g_assert_cmpuint(mb(pf_fn(&h), 0xff, true, 0xffff, ~0ULL, &out), ==,
+                     MBS_BAD_CMD);
+    g_assert_cmpuint(mb(vf_fn(&h, 1), HACC_MB_CMD_SQC_VFT_V2, false, 0, 0,
+                        NULL), ==, MBS_BAD_CMD);
+    g_assert_cmpuint(cnt(&h, 0, HACC_CTL_MB_ERRORS), ==, 2);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_MB_ERRORS), ==, 1);
+    /* the mailbox still works afterwards */
+    g_assert_cmpuint(mb(pf_fn(&h), HACC_MB_CMD_SQC_BT, false, 0, 0x5000,
+                        NULL), ==, 0);
+
+    /* bad doorbell, odd access sizes, random writes everywhere */
+    qpci_io_writeq(h.pf, h.bar2, HACC_DB_EQ_AEQ, 0xf << HACC_DB_CMD_SHIFT);
+    qpci_io_writeb(h.pf, h.bar2, HACC_MB_RSVD, 0xff);
+    qpci_io_readw(h.pf, h.bar2, HACC_MB_BASE + 1);
+    for (i = 0; i < 4000; i++) {
+        uint32_t off, val;
+
+        seed = seed * 1103515245 + 12345;
+        off = (seed >> 4) & (HACC_VF_BAR_SIZE - 4);
+        seed = seed * 1103515245 + 12345;
+        val = seed;
+        if (i & 1) {
+            wr(vf_fn(&h, 1 + (i & 2) / 2), off, val);
+        } else {
+            wr(pf_fn(&h), off | ((i & 4) ? 0x100000 : 0), val);
+        }
+    }
+    qpci_io_writeq(h.pf, h.bar4, 0x8000, ~0ULL);     /* unused ctl space */
+    qpci_io_writeq(h.pf, h.bar4, HACC_CTL_MAGIC, 0);
+    g_assert_cmphex(ctl(&h, HACC_CTL_MAGIC), ==, HACC_CTL_MAGIC_VALUE);
+
+    resp = qtest_qmp(h.qts, "{'execute': 'query-status'}");
+    g_assert(qdict_haskey(resp, "return"));
+    qobject_unref(resp);
+    hacc_stop(&h);
+}
+
+static void test_faults(void)
+{
+    Hacc h;
+    Fn pf, vf1;
+    QDict *resp;
+    QList *list;
+    uint64_t total;
+
+    hacc_start(&h, 2, "");
+    hacc_enable_vfs(&h, 2);
+    pf = pf_fn(&h);
+    vf1 = vf_fn(&h, 1);
+
+    /* busy never clears: the command is not executed */
+    qpci_io_writeq(h.pf, h.bar4, HACC_CTL_FAULT_MB_BUSY, 1 << 1);
+    g_assert_cmphex(rd(vf1, HACC_MB_BASE) & HACC_MB_BUSY, ==, HACC_MB_BUSY);
+    g_assert_cmphex(rd(pf, HACC_MB_BASE) & HACC_MB_BUSY, ==, 0);
+    wr(vf1, HACC_MB_BASE, mb_word(HACC_MB_CMD_SQC_BT, false, 0));
+    wr(vf1, HACC_MB_RSVD, 0);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_MB_TOTAL), ==, 0);
+    qpci_io_writeq(h.pf, h.bar4, HACC_CTL_FAULT_MB_BUSY, 0);
+    g_assert_cmphex(rd(vf1, HACC_MB_BASE) & HACC_MB_BUSY, ==, 0);
+
+    /* error status, set through a 32-bit write of the upper half too */
+    qpci_io_writel(h.pf, h.bar4, HACC_CTL_FAULT_MB_ERROR, 1);
+    g_assert_cmpuint(mb(pf, HACC_MB_CMD_SQC_BT, false, 0, 0, NULL), ==,
+                     MBS_FAULT);
+    g_assert_cmpuint(cnt(&h, 0, HACC_CTL_MB_ERRORS), ==, 1);
+    qpci_io_writel(h.pf, h.bar4, HACC_CTL_FAULT_MB_ERROR + 4, 1);
+    g_assert_cmphex(ctl(&h, HACC_CTL_FAULT_MB_ERROR), ==, 1ULL << 32 | 1);
+    qpci_io_writeq(h.pf, h.bar4, HACC_CTL_FAULT_MB_ERROR, 0);
+    g_assert_cmpuint(mb(pf, HACC_MB_CMD_SQC_BT, false, 0, 0, NULL), ==, 0);
+
+    /* cache write-back, VF_STATE, abnormal status */
+    g_assert_cmphex(rd(vf1, HACC_CACHE_WB_DONE) & 1, ==, 1);
+    qpci_io_writeq(h.pf, h.bar4, HACC_CTL_FAULT_CACHE_WB, 1 << 1);
+    wr(vf1, HACC_CACHE_WB_START, 1);
+    g_assert_cmphex(rd(vf1, HACC_CACHE_WB_DONE) & 1, ==, 0);
+    g_assert_cmphex(rd(vf_fn(&h, 2), HACC_CACHE_WB_DONE) & 1, ==, 1);
+    g_assert_cmphex(rd(vf1, HACC_VF_STATE), ==, 0);
+    qpci_io_writeq(h.pf, h.bar4, HACC_CTL_FAULT_VF_STATE, 1 << 1);
+    g_assert_cmphex(rd(vf1, HACC_VF_STATE) & 1, ==, 1);
+    qpci_io_writeq(h.pf, h.bar4, HACC_CTL_FAULT_ABNORMAL, 1);
+    g_assert_cmphex(rd(pf, HACC_PF_ABNORMAL_INT_STATUS), !=, 0);
+
+    /* the same state over QMP, both directions */
+    g_assert_cmpuint(qom_get_u64(&h, "fault-vf-state"), ==, 1 << 1);
+    qom_set(&h, "fault-vf-state", 0);
+    qom_set(&h, "fault-abnormal", 0);
+    g_assert_cmphex(rd(vf1, HACC_VF_STATE), ==, 0);
+    g_assert_cmphex(rd(pf, HACC_PF_ABNORMAL_INT_STATUS), ==, 0);
+    qom_set(&h, "fault-mb-error", 1 << 2);
+    g_assert_cmphex(ctl(&h, HACC_CTL_FAULT_MB_ERROR), ==, 1 << 2);
+    g_assert_cmpuint(mb(vf_fn(&h, 2), HACC_MB_CMD_PAUSE_QM, false, 0, 0,
+                        NULL), ==, MBS_FAULT);
+
+    /* counters: QMP list == BAR4 block; reset over QMP and BAR4 */
+    total = cnt(&h, 0, HACC_CTL_MB_TOTAL);
+    g_assert_cmpuint(total, ==, 2);
+    resp = qom(&h, "qom-get", "counters", 0);
+    list = qdict_get_qlist(resp, "return");
+    g_assert_cmpuint(qlist_size(list), ==, 3 * HACC_CTL_FN_STRIDE / 8);
+    g_assert_cmpuint(qnum_get_uint(qobject_to(QNum,
+                     qlist_peek(list))), ==, cnt(&h, 0, HACC_CTL_MMIO_READS));
+    qobject_unref(resp);
+    qom_set(&h, "counters-reset", 1);
+    g_assert_cmpuint(cnt(&h, 0, HACC_CTL_MB_TOTAL), ==, 0);
+    g_assert_cmpuint(cnt(&h, 2, HACC_CTL_MB_TOTAL), ==, 1);
+    qpci_io_writeq(h.pf, h.bar4, HACC_CTL_COUNTERS_RESET, ~0ULL);
+    g_assert_cmpuint(cnt(&h, 2, HACC_CTL_MB_TOTAL), ==, 0);
+    hacc_stop(&h);
+}
+
+static void test_counters(void)
+{
+    Hacc h;
+    int i;
+
+    hacc_start(&h, 3, "");
+    hacc_enable_vfs(&h, 3);
+    qpci_io_writeq(h.pf, h.bar4, HACC_CTL_COUNTERS_RESET, ~0ULL);
+    for (i = 0; i < 7; i++) {
+        rd(vf_fn(&h, 3), HACC_PAGE_SIZE);
+    }
+    for (i = 0; i < 5; i++) {
+        wr(vf_fn(&h, 3), HACC_PAGE_SIZE, i);
+    }
+    qpci_io_readq(h.vf[2], h.vfbar[2], HACC_VF_EQC_DW0);
+    g_assert_cmpuint(cnt(&h, 3, HACC_CTL_MMIO_READS), ==, 8);
+    g_assert_cmpuint(cnt(&h, 3, HACC_CTL_MMIO_WRITES), ==, 5);
+    g_assert_cmpuint(cnt(&h, 2, HACC_CTL_MMIO_READS), ==, 0);
+    g_assert_cmpuint(cnt(&h, 0, HACC_CTL_MMIO_READS), ==, 0);
+    vf_flr(&h, 3);
+    vf_flr(&h, 3);
+    g_assert_cmpuint(cnt(&h, 3, HACC_CTL_FLRS), ==, 2);
+    hacc_stop(&h);
+}
+
+static void test_many_vfs(void)
+{
+    Hacc h;
+    uint64_t e, out;
+    int i;
+
+    hacc_start(&h, 16, "");
+    hacc_enable_vfs(&h, 16);
+    for (i = 1; i <= 16; i++) {
+        e = vft_sqc(64 + (i - 1) * 60, 60);
+        vft_op(&h, false, HACC_VFT_TYPE_SQC, i, &e);
+    }
+    for (i = 1; i <= 16; i++) {
+        g_assert_cmpuint(mb(vf_fn(&h, i), HACC_MB_CMD_SQC_VFT_V2, true, 0, 0,
+                            &out), ==, 0);
+        g_assert_cmphex(out, ==, vft_sqc(64 + (i - 1) * 60, 60));
+    }
+    hacc_stop(&h);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    qtest_add_func("/hisi-acc/identity", test_identity);
+    qtest_add_func("/hisi-acc/alg-sec", test_alg_sec);
+    qtest_add_func("/hisi-acc/mailbox-protocol", test_mailbox_protocol);
+    qtest_add_func("/hisi-acc/vft", test_vft);
+    qtest_add_func("/hisi-acc/xqc-dma", test_xqc_dma);
+    qtest_add_func("/hisi-acc/flr-scope", test_flr_scope);
+    qtest_add_func("/hisi-acc/garbage", test_garbage);
+    qtest_add_func("/hisi-acc/faults", test_faults);
+    qtest_add_func("/hisi-acc/counters", test_counters);
+    qtest_add_func("/hisi-acc/many-vfs", test_many_vfs);
+    return g_test_run();
+}

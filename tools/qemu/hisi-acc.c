@@ -1,0 +1,1146 @@
+/*
+ * HiSilicon QM accelerator (ZIP / SEC / HPRE) model: PF with SR-IOV VFs
+ *
+ * A register-level model of the queue manager (QM) of the HiSilicon
+ * Kunpeng 930 accelerators, sufficient for the mainline Linux drivers
+ * (hisi_qm + hisi_zip/hisi_sec2/hisi_hpre on the PF, hisi_acc_vfio_pci on
+ * the VFs) to probe, enable SR-IOV and run the VF live-migration register
+ * protocol.  No crypto or compression work is ever done: the capability
+ * registers advertise no algorithm to the crypto API.
+ *
+ * Devices:
+ *   hisi-acc-pf  PCIe endpoint; put it behind a pcie-root-port on q35.
+ *     alg=zip|sec|hpre  PF device id 0xa250/0xa255/0xa258 (VF 0xa251/...)
+ *     num-vfs=N         TotalVFs == InitialVFs (0..63, default 4)
+ *     revision=R        PCI revision = QM hardware version (default 0x30)
+ *     BAR2: 4 MiB QM + engine registers, BAR4: 64 KiB model control
+ *     window (tools/qemu/hacc-model-ctl.h), MSI (1 vector), ARI, SR-IOV.
+ *   hisi-acc-vf  created by the PF through the SR-IOV capability only.
+ *     BAR2: 64 KiB QM registers, MSI (1 vector), PCIe with FLR, ARI.
+ *
+ * Function numbers: 0 is the PF, VF n (1-based) is function n.  This is
+ * the index of the VFT (queue table) kept in the PF and of the counters.
+ *
+ * Host-side control (QOM properties of the PF, usable with qom-get/qom-set
+ * at run time; the same state is in BAR4 for the guest):
+ *   fault-mb-busy, fault-mb-error, fault-cache-wb, fault-vf-state,
+ *   fault-abnormal   uint64 bitmaps of functions (bit n = function n):
+ *                    mailbox busy never clears (commands are dropped) /
+ *                    every mailbox command ends with error status /
+ *                    CACHE_WB_DONE reads 0 / VF_STATE reads 1 /
+ *                    PF ABNORMAL_INT_STATUS (0x100008) reads 1 (bit 0 only).
+ *   counters         read-only list of uint64: for each function 0..N
+ *                    (N = num-vfs) HACC_CTL_FN_STRIDE / 8 = 32 values laid
+ *                    out exactly as the function's counter block in BAR4,
+ *                    i.e. counters[fn * 32 + HACC_CTL_MB_TOTAL / 8].
+ *   counters-reset   write-only uint64 bitmap: bit n zeroes function n.
+ *   num-funcs        read-only: 1 + num-vfs.
+ * Counters and faults are model controls: device resets keep them.
+ *
+ * Mailbox status codes ([12:9] of the mailbox word) set by the model:
+ *   1 unknown command or operation, 2 DMA error, 3 injected fault.
+ * A VFT access to a function above num-vfs or of an unknown type is
+ * ignored and latches bit 7 (qm_sq_cq_vf_invalid) in the PF's raw
+ * ABNORMAL_INT_SOURCE (0x100000, write 1 to clear); no interrupt is sent.
+ *
+ * Copyright (c) 2026 The hisi_acc_vfio_pci authors
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/units.h"
+#include "qemu/log.h"
+#include "qemu/module.h"
+#include "qapi/error.h"
+#include "qapi/visitor.h"
+#include "qapi/qapi-builtin-visit.h"
+#include "hw/pci/pci_device.h"
+#include "hw/pci/msi.h"
+#include "hw/pci/pcie.h"
+#include "hw/pci/pcie_sriov.h"
+#include "hw/qdev-properties.h"
+#include "migration/vmstate.h"
+#include "qom/object.h"
+#include "trace.h"
+#include "hisi_acc_vfio_pci_hw.h"
+#include "hacc-model-ctl.h"
+
+#define TYPE_HISI_ACC_PF "hisi-acc-pf"
+#define TYPE_HISI_ACC_VF "hisi-acc-vf"
+OBJECT_DECLARE_SIMPLE_TYPE(HaccPFState, HISI_ACC_PF)
+OBJECT_DECLARE_SIMPLE_TYPE(HaccVFState, HISI_ACC_VF)
+
+#define HACC_PF_BAR_SIZE        (4 * MiB)
+#define HACC_FN_BLOCK           0x10000     /* per-function registers */
+#define HACC_MAX_VFS            (HACC_CTL_MAX_FUNCS - 1)
+#define HACC_CNT_WORDS          (HACC_CTL_FN_STRIDE / 8)
+#define HACC_CLASS_ACCEL        0x1200      /* processing accelerator */
+
+/* PCI capability layout */
+#define HACC_CAP_MSI            0x50
+#define HACC_CAP_EXP            0x70
+#define HACC_CAP_ARI            0x100
+#define HACC_CAP_SRIOV          0x110
+
+/* QM registers not in the shared header (offsets from the QM driver) */
+#define QM_AEQ_INT_SOURCE       0x0000
+#define QM_EQ_INT_SOURCE        0x0008
+#define QM_CAP_BASE             0x3100
+#define QM_CAP_END              0x3180
+#define QM_PF_ABNORMAL_SOURCE   0x100000
+#define QM_PF_MEM_START_INIT    0x100040
+#define QM_PF_MEM_INIT_DONE     0x100044
+#define QM_PF_PEH_DFX_INFO0     0x1000fc
+#define QM_PF_PEH_DFX_INFO1     0x100100
+#define QM_PF_QP_NUM_CAP        0x100158
+#define ACC_MASTER_TRANS_RET    0x300150
+#define QM_ABN_SQ_CQ_VF_INVALID BIT(7)
+#define QM_VFT_CFG_FN_MASK      0x3f
+#define QM_VFT_SHAPER_ALG_SHIFT 6
+
+/* Engine-specific registers that gate the PF probe */
+#define SEC_MEM_INIT_DONE       0x301104
+#define HPRE_RDCHN_INI_ST       0x301a00
+#define HPRE_CORE_INI_STATUS    0x302080
+
+/* Mailbox status codes chosen by the model */
+#define HACC_MBS_BAD_CMD        1
+#define HACC_MBS_DMA            2
+#define HACC_MBS_FAULT          3
+
+/* VFT slots: SQC, CQC, shaper of algorithm type 0 and 1 */
+#define HACC_VFT_SLOTS          4
+
+enum {
+    HACC_FAULT_MB_BUSY,
+    HACC_FAULT_MB_ERROR,
+    HACC_FAULT_CACHE_WB,
+    HACC_FAULT_VF_STATE,
+    HACC_FAULT_ABNORMAL,
+    HACC_NUM_FAULTS,
+};
+
+static const char *const hacc_fault_names[HACC_NUM_FAULTS] = {
+    "fault-mb-busy", "fault-mb-error", "fault-cache-wb", "fault-vf-state",
+    "fault-abnormal",
+};
+
+typedef enum HaccAlg {
+    HACC_ALG_ZIP,
+    HACC_ALG_SEC,
+    HACC_ALG_HPRE,
+} HaccAlg;
+
+typedef struct HaccAlgInfo {
+    const char *name;
+    uint16_t pf_id;
+    uint16_t vf_id;
+    uint32_t core_int_status;
+    /* capability registers 0x3124.. in 4-byte steps */
+    uint32_t caps[(QM_CAP_END - 0x3124) / 4];
+} HaccAlgInfo;
+
+/*
+ * Engine capability words 0x3124..0x317c.  Values are those of a Kunpeng
+ * 930 except the driver algorithm bitmap (0x3144), which is 0 so that no
+ * algorithm is registered with the crypto API: the model cannot compute.
+ */
+static const HaccAlgInfo hacc_algs[] = {
+    [HACC_ALG_ZIP] = {
+        "zip", HACC_DEVID_ZIP_PF, HACC_DEVID_ZIP_VF,
+        HACC_PF_ZIP_CORE_INT_STATUS, {
+            0x7c77, 0x6c77, 0x8, 0x1ffe, 0x7fe, 0x1,    /* 0x3124.. */
+            0x12050203, 0x001c0003, 0x0, 0x3f,          /* 0x313c.. */
+            0xd5, 0xd5, 0x2a, 0x2a, 0x2a,               /* 0x314c.. */
+        },
+    },
+    [HACC_ALG_SEC] = {
+        "sec", HACC_DEVID_SEC_PF, HACC_DEVID_SEC_VF,
+        HACC_PF_SEC_CORE_INT_STATUS, {
+            0x7c77, 0x6c77, 0x8, 0x60177, 0x177, 0xc088,
+            0x00110404, 0xf, 0x0, 0x0,
+            0xffffffff, 0x3fff, 0xffffffff, 0x3fff, 0xffffffff, 0x3fff,
+            0xffffffff, 0x3fff, 0xffffffff, 0x3fff,
+        },
+    },
+    [HACC_ALG_HPRE] = {
+        "hpre", HACC_DEVID_HPRE_PF, HACC_DEVID_HPRE_VF,
+        HACC_PF_HPRE_CORE_INT_STATUS, {
+            0x7c37, 0x6c37, 0x8, 0x1fffc3e, 0xbffc3e, 0x1,
+            0x00120a0a, 0x3ff, 0x0, 0x7f,
+            0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x10, 0x10,
+        },
+    },
+};
+
+/* QM capability words common to all engines (see the top comment) */
+static const struct {
+    hwaddr off;
+    uint32_t val;
+} hacc_qm_caps[] = {
+    { 0x3100, 0x00000001 },     /* cap version 1, no optional feature */
+    { 0x3104, 0x04000800 },     /* AEQ depth 1024, EQ depth 2048 */
+    { 0x3108, 0x04000400 },     /* CQ depth 1024, SQ depth 1024 */
+    { 0x310c, 0x00010000 },     /* EQ interrupt on vector 0 */
+    { 0x3110, 0 }, { 0x3114, 0 }, { 0x3118, 0 },
+    { 0x311c, 0x00010001 },     /* one vector for PF and for VFs */
+    { 0x3120, 0 },
+};
+
+/* Model-only state of one function; registers live in the owner's file */
+typedef struct HaccFn {
+    uint64_t sqc_bt;
+    uint64_t cqc_bt;
+    uint32_t sqc[8];            /* last SQC/CQC context set by mailbox */
+    uint32_t cqc[8];
+    bool paused;
+} HaccFn;
+
+struct HaccPFState {
+    PCIDevice parent_obj;
+
+    MemoryRegion bar2;
+    MemoryRegion bar4;
+
+    char *alg_name;
+    uint16_t num_vfs;
+    uint8_t revision;
+    HaccAlg alg;
+
+    HaccFn fn;
+    uint32_t regs[HACC_PF_BAR_SIZE / 4];
+    uint64_t vft[HACC_VFT_SLOTS][HACC_CTL_MAX_FUNCS];
+
+    uint64_t fault[HACC_NUM_FAULTS];
+    uint64_t cnt[HACC_CTL_MAX_FUNCS][HACC_CNT_WORDS];
+};
+
+struct HaccVFState {
+    PCIDevice parent_obj;
+
+    MemoryRegion bar2;
+    HaccFn fn;
+    uint32_t regs[HACC_VF_BAR_SIZE / 4];
+};
+
+/* What one register access works on: the function and its owner PF */
+typedef struct HaccCtx {
+    HaccPFState *pf;
+    PCIDevice *dev;
+    HaccFn *fn;
+    uint32_t *regs;
+    unsigned int fnum;
+} HaccCtx;
+
+static inline uint32_t *reg(HaccCtx *c, hwaddr off)
+{
+    return &c->regs[off / 4];
+}
+
+static bool hacc_fault(HaccPFState *pf, int which, unsigned int fnum)
+{
+    return pf->fault[which] & BIT_ULL(fnum);
+}
+
+static void hacc_count(HaccPFState *pf, unsigned int fnum, hwaddr off)
+{
+    pf->cnt[fnum][off / 8]++;
+}
+
+/* ---- DMA through the function's own bus-master address space ---- */
+
+static bool hacc_dma(HaccCtx *c, uint64_t addr, void *buf, size_t len,
+                     bool to_mem)
+{
+    MemTxResult r;
+
+    if (to_mem) {
+        hacc_count(c->pf, c->fnum, HACC_CTL_DMA_WRITES);
+        r = pci_dma_write(c->dev, addr, buf, len);
+    } else {
+        hacc_count(c->pf, c->fnum, HACC_CTL_DMA_READS);
+        r = pci_dma_read(c->dev, addr, buf, len);
+    }
+    trace_hisi_acc_dma(c->fnum, to_mem, addr, len, r);
+    if (r != MEMTX_OK) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "hisi-acc: fn %u: DMA %s of %zu bytes at 0x%" PRIx64
+                      " failed\n", c->fnum, to_mem ? "write" : "read", len,
+                      addr);
+        return false;
+    }
+    return true;
+}
+
+static bool hacc_ctx_dma_read(HaccCtx *c, uint64_t addr, uint32_t *dw,
+                              unsigned int n)
+{
+    uint32_t le[8];
+    unsigned int i;
+
+    if (!hacc_dma(c, addr, le, n * 4, false)) {
+        return false;
+    }
+    for (i = 0; i < n; i++) {
+        dw[i] = le32_to_cpu(le[i]);
+    }
+    return true;
+}
+
+static bool hacc_ctx_dma_write(HaccCtx *c, uint64_t addr,
+                               const uint32_t *dw, unsigned int n)
+{
+    uint32_t le[8];
+    unsigned int i;
+
+    for (i = 0; i < n; i++) {
+        le[i] = cpu_to_le32(dw[i]);
+    }
+    return hacc_dma(c, addr, le, n * 4, true);
+}
+
+/* ---- mailbox ---- */
+
+/* Runs one command; returns the status, *out is the op=1 result. */
+static unsigned int hacc_mb_run(HaccCtx *c, unsigned int cmd, bool rd,
+                                uint64_t base, uint64_t *out, bool *has_out)
+{
+    HaccFn *f = c->fn;
+    uint32_t *xqc;
+
+    *has_out = false;
+    switch (cmd) {
+    case HACC_MB_CMD_SQC:
+    case HACC_MB_CMD_CQC:
+        xqc = cmd == HACC_MB_CMD_SQC ? f->sqc : f->cqc;
+        if (rd) {
+            return hacc_ctx_dma_write(c, base, xqc, 8) ? 0 : HACC_MBS_DMA;
+        }
+        return hacc_ctx_dma_read(c, base, xqc, 8) ? 0 : HACC_MBS_DMA;
+    case HACC_MB_CMD_EQC:
+    case HACC_MB_CMD_AEQC:
+        xqc = reg(c, cmd == HACC_MB_CMD_EQC ? HACC_VF_EQC_DW0
+                                            : HACC_VF_AEQC_DW0);
+        if (rd) {
+            return hacc_ctx_dma_write(c, base, xqc, HACC_XQC_DWORDS) ?
+                   0 : HACC_MBS_DMA;
+        }
+        return hacc_ctx_dma_read(c, base, xqc, HACC_XQC_DWORDS) ?
+               0 : HACC_MBS_DMA;
+    case HACC_MB_CMD_SQC_BT:
+    case HACC_MB_CMD_CQC_BT:
+        if (rd) {
+            *out = cmd == HACC_MB_CMD_SQC_BT ? f->sqc_bt : f->cqc_bt;
+            *has_out = true;
+        } else if (cmd == HACC_MB_CMD_SQC_BT) {
+            f->sqc_bt = base;
+        } else {
+            f->cqc_bt = base;
+        }
+        return 0;
+    case HACC_MB_CMD_SQC_VFT_V2:
+        if (!rd) {
+            break;
+        }
+        *out = c->pf->vft[HACC_VFT_TYPE_SQC][c->fnum];
+        *has_out = true;
+        return 0;
+    case HACC_MB_CMD_STOP_QP:
+    case HACC_MB_CMD_FLUSH_QM:
+    case HACC_MB_CMD_SRC:
+    case HACC_MB_CMD_DST:
+        return 0;
+    case HACC_MB_CMD_PAUSE_QM:
+        f->paused = true;
+        return 0;
+    }
+    qemu_log_mask(LOG_GUEST_ERROR,
+                  "hisi-acc: fn %u: unknown mailbox command 0x%x op %d\n",
+                  c->fnum, cmd, rd);
+    return HACC_MBS_BAD_CMD;
+}
+
+/* The write covering the last mailbox dword starts the command. */
+static void hacc_mb_exec(HaccCtx *c)
+{
+    uint32_t w0 = *reg(c, HACC_MB_BASE);
+    unsigned int cmd = w0 & HACC_MB_CMD_MASK;
+    bool rd = w0 & HACC_MB_OP_READ;
+    uint64_t base = *reg(c, HACC_MB_ADDR_L) |
+                    (uint64_t)*reg(c, HACC_MB_ADDR_H) << 32;
+    uint64_t out = 0;
+    bool has_out = false;
+    unsigned int status;
+
+    if (hacc_fault(c->pf, HACC_FAULT_MB_BUSY, c->fnum)) {
+        trace_hisi_acc_mb_busy(c->fnum, cmd);
+        return;
+    }
+    hacc_count(c->pf, c->fnum, HACC_CTL_MB_TOTAL);
+    if (cmd < 16) {
+        hacc_count(c->pf, c->fnum, HACC_CTL_MB_CMD(cmd));
+    }
+    if (hacc_fault(c->pf, HACC_FAULT_MB_ERROR, c->fnum)) {
+        status = HACC_MBS_FAULT;
+    } else {
+        status = hacc_mb_run(c, cmd, rd, base, &out, &has_out);
+    }
+    if (status) {
+        hacc_count(c->pf, c->fnum, HACC_CTL_MB_ERRORS);
+    }
+    w0 &= ~(HACC_MB_STATUS_MASK | HACC_MB_BUSY);
+    *reg(c, HACC_MB_BASE) = w0 | status << HACC_MB_STATUS_SHIFT;
+    if (has_out && !status) {
+        *reg(c, HACC_MB_ADDR_L) = (uint32_t)out;
+        *reg(c, HACC_MB_ADDR_H) = out >> 32;
+    }
+    trace_hisi_acc_mb(c->fnum, cmd, rd, w0 >> HACC_MB_QUEUE_SHIFT, base,
+                      status);
+}
+
+/* ---- per-function register block (VF BAR2, low 64 KiB of PF BAR2) ---- */
+
+static bool hacc_cap_read(HaccCtx *c, hwaddr off, uint32_t *val)
+{
+    const HaccAlgInfo *ai = &hacc_algs[c->pf->alg];
+    unsigned int i;
+
+    if (off < QM_CAP_BASE || off >= QM_CAP_END) {
+        return false;
+    }
+    for (i = 0; i < ARRAY_SIZE(hacc_qm_caps); i++) {
+        if (hacc_qm_caps[i].off == off) {
+            *val = hacc_qm_caps[i].val;
+            return true;
+        }
+    }
+    *val = off >= 0x3124 ? ai->caps[(off - 0x3124) / 4] : 0;
+    return true;
+}
+
+static uint32_t hacc_fn_read(HaccCtx *c, hwaddr off)
+{
+    uint32_t val;
+
+    if (hacc_cap_read(c, off, &val)) {
+        return val;
+    }
+    switch (off) {
+    case QM_AEQ_INT_SOURCE:
+    case QM_EQ_INT_SOURCE:
+    case HACC_IFC_INT_STATUS:
+    case HACC_IFC_INT_SET:
+    case HACC_DB_SQ_CQ:
+    case HACC_DB_SQ_CQ + 4:
+    case HACC_DB_EQ_AEQ:
+    case HACC_DB_EQ_AEQ + 4:
+        return 0;
+    case HACC_VF_STATE:
+        return *reg(c, off) |
+               (hacc_fault(c->pf, HACC_FAULT_VF_STATE, c->fnum) ?
+                HACC_VF_STATE_NOT_READY : 0);
+    case HACC_CACHE_WB_DONE:
+        return !hacc_fault(c->pf, HACC_FAULT_CACHE_WB, c->fnum);
+    case HACC_MB_BASE:
+        /* Commands run to completion when submitted: busy only by fault */
+        return (*reg(c, off) & ~HACC_MB_BUSY) |
+               (hacc_fault(c->pf, HACC_FAULT_MB_BUSY, c->fnum) ?
+                HACC_MB_BUSY : 0);
+    }
+    return *reg(c, off);
+}
+
+static void hacc_eq_doorbell(HaccCtx *c, uint32_t hi)
+{
+    uint32_t lo = *reg(c, HACC_DB_EQ_AEQ);
+    unsigned int cmd = (lo >> HACC_DB_CMD_SHIFT) & 0xf;
+    uint32_t *dw0;
+
+    if (cmd == HACC_DB_CMD_EQ) {
+        dw0 = reg(c, HACC_VF_EQC_DW0);
+    } else if (cmd == HACC_DB_CMD_AEQ) {
+        dw0 = reg(c, HACC_VF_AEQC_DW0);
+    } else {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "hisi-acc: fn %u: doorbell cmd %u at 0x%x\n",
+                      c->fnum, cmd, HACC_DB_EQ_AEQ);
+        return;
+    }
+    /* The index is the new consumer head, kept in DW0[15:0]. */
+    *dw0 = (*dw0 & 0xffff0000) | (hi & 0xffff);
+}
+
+static void hacc_fn_write(HaccCtx *c, hwaddr off, uint32_t val)
+{
+    if (off >= QM_CAP_BASE && off < QM_CAP_END) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "hisi-acc: fn %u: write to capability register 0x%"
+                      HWADDR_PRIx "\n", c->fnum, off);
+        return;
+    }
+    switch (off) {
+    case QM_AEQ_INT_SOURCE:
+    case QM_EQ_INT_SOURCE:
+    case HACC_IFC_INT_STATUS:
+    case HACC_IFC_INT_SET:          /* no PF/VF messaging: self-clearing */
+    case HACC_CACHE_WB_DONE:
+        return;
+    case HACC_CACHE_WB_START:
+        /* Nothing is cached: the write-back completes at once. */
+        return;
+    case HACC_DB_SQ_CQ + 4:
+        /* Queues never run: an SQ/CQ doorbell only counts as an access. */
+        return;
+    case HACC_DB_EQ_AEQ + 4:
+        hacc_eq_doorbell(c, val);
+        return;
+    }
+    *reg(c, off) = val;
+    if (off == HACC_MB_RSVD) {
+        hacc_mb_exec(c);
+    }
+}
+
+/* ---- PF-only registers (PF BAR2 above 64 KiB) ---- */
+
+static bool hacc_pf_vft_fn_ok(HaccPFState *pf, unsigned int type,
+                              unsigned int fnum)
+{
+    if (type <= HACC_VFT_TYPE_SHAPER && fnum <= pf->num_vfs) {
+        return true;
+    }
+    qemu_log_mask(LOG_GUEST_ERROR,
+                  "hisi-acc: VFT access type %u function %u out of range "
+                  "(num-vfs %u)\n", type, fnum, pf->num_vfs);
+    pf->regs[QM_PF_ABNORMAL_SOURCE / 4] |= QM_ABN_SQ_CQ_VF_INVALID;
+    return false;
+}
+
+static void hacc_pf_vft_op(HaccPFState *pf)
+{
+    uint32_t type = pf->regs[HACC_PF_VFT_TYPE / 4];
+    uint32_t cfg = pf->regs[HACC_PF_VFT_CFG / 4];
+    bool rd = pf->regs[HACC_PF_VFT_OP_WR / 4] & 1;
+    unsigned int fnum = cfg & QM_VFT_CFG_FN_MASK;
+    unsigned int slot = type;
+    uint64_t *e;
+
+    pf->regs[HACC_PF_VFT_RDY / 4] = 1;
+    if ((cfg & ~QM_VFT_CFG_FN_MASK) && type != HACC_VFT_TYPE_SHAPER) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "hisi-acc: VFT cfg 0x%x has bits above the function\n",
+                      cfg);
+    }
+    if (!hacc_pf_vft_fn_ok(pf, type, fnum)) {
+        return;
+    }
+    if (type == HACC_VFT_TYPE_SHAPER) {
+        slot += (cfg >> QM_VFT_SHAPER_ALG_SHIFT) & 1;
+    }
+    e = &pf->vft[slot][fnum];
+    if (rd) {
+        pf->regs[HACC_PF_VFT_DATA_L / 4] = (uint32_t)*e;
+        pf->regs[HACC_PF_VFT_DATA_H / 4] = *e >> 32;
+    } else {
+        *e = pf->regs[HACC_PF_VFT_DATA_L / 4] |
+             (uint64_t)pf->regs[HACC_PF_VFT_DATA_H / 4] << 32;
+    }
+    trace_hisi_acc_vft(type, fnum, rd, *e);
+}
+
+static uint32_t hacc_pf_read(HaccPFState *pf, hwaddr off)
+{
+    switch (off) {
+    case HACC_PF_ABNORMAL_INT_STATUS:
+        return hacc_fault(pf, HACC_FAULT_ABNORMAL, 0) ? 1 : 0;
+    case QM_PF_MEM_INIT_DONE:
+    case HACC_PF_VFT_RDY:
+        return 1;
+    case QM_PF_PEH_DFX_INFO0:
+    case QM_PF_PEH_DFX_INFO1:
+        return 0;
+    case QM_PF_QP_NUM_CAP:
+        return 1024 | 1024 << 11;   /* total qp, function max qp */
+    case ACC_MASTER_TRANS_RET:
+        return 3;                   /* master idle: read and write done */
+    }
+    switch (pf->alg) {
+    case HACC_ALG_SEC:
+        if (off == SEC_MEM_INIT_DONE) {
+            return 1;
+        }
+        break;
+    case HACC_ALG_HPRE:
+        if (off == HPRE_RDCHN_INI_ST || off == HPRE_CORE_INI_STATUS) {
+            return ~0u;
+        }
+        break;
+    default:
+        break;
+    }
+    if (off == hacc_algs[pf->alg].core_int_status) {
+        return 0;
+    }
+    return pf->regs[off / 4];
+}
+
+static void hacc_pf_write(HaccPFState *pf, hwaddr off, uint32_t val)
+{
+    if (off == hacc_algs[pf->alg].core_int_status) {
+        return;
+    }
+    switch (off) {
+    case QM_PF_ABNORMAL_SOURCE:
+        pf->regs[off / 4] &= ~val;
+        return;
+    case HACC_PF_ABNORMAL_INT_STATUS:
+    case QM_PF_MEM_INIT_DONE:
+    case QM_PF_QP_NUM_CAP:
+        return;
+    case QM_PF_MEM_START_INIT:
+        /* Device memory is cleared instantly (MEM_INIT_DONE reads 1). */
+        return;
+    }
+    pf->regs[off / 4] = val;
+    if (off == HACC_PF_VFT_OP_ENABLE && (val & 1)) {
+        hacc_pf_vft_op(pf);
+    }
+}
+
+/* ---- BAR2 accessors ---- */
+
+static uint32_t hacc_read32(HaccCtx *c, hwaddr off)
+{
+    if (off < HACC_FN_BLOCK) {
+        return hacc_fn_read(c, off);
+    }
+    return hacc_pf_read(c->pf, off);
+}
+
+static void hacc_write32(HaccCtx *c, hwaddr off, uint32_t val)
+{
+    if (off < HACC_FN_BLOCK) {
+        hacc_fn_write(c, off, val);
+    } else {
+        hacc_pf_write(c->pf, off, val);
+    }
+}
+
+static uint64_t hacc_bar2_read(HaccCtx *c, hwaddr off, unsigned size)
+{
+    uint64_t val;
+
+    hacc_count(c->pf, c->fnum, HACC_CTL_MMIO_READS);
+    val = hacc_read32(c, off);
+    if (size == 8) {
+        val |= (uint64_t)hacc_read32(c, off + 4) << 32;
+    }
+    return val;
+}
+
+static void hacc_bar2_write(HaccCtx *c, hwaddr off, uint64_t val,
+                            unsigned size)
+{
+    hacc_count(c->pf, c->fnum, HACC_CTL_MMIO_WRITES);
+    hacc_write32(c, off, (uint32_t)val);
+    if (size == 8) {
+        hacc_write32(c, off + 4, val >> 32);
+    }
+}
+
+static HaccCtx hacc_pf_ctx(HaccPFState *pf)
+{
+    return (HaccCtx) {
+        .pf = pf, .dev = PCI_DEVICE(pf), .fn = &pf->fn,
+        .regs = pf->regs, .fnum = 0,
+    };
+}
+
+static HaccCtx hacc_vf_ctx(HaccVFState *vf)
+{
+    PCIDevice *dev = PCI_DEVICE(vf);
+
+    return (HaccCtx) {
+        .pf = HISI_ACC_PF(pcie_sriov_get_pf(dev)), .dev = dev,
+        .fn = &vf->fn, .regs = vf->regs,
+        .fnum = pcie_sriov_vf_number(dev) + 1,
+    };
+}
+
+static uint64_t hacc_pf_bar2_read(void *opaque, hwaddr off, unsigned size)
+{
+    HaccCtx c = hacc_pf_ctx(opaque);
+
+    return hacc_bar2_read(&c, off, size);
+}
+
+static void hacc_pf_bar2_write(void *opaque, hwaddr off, uint64_t val,
+                               unsigned size)
+{
+    HaccCtx c = hacc_pf_ctx(opaque);
+
+    hacc_bar2_write(&c, off, val, size);
+}
+
+static uint64_t hacc_vf_bar2_read(void *opaque, hwaddr off, unsigned size)
+{
+    HaccCtx c = hacc_vf_ctx(opaque);
+
+    return hacc_bar2_read(&c, off, size);
+}
+
+static void hacc_vf_bar2_write(void *opaque, hwaddr off, uint64_t val,
+                               unsigned size)
+{
+    HaccCtx c = hacc_vf_ctx(opaque);
+
+    hacc_bar2_write(&c, off, val, size);
+}
+
+static const MemoryRegionOps hacc_pf_bar2_ops = {
+    .read = hacc_pf_bar2_read,
+    .write = hacc_pf_bar2_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = { .min_access_size = 4, .max_access_size = 8 },
+    .impl = { .min_access_size = 4, .max_access_size = 8 },
+};
+
+static const MemoryRegionOps hacc_vf_bar2_ops = {
+    .read = hacc_vf_bar2_read,
+    .write = hacc_vf_bar2_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = { .min_access_size = 4, .max_access_size = 8 },
+    .impl = { .min_access_size = 4, .max_access_size = 8 },
+};
+
+/* ---- BAR4: model control window ---- */
+
+static unsigned int hacc_num_funcs(HaccPFState *pf)
+{
+    return 1 + pf->num_vfs;
+}
+
+static void hacc_counters_reset(HaccPFState *pf, uint64_t mask)
+{
+    unsigned int i;
+
+    for (i = 0; i < hacc_num_funcs(pf); i++) {
+        if (mask & BIT_ULL(i)) {
+            memset(pf->cnt[i], 0, sizeof(pf->cnt[i]));
+        }
+    }
+}
+
+static uint64_t hacc_ctl_read64(HaccPFState *pf, hwaddr off)
+{
+    hwaddr fo;
+
+    switch (off) {
+    case HACC_CTL_MAGIC:
+        return HACC_CTL_MAGIC_VALUE;
+    case HACC_CTL_VERSION:
+        return 1;
+    case HACC_CTL_NUM_FUNCS:
+        return hacc_num_funcs(pf);
+    }
+    if (off >= HACC_CTL_FAULT_MB_BUSY &&
+        off < HACC_CTL_FAULT_MB_BUSY + HACC_NUM_FAULTS * 8) {
+        return pf->fault[(off - HACC_CTL_FAULT_MB_BUSY) / 8];
+    }
+    if (off >= HACC_CTL_FN_BASE && off < HACC_CTL_FN(hacc_num_funcs(pf))) {
+        fo = off - HACC_CTL_FN_BASE;
+        return pf->cnt[fo / HACC_CTL_FN_STRIDE][fo % HACC_CTL_FN_STRIDE / 8];
+    }
+    return 0;
+}
+
+static uint64_t hacc_ctl_read(void *opaque, hwaddr off, unsigned size)
+{
+    uint64_t val = hacc_ctl_read64(opaque, off & ~7ULL);
+
+    if (size == 4) {
+        val = off & 4 ? val >> 32 : (uint32_t)val;
+    }
+    return val;
+}
+
+static void hacc_ctl_write(void *opaque, hwaddr off, uint64_t val,
+                           unsigned size)
+{
+    HaccPFState *pf = opaque;
+    uint64_t mask = size == 8 ? ~0ULL : 0xffffffffULL;
+    unsigned int shift = size == 4 && (off & 4) ? 32 : 0;
+    uint64_t *f;
+
+    off &= ~7ULL;
+    mask <<= shift;
+    val <<= shift;
+    if (off == HACC_CTL_COUNTERS_RESET) {
+        hacc_counters_reset(pf, val & mask);
+        return;
+    }
+    if (off >= HACC_CTL_FAULT_MB_BUSY &&
+        off < HACC_CTL_FAULT_MB_BUSY + HACC_NUM_FAULTS * 8) {
+        f = &pf->fault[(off - HACC_CTL_FAULT_MB_BUSY) / 8];
+        *f = (*f & ~mask) | (val & mask);
+        return;
+    }
+    qemu_log_mask(LOG_GUEST_ERROR,
+                  "hisi-acc: write to read-only control register 0x%"
+                  HWADDR_PRIx "\n", off);
+}
+
+static const MemoryRegionOps hacc_ctl_ops = {
+    .read = hacc_ctl_read,
+    .write = hacc_ctl_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = { .min_access_size = 4, .max_access_size = 8 },
+    .impl = { .min_access_size = 4, .max_access_size = 8 },
+};
+
+/* ---- QOM properties for the host ---- */
+
+static void hacc_get_counters(Object *obj, Visitor *v, const char *name,
+                              void *opaque, Error **errp)
+{
+    HaccPFState *pf = HISI_ACC_PF(obj);
+    uint64List *list = NULL, **tail = &list;
+    unsigned int i, j;
+
+    for (i = 0; i < hacc_num_funcs(pf); i++) {
+        for (j = 0; j < HACC_CNT_WORDS; j++) {
+            QAPI_LIST_APPEND(tail, pf->cnt[i][j]);
+        }
+    }
+    visit_type_uint64List(v, name, &list, errp);
+    qapi_free_uint64List(list);
+}
+
+static void hacc_set_counters_reset(Object *obj, Visitor *v,
+                                    const char *name, void *opaque,
+                                    Error **errp)
+{
+    uint64_t mask;
+
+    if (visit_type_uint64(v, name, &mask, errp)) {
+        hacc_counters_reset(HISI_ACC_PF(obj), mask);
+    }
+}
+
+static void hacc_get_zero(Object *obj, Visitor *v, const char *name,
+                          void *opaque, Error **errp)
+{
+    uint64_t zero = 0;
+
+    visit_type_uint64(v, name, &zero, errp);
+}
+
+static void hacc_get_num_funcs(Object *obj, Visitor *v, const char *name,
+                               void *opaque, Error **errp)
+{
+    uint32_t n = hacc_num_funcs(HISI_ACC_PF(obj));
+
+    visit_type_uint32(v, name, &n, errp);
+}
+
+static void hacc_pf_instance_init(Object *obj)
+{
+    HaccPFState *pf = HISI_ACC_PF(obj);
+    unsigned int i;
+
+    for (i = 0; i < HACC_NUM_FAULTS; i++) {
+        object_property_add_uint64_ptr(obj, hacc_fault_names[i],
+                                       &pf->fault[i],
+                                       OBJ_PROP_FLAG_READWRITE);
+    }
+    object_property_add(obj, "counters", "uint64List", hacc_get_counters,
+                        NULL, NULL, NULL);
+    object_property_add(obj, "counters-reset", "uint64", hacc_get_zero,
+                        hacc_set_counters_reset, NULL, NULL);
+    object_property_add(obj, "num-funcs", "uint32", hacc_get_num_funcs,
+                        NULL, NULL, NULL);
+}
+
+/* ---- PF device ---- */
+
+static void hacc_fn_reset(HaccFn *f)
+{
+    memset(f, 0, sizeof(*f));
+}
+
+static void hacc_pf_reset_hold(Object *obj, ResetType type)
+{
+    HaccPFState *pf = HISI_ACC_PF(obj);
+
+    hacc_fn_reset(&pf->fn);
+    memset(pf->regs, 0, sizeof(pf->regs));
+    memset(pf->vft, 0, sizeof(pf->vft));
+    trace_hisi_acc_reset(0);
+}
+
+static bool hacc_pf_parse_alg(HaccPFState *pf, Error **errp)
+{
+    unsigned int i;
+
+    if (!pf->alg_name) {
+        pf->alg = HACC_ALG_ZIP;
+        return true;
+    }
+    for (i = 0; i < ARRAY_SIZE(hacc_algs); i++) {
+        if (!strcmp(pf->alg_name, hacc_algs[i].name)) {
+            pf->alg = i;
+            return true;
+        }
+    }
+    error_setg(errp, "hisi-acc-pf: alg must be zip, sec or hpre, not '%s'",
+               pf->alg_name);
+    return false;
+}
+
+static void hacc_pf_realize(PCIDevice *dev, Error **errp)
+{
+    HaccPFState *pf = HISI_ACC_PF(dev);
+    const uint8_t bar2_type = PCI_BASE_ADDRESS_SPACE_MEMORY |
+                              PCI_BASE_ADDRESS_MEM_TYPE_64 |
+                              PCI_BASE_ADDRESS_MEM_PREFETCH;
+    int ret;
+
+    if (!hacc_pf_parse_alg(pf, errp)) {
+        return;
+    }
+    if (pf->num_vfs > HACC_MAX_VFS) {
+        error_setg(errp, "hisi-acc-pf: num-vfs %u above the maximum %u",
+                   pf->num_vfs, HACC_MAX_VFS);
+        return;
+    }
+    if (PCI_FUNC(dev->devfn)) {
+        error_setg(errp, "hisi-acc-pf: must be function 0 (VFs follow it)");
+        return;
+    }
+
+    pci_config_set_device_id(dev->config, hacc_algs[pf->alg].pf_id);
+    pci_config_set_revision(dev->config, pf->revision);
+    memory_region_init_io(&pf->bar2, OBJECT(pf), &hacc_pf_bar2_ops, pf,
+                          "hisi-acc-pf-qm", HACC_PF_BAR_SIZE);
+    pci_register_bar(dev, HACC_QM_BAR, bar2_type, &pf->bar2);
+    memory_region_init_io(&pf->bar4, OBJECT(pf), &hacc_ctl_ops, pf,
+                          "hisi-acc-pf-ctl", HACC_CTL_SIZE);
+    pci_register_bar(dev, HACC_CTL_BAR, PCI_BASE_ADDRESS_SPACE_MEMORY |
+                     PCI_BASE_ADDRESS_MEM_TYPE_64, &pf->bar4);
+
+    ret = msi_init(dev, HACC_CAP_MSI, 1, true, true, errp);
+    if (ret) {
+        return;
+    }
+    ret = pcie_endpoint_cap_init(dev, HACC_CAP_EXP);
+    if (ret < 0) {
+        error_setg(errp, "hisi-acc-pf: cannot add the PCIe capability");
+        goto err_msi;
+    }
+    pcie_ari_init(dev, HACC_CAP_ARI);
+    if (pf->num_vfs) {
+        if (!pcie_sriov_pf_init(dev, HACC_CAP_SRIOV, TYPE_HISI_ACC_VF,
+                                hacc_algs[pf->alg].vf_id, pf->num_vfs,
+                                pf->num_vfs, 1, 1, errp)) {
+            goto err_pcie;
+        }
+        pcie_sriov_pf_init_vf_bar(dev, HACC_QM_BAR, bar2_type,
+                                  HACC_VF_BAR_SIZE);
+    }
+    return;
+
+err_pcie:
+    pcie_cap_exit(dev);
+err_msi:
+    msi_uninit(dev);
+}
+
+static void hacc_pf_exit(PCIDevice *dev)
+{
+    pcie_sriov_pf_exit(dev);
+    pcie_cap_exit(dev);
+    msi_uninit(dev);
+}
+
+static const VMStateDescription vmstate_hacc_fn = {
+    .name = "hisi-acc-fn",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT64(sqc_bt, HaccFn),
+        VMSTATE_UINT64(cqc_bt, HaccFn),
+        VMSTATE_UINT32_ARRAY(sqc, HaccFn, 8),
+        VMSTATE_UINT32_ARRAY(cqc, HaccFn, 8),
+        VMSTATE_BOOL(paused, HaccFn),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static const VMStateDescription vmstate_hacc_pf = {
+    .name = TYPE_HISI_ACC_PF,
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_PCI_DEVICE(parent_obj, HaccPFState),
+        VMSTATE_STRUCT(fn, HaccPFState, 1, vmstate_hacc_fn, HaccFn),
+        VMSTATE_UINT32_ARRAY(regs, HaccPFState, HACC_PF_BAR_SIZE / 4),
+        VMSTATE_UINT64_2DARRAY(vft, HaccPFState, HACC_VFT_SLOTS,
+                               HACC_CTL_MAX_FUNCS),
+        VMSTATE_UINT64_ARRAY(fault, HaccPFState, HACC_NUM_FAULTS),
+        VMSTATE_UINT64_2DARRAY(cnt, HaccPFState, HACC_CTL_MAX_FUNCS,
+                               HACC_CNT_WORDS),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static const Property hacc_pf_props[] = {
+    DEFINE_PROP_STRING("alg", HaccPFState, alg_name),
+    DEFINE_PROP_UINT16("num-vfs", HaccPFState, num_vfs, 4),
+    DEFINE_PROP_UINT8("revision", HaccPFState, revision, HACC_QM_REV_V3),
+};
+
+/* Identity and callbacks shared by the PF and VF classes */
+static void hacc_class_common(ObjectClass *klass, const char *desc,
+                              uint16_t device_id,
+                              void (*realize)(PCIDevice *, Error **),
+                              void (*exit)(PCIDevice *),
+                              void (*hold)(Object *, ResetType),
+                              const VMStateDescription *vmsd)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    PCIDeviceClass *pc = PCI_DEVICE_CLASS(klass);
+    ResettableClass *rc = RESETTABLE_CLASS(klass);
+
+    pc->realize = realize;
+    pc->exit = exit;
+    pc->vendor_id = HACC_VENDOR_HUAWEI;
+    pc->device_id = device_id;
+    pc->revision = HACC_QM_REV_V3;
+    pc->class_id = HACC_CLASS_ACCEL;
+    rc->phases.hold = hold;
+    dc->desc = desc;
+    dc->vmsd = vmsd;
+    set_bit(DEVICE_CATEGORY_MISC, dc->categories);
+}
+
+static void hacc_pf_class_init(ObjectClass *klass, void *data)
+{
+    hacc_class_common(klass, "HiSilicon QM accelerator PF (model)",
+                      HACC_DEVID_ZIP_PF, hacc_pf_realize, hacc_pf_exit,
+                      hacc_pf_reset_hold, &vmstate_hacc_pf);
+    device_class_set_props(DEVICE_CLASS(klass), hacc_pf_props);
+}
+
+/* ---- VF device ---- */
+
+static void hacc_vf_write_config(PCIDevice *dev, uint32_t addr,
+                                 uint32_t val, int len)
+{
+    pci_default_write_config(dev, addr, val, len);
+    pcie_cap_flr_write_config(dev, addr, val, len);
+}
+
+static void hacc_vf_reset_hold(Object *obj, ResetType type)
+{
+    HaccVFState *vf = HISI_ACC_VF(obj);
+    PCIDevice *dev = PCI_DEVICE(obj);
+    HaccCtx c = hacc_vf_ctx(vf);
+    uint16_t devctl = pci_get_word(dev->config + dev->exp.exp_cap +
+                                   PCI_EXP_DEVCTL);
+
+    /* Only this VF's registers: the VFT lives in the PF and survives. */
+    hacc_fn_reset(&vf->fn);
+    memset(vf->regs, 0, sizeof(vf->regs));
+    if (devctl & PCI_EXP_DEVCTL_BCR_FLR) {
+        hacc_count(c.pf, c.fnum, HACC_CTL_FLRS);
+        trace_hisi_acc_flr(c.fnum);
+    } else {
+        trace_hisi_acc_reset(c.fnum);
+    }
+}
+
+static void hacc_vf_realize(PCIDevice *dev, Error **errp)
+{
+    HaccVFState *vf = HISI_ACC_VF(dev);
+    int ret;
+
+    if (!pci_is_vf(dev) ||
+        !object_dynamic_cast(OBJECT(pcie_sriov_get_pf(dev)),
+                             TYPE_HISI_ACC_PF)) {
+        error_setg(errp, "hisi-acc-vf: only the PF creates VFs");
+        return;
+    }
+    dev->config_write = hacc_vf_write_config;
+
+    memory_region_init_io(&vf->bar2, OBJECT(vf), &hacc_vf_bar2_ops, vf,
+                          "hisi-acc-vf-qm", HACC_VF_BAR_SIZE);
+    pci_register_bar(dev, HACC_QM_BAR, PCI_BASE_ADDRESS_SPACE_MEMORY |
+                     PCI_BASE_ADDRESS_MEM_TYPE_64 |
+                     PCI_BASE_ADDRESS_MEM_PREFETCH, &vf->bar2);
+
+    ret = msi_init(dev, HACC_CAP_MSI, 1, true, true, errp);
+    if (ret) {
+        return;
+    }
+    ret = pcie_endpoint_cap_init(dev, HACC_CAP_EXP);
+    if (ret < 0) {
+        error_setg(errp, "hisi-acc-vf: cannot add the PCIe capability");
+        msi_uninit(dev);
+        return;
+    }
+    pcie_cap_flr_init(dev);
+    pcie_ari_init(dev, HACC_CAP_ARI);
+}
+
+static void hacc_vf_exit(PCIDevice *dev)
+{
+    pcie_cap_exit(dev);
+    msi_uninit(dev);
+}
+
+static const VMStateDescription vmstate_hacc_vf = {
+    .name = TYPE_HISI_ACC_VF,
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_PCI_DEVICE(parent_obj, HaccVFState),
+        VMSTATE_STRUCT(fn, HaccVFState, 1, vmstate_hacc_fn, HaccFn),
+        VMSTATE_UINT32_ARRAY(regs, HaccVFState, HACC_VF_BAR_SIZE / 4),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static void hacc_vf_class_init(ObjectClass *klass, void *data)
+{
+    hacc_class_common(klass, "HiSilicon QM accelerator VF (model)",
+                      HACC_DEVID_ZIP_VF, hacc_vf_realize, hacc_vf_exit,
+                      hacc_vf_reset_hold, &vmstate_hacc_vf);
+    /* VFs exist only through the PF's SR-IOV capability */
+    DEVICE_CLASS(klass)->user_creatable = false;
+}
+
+static const TypeInfo hacc_types[] = {
+    {
+        .name = TYPE_HISI_ACC_PF,
+        .parent = TYPE_PCI_DEVICE,
+        .instance_size = sizeof(HaccPFState),
+        .instance_init = hacc_pf_instance_init,
+        .class_init = hacc_pf_class_init,
+        .interfaces = (InterfaceInfo[]) {
+            { INTERFACE_PCIE_DEVICE },
+            { }
+        },
+    }, {
+        .name = TYPE_HISI_ACC_VF,
+        .parent = TYPE_PCI_DEVICE,
+        .instance_size = sizeof(HaccVFState),
+        .class_init = hacc_vf_class_init,
+        .interfaces = (InterfaceInfo[]) {
+            { INTERFACE_PCIE_DEVICE },
+            { }
+        },
+    },
+};
+
+DEFINE_TYPES(hacc_types)
