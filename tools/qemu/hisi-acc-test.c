@@ -91,13 +91,13 @@ static void hacc_start(Hacc *h, int num_vfs, const char *extra)
     h->total_vfs = num_vfs;
     h->bus = qpci_new_pc(h->qts, NULL);
     mch = qpci_device_find(h->bus, 0);
-    g_assert_nonnull(mch);
+    g_assert(mch);
     qpci_config_writel(mch, MCH_PCIEXBAR + 4, 0);
     qpci_config_writel(mch, MCH_PCIEXBAR, ECAM_BASE | 1);
     g_free(mch);
 
     h->pf = qpci_device_find(h->bus, PF_DEVFN);
-    g_assert_nonnull(h->pf);
+    g_assert(h->pf);
     qpci_device_enable(h->pf);
     h->bar2 = qpci_iomap(h->pf, HACC_QM_BAR, NULL);
     h->bar4 = qpci_iomap(h->pf, HACC_CTL_BAR, NULL);
@@ -149,7 +149,7 @@ static Fn pf_fn(Hacc *h)
 
 static Fn vf_fn(Hacc *h, int vf)
 {
-    g_assert_nonnull(h->vf[vf - 1]);
+    g_assert(h->vf[vf - 1]);
     return (Fn) { h->vf[vf - 1], h->vfbar[vf - 1] };
 }
 
@@ -752,9 +752,86 @@ static void test_many_vfs(void)
     hacc_stop(&h);
 }
 
+/* Polls query-migrate until it leaves the active states. */
+static void wait_migration(QTestState *qts)
+{
+    for (;;) {
+        QDict *resp = qtest_qmp(qts, "{'execute': 'query-migrate'}");
+        QDict *ret = qdict_get_qdict(resp, "return");
+        const char *st = ret ? qdict_get_try_str(ret, "status") : NULL;
+        bool done = st && (!strcmp(st, "completed") ||
+                           !strcmp(st, "failed"));
+
+        if (done) {
+            g_assert_cmpstr(st, ==, "completed");
+        }
+        qobject_unref(resp);
+        if (done) {
+            return;
+        }
+        g_usleep(20 * 1000);
+    }
+}
+
+static void test_migration(void)
+{
+    g_autofree char *path = g_strdup_printf("%s/hisi-acc-mig-%d",
+                                            g_get_tmp_dir(), getpid());
+    g_autofree char *out = g_strdup_printf("exec:cat > %s", path);
+    g_autofree char *in = g_strdup_printf("exec:cat %s", path);
+    Hacc h, d;
+    uint64_t e = vft_sqc(64, 480), v, mbs, flrs;
+    int i;
+
+    hacc_start(&h, 2, "");
+    hacc_enable_vfs(&h, 2);
+    vft_op(&h, false, HACC_VFT_TYPE_SQC, 1, &e);
+    set_state(&h, 1, 0x300);
+    vf_flr(&h, 2);
+    qom_set(&h, "fault-cache-wb", 1 << 2);
+    wr(pf_fn(&h), 0x100074, 0x1fffff);
+    mbs = cnt(&h, 1, HACC_CTL_MB_TOTAL);
+    flrs = cnt(&h, 2, HACC_CTL_FLRS);
+
+    qtest_qmp_assert_success(h.qts, "{'execute': 'migrate', "
+                             "'arguments': {'uri': %s}}", out);
+    wait_migration(h.qts);
+
+    /* the destination keeps the source's BAR addresses and bus state */
+    d = h;
+    d.qts = qtest_initf("-machine q35 -device hisi-acc-pf,id=hacc0,"
+                        "addr=0x10.0,num-vfs=2 -incoming defer");
+    d.bus = qpci_new_pc(d.qts, NULL);
+    d.pf = qpci_device_find(d.bus, PF_DEVFN);
+    g_assert(d.pf);
+    for (i = 0; i < 2; i++) {
+        d.vf[i] = g_new0(QPCIDevice, 1);
+        d.vf[i]->bus = d.bus;
+        d.vf[i]->devfn = h.vf[i]->devfn;
+    }
+    qtest_qmp_assert_success(d.qts, "{'execute': 'migrate-incoming', "
+                             "'arguments': {'uri': %s}}", in);
+    wait_migration(d.qts);
+    hacc_stop(&h);
+    unlink(path);
+
+    check_state(&d, 1, 0x300);
+    g_assert_cmpuint(mb(vf_fn(&d, 1), HACC_MB_CMD_SQC_VFT_V2, true, 0, 0,
+                        &v), ==, 0);
+    g_assert_cmphex(v, ==, vft_sqc(64, 480));
+    g_assert_cmphex(rd(pf_fn(&d), 0x100074), ==, 0x1fffff);
+    g_assert_cmphex(rd(vf_fn(&d, 2), HACC_CACHE_WB_DONE), ==, 0);
+    g_assert_cmpuint(cnt(&d, 1, HACC_CTL_MB_TOTAL), ==, mbs + 2);
+    g_assert_cmpuint(cnt(&d, 2, HACC_CTL_FLRS), ==, flrs);
+    g_assert_cmpuint(flrs, ==, 1);
+    hacc_stop(&d);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    /* a failed check fails its test case; the next ones still run */
+    g_test_set_nonfatal_assertions();
     qtest_add_func("/hisi-acc/identity", test_identity);
     qtest_add_func("/hisi-acc/alg-sec", test_alg_sec);
     qtest_add_func("/hisi-acc/mailbox-protocol", test_mailbox_protocol);
@@ -765,5 +842,6 @@ int main(int argc, char **argv)
     qtest_add_func("/hisi-acc/faults", test_faults);
     qtest_add_func("/hisi-acc/counters", test_counters);
     qtest_add_func("/hisi-acc/many-vfs", test_many_vfs);
+    qtest_add_func("/hisi-acc/migration", test_migration);
     return g_test_run();
 }

@@ -977,10 +977,15 @@ static const VMStateDescription vmstate_hacc_fn = {
     },
 };
 
+/*
+ * The PF's post_load re-enables the VFs, which resets them: load the PF
+ * before its VFs (default priority) so that their own state survives.
+ */
 static const VMStateDescription vmstate_hacc_pf = {
     .name = TYPE_HISI_ACC_PF,
     .version_id = 1,
     .minimum_version_id = 1,
+    .priority = MIG_PRI_IOMMU,
     .fields = (const VMStateField[]) {
         VMSTATE_PCI_DEVICE(parent_obj, HaccPFState),
         VMSTATE_STRUCT(fn, HaccPFState, 1, vmstate_hacc_fn, HaccFn),
