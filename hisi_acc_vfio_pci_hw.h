@@ -37,7 +37,9 @@
 #define HACC_VF_MIG_AREA		0x8000
 
 /* Per-function registers (VF BAR; the PF has the same at the same offsets) */
+#define HACC_AEQ_INT_SOURCE		0x0000
 #define HACC_AEQ_INT_MASK		0x0004
+#define HACC_EQ_INT_SOURCE		0x0008
 #define HACC_EQ_INT_MASK		0x000c
 #define HACC_IFC_INT_SOURCE		0x0020
 #define HACC_IFC_INT_MASK		0x0024
@@ -52,6 +54,8 @@
 #define HACC_CACHE_WB_DONE		0x0208
 #define HACC_DB_SQ_CQ			0x1000
 #define HACC_DB_EQ_AEQ			0x2000
+/* V3+: capability words the QM and engine drivers read (0x3100...) */
+#define HACC_QM_CAP_BASE		0x3100
 
 /* Doorbell fields (64-bit write): cmd, queue / index / priority */
 #define HACC_DB_CMD_SHIFT		12
@@ -93,7 +97,10 @@
 #define HACC_MB_CMD_PAUSE_QM		0xe
 
 /* PF-only registers */
+#define HACC_PF_ABNORMAL_INT_SOURCE	0x100000
 #define HACC_PF_ABNORMAL_INT_STATUS	0x100008
+#define HACC_PF_MEM_START_INIT		0x100040
+#define HACC_PF_MEM_INIT_DONE		0x100044
 #define HACC_PF_VFT_OP_ENABLE		0x100054
 #define HACC_PF_VFT_OP_WR		0x100058
 #define HACC_PF_VFT_TYPE		0x10005c
@@ -101,6 +108,7 @@
 #define HACC_PF_VFT_DATA_L		0x100064
 #define HACC_PF_VFT_DATA_H		0x100068
 #define HACC_PF_VFT_RDY			0x10006c
+#define HACC_PF_QP_NUM_CAP		0x100158	/* total [10:0], max per fn [21:11] */
 #define HACC_VFT_TYPE_SQC		0
 #define HACC_VFT_TYPE_CQC		1
 #define HACC_VFT_TYPE_SHAPER		2

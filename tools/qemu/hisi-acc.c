@@ -84,16 +84,10 @@ OBJECT_DECLARE_SIMPLE_TYPE(HaccVFState, HISI_ACC_VF)
 #define HACC_CAP_SRIOV          0x110
 
 /* QM registers not in the shared header (offsets from the QM driver) */
-#define QM_AEQ_INT_SOURCE       0x0000
-#define QM_EQ_INT_SOURCE        0x0008
-#define QM_CAP_BASE             0x3100
+#define QM_CAP_ENGINE           0x3124      /* engine words follow */
 #define QM_CAP_END              0x3180
-#define QM_PF_ABNORMAL_SOURCE   0x100000
-#define QM_PF_MEM_START_INIT    0x100040
-#define QM_PF_MEM_INIT_DONE     0x100044
 #define QM_PF_PEH_DFX_INFO0     0x1000fc
 #define QM_PF_PEH_DFX_INFO1     0x100100
-#define QM_PF_QP_NUM_CAP        0x100158
 #define ACC_MASTER_TRANS_RET    0x300150
 #define QM_ABN_SQ_CQ_VF_INVALID BIT(7)
 #define QM_VFT_CFG_FN_MASK      0x3f
@@ -137,8 +131,8 @@ typedef struct HaccAlgInfo {
     uint16_t pf_id;
     uint16_t vf_id;
     uint32_t core_int_status;
-    /* capability registers 0x3124.. in 4-byte steps */
-    uint32_t caps[(QM_CAP_END - 0x3124) / 4];
+    /* capability registers from QM_CAP_ENGINE in 4-byte steps */
+    uint32_t caps[(QM_CAP_END - QM_CAP_ENGINE) / 4];
 } HaccAlgInfo;
 
 /*
@@ -406,7 +400,7 @@ static bool hacc_cap_read(HaccCtx *c, hwaddr off, uint32_t *val)
     const HaccAlgInfo *ai = &hacc_algs[c->pf->alg];
     unsigned int i;
 
-    if (off < QM_CAP_BASE || off >= QM_CAP_END) {
+    if (off < HACC_QM_CAP_BASE || off >= QM_CAP_END) {
         return false;
     }
     for (i = 0; i < ARRAY_SIZE(hacc_qm_caps); i++) {
@@ -415,7 +409,7 @@ static bool hacc_cap_read(HaccCtx *c, hwaddr off, uint32_t *val)
             return true;
         }
     }
-    *val = off >= 0x3124 ? ai->caps[(off - 0x3124) / 4] : 0;
+    *val = off >= QM_CAP_ENGINE ? ai->caps[(off - QM_CAP_ENGINE) / 4] : 0;
     return true;
 }
 
@@ -427,8 +421,8 @@ static uint32_t hacc_fn_read(HaccCtx *c, hwaddr off)
         return val;
     }
     switch (off) {
-    case QM_AEQ_INT_SOURCE:
-    case QM_EQ_INT_SOURCE:
+    case HACC_AEQ_INT_SOURCE:
+    case HACC_EQ_INT_SOURCE:
     case HACC_IFC_INT_STATUS:
     case HACC_IFC_INT_SET:
     case HACC_DB_SQ_CQ:
@@ -473,15 +467,15 @@ static void hacc_eq_doorbell(HaccCtx *c, uint32_t hi)
 
 static void hacc_fn_write(HaccCtx *c, hwaddr off, uint32_t val)
 {
-    if (off >= QM_CAP_BASE && off < QM_CAP_END) {
+    if (off >= HACC_QM_CAP_BASE && off < QM_CAP_END) {
         qemu_log_mask(LOG_GUEST_ERROR,
                       "hisi-acc: fn %u: write to capability register 0x%"
                       HWADDR_PRIx "\n", c->fnum, off);
         return;
     }
     switch (off) {
-    case QM_AEQ_INT_SOURCE:
-    case QM_EQ_INT_SOURCE:
+    case HACC_AEQ_INT_SOURCE:
+    case HACC_EQ_INT_SOURCE:
     case HACC_IFC_INT_STATUS:
     case HACC_IFC_INT_SET:          /* no PF/VF messaging: self-clearing */
     case HACC_CACHE_WB_DONE:
@@ -513,7 +507,7 @@ static bool hacc_pf_vft_fn_ok(HaccPFState *pf, unsigned int type,
     qemu_log_mask(LOG_GUEST_ERROR,
                   "hisi-acc: VFT access type %u function %u out of range "
                   "(num-vfs %u)\n", type, fnum, pf->num_vfs);
-    pf->regs[QM_PF_ABNORMAL_SOURCE / 4] |= QM_ABN_SQ_CQ_VF_INVALID;
+    pf->regs[HACC_PF_ABNORMAL_INT_SOURCE / 4] |= QM_ABN_SQ_CQ_VF_INVALID;
     return false;
 }
 
@@ -554,13 +548,13 @@ static uint32_t hacc_pf_read(HaccPFState *pf, hwaddr off)
     switch (off) {
     case HACC_PF_ABNORMAL_INT_STATUS:
         return hacc_fault(pf, HACC_FAULT_ABNORMAL, 0) ? 1 : 0;
-    case QM_PF_MEM_INIT_DONE:
+    case HACC_PF_MEM_INIT_DONE:
     case HACC_PF_VFT_RDY:
         return 1;
     case QM_PF_PEH_DFX_INFO0:
     case QM_PF_PEH_DFX_INFO1:
         return 0;
-    case QM_PF_QP_NUM_CAP:
+    case HACC_PF_QP_NUM_CAP:
         return 1024 | 1024 << 11;   /* total qp, function max qp */
     case ACC_MASTER_TRANS_RET:
         return 3;                   /* master idle: read and write done */
@@ -591,14 +585,14 @@ static void hacc_pf_write(HaccPFState *pf, hwaddr off, uint32_t val)
         return;
     }
     switch (off) {
-    case QM_PF_ABNORMAL_SOURCE:
+    case HACC_PF_ABNORMAL_INT_SOURCE:
         pf->regs[off / 4] &= ~val;
         return;
     case HACC_PF_ABNORMAL_INT_STATUS:
-    case QM_PF_MEM_INIT_DONE:
-    case QM_PF_QP_NUM_CAP:
+    case HACC_PF_MEM_INIT_DONE:
+    case HACC_PF_QP_NUM_CAP:
         return;
-    case QM_PF_MEM_START_INIT:
+    case HACC_PF_MEM_START_INIT:
         /* Device memory is cleared instantly (MEM_INIT_DONE reads 1). */
         return;
     }
