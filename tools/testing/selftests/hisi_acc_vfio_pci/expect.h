@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Where the two hisi_acc_vfio_pci drivers intentionally differ, in one
- * place.  "Ours" values follow this project's driver documentation; the
+ * place.  "Ours" values follow Documentation/migration-stream.rst
+ * (Errors); the
  * mainline values are what drivers/vfio/pci/hisilicon does in 6.12..7.3.
  */
 #ifndef HACC_SELFTEST_EXPECT_H
@@ -10,7 +11,7 @@
 #include <errno.h>
 
 /* write() of a match header that does not fit this VF, while RESUMING */
-#define OURS_MATCH_ERRNO	EINVAL
+#define OURS_MATCH_ERRNO	EPROTO
 #define MAINLINE_MATCH_ERRNO	EFAULT
 
 /* write() past the end of one stream record */
@@ -18,7 +19,7 @@
 #define MAINLINE_OVERSIZE_ERRNO	ENOMEM
 
 /* RESUMING -> STOP with a stream shorter than one record */
-#define OURS_TRUNCATED_ERRNO	EINVAL
+#define OURS_TRUNCATED_ERRNO	ENODATA
 #define MAINLINE_TRUNCATED_ERRNO EINVAL
 
 #endif /* HACC_SELFTEST_EXPECT_H */
