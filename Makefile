@@ -24,5 +24,11 @@ clean:
 check:
 	tools/check/run
 
-.PHONY: modules clean check
+# Boot the model VM, bind two VFs to this driver, migrate A -> B with PRE_COPY.
+demo:
+	tools/setup/install-deps
+	$(MAKE) -C tools/hacc-mig
+	tools/vm/run --kernel 7.3 --model --name demo -- tools/hacc-mig/demo.sh
+
+.PHONY: modules clean check demo
 endif
