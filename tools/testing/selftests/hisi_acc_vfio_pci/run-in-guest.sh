@@ -58,19 +58,8 @@ bind_vfs() {
 	if grep -q '^hisi_acc_vfio_pci ' /proc/modules; then
 		rmmod hisi_acc_vfio_pci || return 1
 	fi
-	case $1 in
-	ours)
-		modprobe vfio_pci_core && modprobe hisi_qm &&
-			insmod "$HACC_MODDIR/hisi_acc_vfio_pci.ko" || return 1 ;;
-	mainline)
-		modprobe hisi_acc_vfio_pci || return 1 ;;
-	esac
-	for vf in $VFS; do
-		echo hisi_acc_vfio_pci >"/sys/bus/pci/devices/$vf/driver_override"
-		echo "$vf" >/sys/bus/pci/drivers_probe
-		drv=$(basename "$(readlink "/sys/bus/pci/devices/$vf/driver")")
-		[ "$drv" = hisi_acc_vfio_pci ] || { echo "$vf bound to '$drv'"; return 1; }
-	done
+	got=$("$setup" --alg "$alg" --vfs 2 --driver "$1" | tr '\n' ' ') || return 1
+	[ "$got" = "$VFS " ] || { echo "hacc-setup gave '$got', expected '$VFS'"; return 1; }
 	export HACC_DRIVER=$1
 	echo "VFs $VFS bound to the $1 hisi_acc_vfio_pci"
 }
@@ -91,7 +80,6 @@ PF=$(basename "$(readlink "/sys/bus/pci/devices/$1/physfn")")
 echo "# PF $PF, VF A $HACC_VF_A, VF B $HACC_VF_B, kernel $(uname -r)"
 
 # 1. our driver
-step 1 "bind the VFs to our driver" bind_vfs ours
 step 1 "selftests, our driver" "$suite" -T interop_save -T interop_resume
 step 1 "hacc-mig info, our driver" "$tool" info "$HACC_VF_A"
 step 1 "hacc-mig migrate A -> B with PRE_COPY, registers verified" \
