@@ -589,6 +589,7 @@ static void test_garbage(void)
     Hacc h;
     uint64_t out;
     uint32_t seed = 0x12345678;
+    uint64_t dma;
     int i;
     QDict *resp;
 
@@ -627,6 +628,18 @@ static void test_garbage(void)
     qpci_io_writeq(h.pf, h.bar4, 0x8000, ~0ULL);     /* unused ctl space */
     qpci_io_writeq(h.pf, h.bar4, HACC_CTL_MAGIC, 0);
     g_assert_cmphex(ctl(&h, HACC_CTL_MAGIC), ==, HACC_CTL_MAGIC_VALUE);
+
+    /* DMA aimed at device registers: its own BAR, the PF's, config space */
+    g_assert_cmpuint(mb(vf_fn(&h, 1), HACC_MB_CMD_EQC, true, 0,
+                        h.vfbar[0].addr + HACC_MB_BASE, NULL), ==, MBS_DMA);
+    mb(vf_fn(&h, 1), HACC_MB_CMD_AEQC, true, 0,
+       h.bar2.addr + HACC_MB_BASE, NULL);
+    /* this one may rewrite the SR-IOV control of the PF, VF 2 included */
+    dma = ecam(PF_DEVFN, find_ext_cap(&h, PF_DEVFN, 0x10));
+    wr(vf_fn(&h, 2), HACC_MB_BASE, mb_word(HACC_MB_CMD_EQC, true, 0));
+    wr(vf_fn(&h, 2), HACC_MB_ADDR_L, (uint32_t)dma);
+    wr(vf_fn(&h, 2), HACC_MB_ADDR_H, dma >> 32);
+    wr(vf_fn(&h, 2), HACC_MB_RSVD, 0);
 
     resp = qtest_qmp(h.qts, "{'execute': 'query-status'}");
     g_assert(qdict_haskey(resp, "return"));
