@@ -765,6 +765,38 @@ static void test_many_vfs(void)
     hacc_stop(&h);
 }
 
+static void test_pf_mig_window(void)
+{
+    Hacc h;
+    Fn pf, vf2;
+    uint64_t w = HACC_PF_MIG_REGION_BASE + 2 * HACC_PF_MIG_REGION_STRIDE;
+    uint64_t out;
+
+    hacc_start(&h, 2, ",revision=0x50");
+    hacc_enable_vfs(&h, 2);
+    pf = pf_fn(&h);
+    vf2 = vf_fn(&h, 2);
+    wr(vf2, HACC_PAGE_SIZE, 0x1234);
+    /* closed until the PF driver selects it */
+    g_assert_cmphex(rd(pf, w + HACC_PAGE_SIZE), ==, 0);
+    wr(pf, HACC_PF_MIG_REGION_SEL, HACC_PF_MIG_REGION_EN);
+    g_assert_cmphex(rd(pf, w + HACC_PAGE_SIZE), ==, 0x1234);
+    wr(pf, w + HACC_VF_STATE, HACC_VF_STATE_NOT_READY);
+    g_assert_cmphex(rd(vf2, HACC_VF_STATE), ==, HACC_VF_STATE_NOT_READY);
+    /* EQC words sit at 0x1c00 in the window */
+    wr(vf2, HACC_VF_EQC_DW0 + 8, 0xabcd);
+    g_assert_cmphex(rd(pf, w + HACC_PF_MIG_EQC_DW0 + 8), ==, 0xabcd);
+    wr(pf, w + HACC_PF_MIG_AEQC_DW0, 0x77);
+    g_assert_cmphex(rd(vf2, HACC_VF_AEQC_DW0), ==, 0x77);
+    /* the window's mailbox is the VF's */
+    g_assert_cmpuint(mb((Fn) { h.pf, { h.bar2.addr + w, false } },
+                        HACC_MB_CMD_SQC_BT, false, 0, 0x9000, NULL), ==, 0);
+    g_assert_cmpuint(mb(vf2, HACC_MB_CMD_SQC_BT, true, 0, 0, &out), ==, 0);
+    g_assert_cmphex(out, ==, 0x9000);
+    g_assert_cmpuint(cnt(&h, 2, HACC_CTL_MB_TOTAL), ==, 2);
+    hacc_stop(&h);
+}
+
 /* Polls query-migrate until it leaves the active states. */
 static void wait_migration(QTestState *qts)
 {
@@ -856,5 +888,6 @@ int main(int argc, char **argv)
     qtest_add_func("/hisi-acc/counters", test_counters);
     qtest_add_func("/hisi-acc/many-vfs", test_many_vfs);
     qtest_add_func("/hisi-acc/migration", test_migration);
+    qtest_add_func("/hisi-acc/pf-mig-window", test_pf_mig_window);
     return g_test_run();
 }

@@ -39,6 +39,9 @@
  *
  * Mailbox status codes ([12:9] of the mailbox word) set by the model:
  *   1 unknown command or operation, 2 DMA error, 3 injected fault.
+ * With revision above 0x30, setting bit 0 of MIG_REGION_SEL (0x100198)
+ * opens the per-VF migration windows of PF BAR2 at 0x180000 + n * 0x2000.
+ *
  * A VFT access to a function above num-vfs or of an unknown type is
  * ignored and latches bit 7 (qm_sq_cq_vf_invalid) in the PF's raw
  * ABNORMAL_INT_SOURCE (0x100000, write 1 to clear); no interrupt is sent.
@@ -604,18 +607,65 @@ static void hacc_pf_write(HaccPFState *pf, hwaddr off, uint32_t val)
 
 /* ---- BAR2 accessors ---- */
 
+static HaccCtx hacc_vf_ctx(HaccVFState *vf);
+
+/*
+ * QM above V3 with MIG_REGION_SEL enabled: PF BAR2 has an 8 KiB window per
+ * VF (index = VF number, 1-based) onto that VF's registers, its EQC/AEQC
+ * words moved from 0x8000/0x8020 to 0x1c00/0x1c20.  Only enabled VFs.
+ */
+static bool hacc_pf_mig_window(HaccPFState *pf, hwaddr off, HaccCtx *vc,
+                               hwaddr *voff)
+{
+    PCIDevice *vf;
+    unsigned int fnum;
+    hwaddr o;
+
+    if (pf->revision <= HACC_QM_REV_V3 ||
+        !(pf->regs[HACC_PF_MIG_REGION_SEL / 4] & HACC_PF_MIG_REGION_EN) ||
+        off < HACC_PF_MIG_REGION_BASE) {
+        return false;
+    }
+    fnum = (off - HACC_PF_MIG_REGION_BASE) / HACC_PF_MIG_REGION_STRIDE;
+    if (fnum == 0 || fnum > pf->num_vfs) {
+        return false;
+    }
+    vf = pcie_sriov_get_vf_at_index(PCI_DEVICE(pf), fnum - 1);
+    if (!vf) {
+        return false;
+    }
+    o = (off - HACC_PF_MIG_REGION_BASE) % HACC_PF_MIG_REGION_STRIDE;
+    if (o >= HACC_PF_MIG_EQC_DW0 && o < HACC_PF_MIG_EQC_DW0 + 0x40) {
+        o += HACC_VF_EQC_DW0 - HACC_PF_MIG_EQC_DW0;
+    }
+    *vc = hacc_vf_ctx(HISI_ACC_VF(vf));
+    *voff = o;
+    return true;
+}
+
 static uint32_t hacc_read32(HaccCtx *c, hwaddr off)
 {
+    HaccCtx vc;
+    hwaddr voff;
+
     if (off < HACC_FN_BLOCK) {
         return hacc_fn_read(c, off);
+    }
+    if (hacc_pf_mig_window(c->pf, off, &vc, &voff)) {
+        return hacc_fn_read(&vc, voff);
     }
     return hacc_pf_read(c->pf, off);
 }
 
 static void hacc_write32(HaccCtx *c, hwaddr off, uint32_t val)
 {
+    HaccCtx vc;
+    hwaddr voff;
+
     if (off < HACC_FN_BLOCK) {
         hacc_fn_write(c, off, val);
+    } else if (hacc_pf_mig_window(c->pf, off, &vc, &voff)) {
+        hacc_fn_write(&vc, voff, val);
     } else {
         hacc_pf_write(c->pf, off, val);
     }
