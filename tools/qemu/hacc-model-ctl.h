@@ -34,7 +34,12 @@
 
 /*
  * Per-function counters, one block of HACC_CTL_FN_STRIDE bytes per function.
- * MMIO counts are accesses to BAR 2 (the QM registers) of that function.
+ * MMIO counts are accesses to BAR 2 (the QM registers) of that function; a
+ * 64-bit access counts once.  Over QMP the PF's read-only property
+ * "counters" is a list of HACC_CTL_FN_STRIDE / 8 values per function
+ * 0..num-vfs in this layout (value fn * 32 + HACC_CTL_MB_TOTAL / 8 is the
+ * mailbox total of fn), and the write-only uint64 "counters-reset" works
+ * like HACC_CTL_COUNTERS_RESET.  Device resets keep counters and faults.
  */
 #define HACC_CTL_FN_BASE		0x1000
 #define HACC_CTL_FN_STRIDE		0x100
