@@ -586,17 +586,21 @@ EXPORT_SYMBOL_IF_KUNIT(hacc_save_consume);
  * @initial: match-header bytes not read yet
  * @dirty: always 0: the device state sent in STOP_COPY is not counted
  *
- * Return: 0; -ENODEV if the stream was disabled; -EINVAL outside PRE_COPY.
+ * The device state is checked first, as the uAPI asks for -EINVAL outside
+ * PRE_COPY whichever file is used; a stale file of an earlier session while
+ * the device is in PRE_COPY again gets -ENODEV.
+ *
+ * Return: 0; -EINVAL outside PRE_COPY; -ENODEV if the stream was disabled.
  */
 int hacc_precopy_bytes(struct hacc_stream *s, u64 *initial, u64 *dirty)
 {
 	lockdep_assert_held(&s->mig->state_mutex);
 	lockdep_assert_held(&s->lock);
 
-	if (s->disabled)
-		return -ENODEV;
 	if (s->mig->state != VFIO_DEVICE_STATE_PRE_COPY)
 		return -EINVAL;
+	if (s->disabled)
+		return -ENODEV;
 	*initial = s->avail > s->pos ? s->avail - s->pos : 0;
 	*dirty = 0;
 	return 0;

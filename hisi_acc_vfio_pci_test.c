@@ -693,14 +693,20 @@ static void test_errnos(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY, s), -ENXIO);
 	KUNIT_EXPECT_NULL(test, f->mig.saving);
 
-	/* precopy info: -EINVAL outside PRE_COPY, -ENODEV once disabled */
+	/*
+	 * precopy info: -EINVAL outside PRE_COPY even on a disabled file,
+	 * -ENODEV for a file of an earlier session once in PRE_COPY again
+	 */
 	f = fake_new(test);
 	s = stream_new(test, f);
 	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY, s), 0);
 	KUNIT_EXPECT_EQ(test, precopy_info(s, &a, &b), 0);
 	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_RUNNING, NULL), 0);
-	KUNIT_EXPECT_EQ(test, precopy_info(s, &a, &b), -ENODEV);
+	KUNIT_EXPECT_EQ(test, precopy_info(s, &a, &b), -EINVAL);
 	KUNIT_EXPECT_EQ(test, s_read(s, &a, sizeof(a)), -ENODEV);
+	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY,
+				   stream_new(test, f)), 0);
+	KUNIT_EXPECT_EQ(test, precopy_info(s, &a, &b), -ENODEV);
 
 	/* a failed save after the stop leaves the ERROR state */
 	f = fake_new(test);
