@@ -26,3 +26,10 @@ HACC_CFLAGS := -isystem $(HACC_UAPI)/include -I$(HACC_LIB_DIR) -I$(HACC_HW_DIR) 
 
 $(HACC_UAPI_STAMP):
 	$(HACC_LIB_DIR)/mkuapi.sh "$(KSRC)" "$(HACC_UAPI)"
+
+# $(eval $(call hacc_prog,NAME)): build the program NAME from NAME.c and the
+# library, e.g. `all: hacc-mig` + `$(eval $(call hacc_prog,hacc-mig))`.
+define hacc_prog
+$(1): $(1).c $$(HACC_LIB_SRCS) $$(HACC_LIB_HDRS) | $$(HACC_UAPI_STAMP)
+	$$(CC) $$(CFLAGS) $$(HACC_CFLAGS) $$(LDFLAGS) -o $$@ $(1).c $$(HACC_LIB_SRCS)
+endef
