@@ -423,9 +423,9 @@ static int hacc_save_state(struct hacc_mig *mig, struct hacc_stream *s)
 	tmp.ifc_int_set = 0;
 	tmp.page_size = hacc_rd(mig, HACC_PAGE_SIZE);
 	for (i = 0; i < HACC_XQC_DWORDS; i++)
-		tmp.eqc_dw[i] = hacc_rd(mig, HACC_VF_EQC_DW0 + 4 * i);
+		tmp.eqc_dw[i] = hacc_rd(mig, mig->eqc_off + 4 * i);
 	for (i = 0; i < HACC_XQC_DWORDS; i++)
-		tmp.aeqc_dw[i] = hacc_rd(mig, HACC_VF_AEQC_DW0 + 4 * i);
+		tmp.aeqc_dw[i] = hacc_rd(mig, mig->aeqc_off + 4 * i);
 	tmp.eqe_dma = hacc_xqc_dma(tmp.eqc_dw);
 	tmp.aeqe_dma = hacc_xqc_dma(tmp.aeqc_dw);
 
@@ -491,9 +491,9 @@ static int hacc_load_state(struct hacc_mig *mig, const struct hacc_mig_data *rec
 	hacc_wr(mig, HACC_QUE_ISO_CFG, rec->que_iso_cfg);
 	hacc_wr(mig, HACC_PAGE_SIZE, rec->page_size);
 	for (i = 0; i < HACC_XQC_DWORDS; i++)
-		hacc_wr(mig, HACC_VF_EQC_DW0 + 4 * i, rec->eqc_dw[i]);
+		hacc_wr(mig, mig->eqc_off + 4 * i, rec->eqc_dw[i]);
 	for (i = 0; i < HACC_XQC_DWORDS; i++)
-		hacc_wr(mig, HACC_VF_AEQC_DW0 + 4 * i, rec->aeqc_dw[i]);
+		hacc_wr(mig, mig->aeqc_off + 4 * i, rec->aeqc_dw[i]);
 
 	ret = hacc_mailbox(mig, HACC_MB_CMD_SQC_BT, false, rec->sqc_dma, NULL);
 	if (!ret)
@@ -771,6 +771,8 @@ void hacc_mig_init(struct hacc_mig *mig, const struct hacc_io_ops *ops,
 	mig->dev = dev;
 	mig->dev_id = dev_id;
 	mig->fn = fn;
+	mig->eqc_off = HACC_VF_EQC_DW0;
+	mig->aeqc_off = HACC_VF_AEQC_DW0;
 	mig->state = VFIO_DEVICE_STATE_RUNNING;
 
 	switch (dev_id) {
@@ -786,6 +788,20 @@ void hacc_mig_init(struct hacc_mig *mig, const struct hacc_io_ops *ops,
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(hacc_mig_init);
+
+/**
+ * hacc_mig_use_pf_window() - the migration registers are in the PF's BAR
+ * @mig: the core
+ *
+ * Above QM V3 the PF driver may switch each VF's migration registers to a
+ * window of the PF's BAR 2, where the queue contexts sit at other offsets.
+ */
+void hacc_mig_use_pf_window(struct hacc_mig *mig)
+{
+	mig->eqc_off = HACC_PF_MIG_EQC_DW0;
+	mig->aeqc_off = HACC_PF_MIG_AEQC_DW0;
+}
+EXPORT_SYMBOL_IF_KUNIT(hacc_mig_use_pf_window);
 
 /* Forget everything about the current migration session */
 static void hacc_mig_forget(struct hacc_mig *mig)
@@ -1017,7 +1033,11 @@ EXPORT_SYMBOL_IF_KUNIT(hacc_mig_step);
  * @mig: migration core (only used when @migratable)
  * @pf_qm: the PF's QM, or NULL if the PF driver was not found
  * @vf_io: the whole of VF BAR 2, mapped while the device is open
- * @migratable: QM V3 with a VF index: migration offered, BAR 2 half hidden
+ * @mig_io: where the migration registers are: @vf_io, or the VF's window in
+ *	the PF's BAR 2 (@pf_window)
+ * @migratable: migration offered (QM V3 or later with a VF index)
+ * @pf_window: above QM V3 with the PF window selected: the VF's BAR 2 holds
+ *	no migration registers and is shown whole
  * @pf_held: reset_prepare took the PF's reset bit
  * @dbg: our debugfs directory
  */
@@ -1026,7 +1046,9 @@ struct hacc_vdev {
 	struct hacc_mig mig;
 	struct hisi_qm *pf_qm;
 	void __iomem *vf_io;
+	void __iomem *mig_io;
 	bool migratable;
+	bool pf_window;
 	bool pf_held;
 	struct dentry *dbg;
 };
@@ -1045,12 +1067,12 @@ static struct hacc_vdev *hacc_from_mig(struct hacc_mig *mig)
 
 static u32 hacc_hw_vf_read(struct hacc_mig *mig, u32 off)
 {
-	return readl(hacc_from_mig(mig)->vf_io + off);
+	return readl(hacc_from_mig(mig)->mig_io + off);
 }
 
 static void hacc_hw_vf_write(struct hacc_mig *mig, u32 off, u32 val)
 {
-	writel(val, hacc_from_mig(mig)->vf_io + off);
+	writel(val, hacc_from_mig(mig)->mig_io + off);
 }
 
 static void hacc_hw_vf_write64(struct hacc_mig *mig, u32 off, u64 val)
@@ -1060,7 +1082,7 @@ static void hacc_hw_vf_write64(struct hacc_mig *mig, u32 off, u64 val)
 
 static void hacc_hw_mb_send(struct hacc_mig *mig, const u32 words[4])
 {
-	void __iomem *mb = hacc_from_mig(mig)->vf_io + HACC_MB_BASE;
+	void __iomem *mb = hacc_from_mig(mig)->mig_io + HACC_MB_BASE;
 #if IS_ENABLED(CONFIG_ARM64)
 	u64 lo = words[0] | (u64)words[1] << 32;
 	u64 hi = words[2] | (u64)words[3] << 32;
@@ -1380,7 +1402,7 @@ static u64 hacc_bar2_user_len(struct hacc_vdev *hv)
 {
 	u64 len = pci_resource_len(hv->core.pdev, HACC_QM_BAR);
 
-	return hv->migratable ? len / 2 : len;
+	return hv->migratable && !hv->pf_window ? len / 2 : len;
 }
 
 static int hacc_clip_rw(struct hacc_vdev *hv, size_t *count, loff_t pos)
@@ -1388,7 +1410,8 @@ static int hacc_clip_rw(struct hacc_vdev *hv, size_t *count, loff_t pos)
 	u64 off = pos & VFIO_PCI_OFFSET_MASK;
 	u64 end;
 
-	if (!hv->migratable || VFIO_PCI_OFFSET_TO_INDEX(pos) != HACC_QM_BAR)
+	if (!hv->migratable || hv->pf_window ||
+	    VFIO_PCI_OFFSET_TO_INDEX(pos) != HACC_QM_BAR)
 		return 0;
 	end = hacc_bar2_user_len(hv);
 	if (off >= end)
@@ -1419,7 +1442,8 @@ static int hacc_mmap(struct vfio_device *vdev, struct vm_area_struct *vma)
 	unsigned int shift = VFIO_PCI_OFFSET_SHIFT - PAGE_SHIFT;
 	u64 start, len;
 
-	if (hv->migratable && (vma->vm_pgoff >> shift) == HACC_QM_BAR) {
+	if (hv->migratable && !hv->pf_window &&
+	    (vma->vm_pgoff >> shift) == HACC_QM_BAR) {
 		start = (u64)(vma->vm_pgoff & ((1UL << shift) - 1)) << PAGE_SHIFT;
 		len = vma->vm_end - vma->vm_start;
 		if (start >= hacc_bar2_user_len(hv) ||
@@ -1453,7 +1477,7 @@ static int hacc_region_info(struct vfio_device *vdev,
 {
 	struct hacc_vdev *hv = hacc_from_vdev(vdev);
 
-	if (hv->migratable && info->index == HACC_QM_BAR) {
+	if (hv->migratable && !hv->pf_window && info->index == HACC_QM_BAR) {
 		hacc_bar2_info(hv, info);
 		return 0;
 	}
@@ -1471,7 +1495,8 @@ static long hacc_ioctl(struct vfio_device *vdev, unsigned int cmd,
 	struct hacc_vdev *hv = hacc_from_vdev(vdev);
 	struct vfio_region_info info;
 
-	if (cmd != VFIO_DEVICE_GET_REGION_INFO || !hv->migratable)
+	if (cmd != VFIO_DEVICE_GET_REGION_INFO || !hv->migratable ||
+	    hv->pf_window)
 		return vfio_pci_core_ioctl(vdev, cmd, arg);
 	if (copy_from_user(&info, (void __user *)arg, minsz))
 		return -EFAULT;
@@ -1511,6 +1536,10 @@ static int hacc_open_device(struct vfio_device *vdev)
 			vfio_pci_core_disable(&hv->core);
 			return -ENOMEM;
 		}
+		hv->mig_io = hv->vf_io;
+		if (hv->pf_window)
+			hv->mig_io = hv->pf_qm->io_base + HACC_PF_MIG_REGION_BASE +
+				     hv->mig.fn * HACC_PF_MIG_REGION_STRIDE;
 		hacc_mig_open(&hv->mig);
 	}
 
@@ -1526,6 +1555,7 @@ static void hacc_close_device(struct vfio_device *vdev)
 		hacc_mig_close(&hv->mig);
 		iounmap(hv->vf_io);
 		hv->vf_io = NULL;
+		hv->mig_io = NULL;
 	}
 	vfio_pci_core_close_device(vdev);
 }
@@ -1641,10 +1671,10 @@ static int hacc_dbg_regs_show(struct seq_file *m, void *unused)
 			   mig->ops->vf_read(mig, regs[i].off));
 	for (i = 0; i < HACC_XQC_DWORDS; i++)
 		seq_printf(m, "eqc_dw%d: %#010x\n", i,
-			   mig->ops->vf_read(mig, HACC_VF_EQC_DW0 + 4 * i));
+			   mig->ops->vf_read(mig, mig->eqc_off + 4 * i));
 	for (i = 0; i < HACC_XQC_DWORDS; i++)
 		seq_printf(m, "aeqc_dw%d: %#010x\n", i,
-			   mig->ops->vf_read(mig, HACC_VF_AEQC_DW0 + 4 * i));
+			   mig->ops->vf_read(mig, mig->aeqc_off + 4 * i));
 out:
 	hacc_mig_unlock(mig);
 	return 0;
@@ -1703,8 +1733,12 @@ static struct pci_driver *hacc_pf_driver(unsigned short vf_devid)
 	return drv;
 }
 
-/* Decide whether this VF can migrate; say why not, once */
-static bool hacc_probe_migration(struct pci_dev *pdev, struct hisi_qm **pf_qm)
+/*
+ * Decide whether this VF can migrate and where its migration registers are;
+ * say why not, once.
+ */
+static bool hacc_probe_migration(struct pci_dev *pdev, struct hisi_qm **pf_qm,
+				 bool *pf_window)
 {
 	struct pci_driver *drv;
 	struct hisi_qm *qm;
@@ -1736,22 +1770,28 @@ static bool hacc_probe_migration(struct pci_dev *pdev, struct hisi_qm **pf_qm)
 			 qm->ver, QM_HW_V3);
 		return false;
 	}
-	if (qm->ver > QM_HW_V3) {
-		pci_info(pdev, "migration off: QM revision %#x keeps migration registers in the PF (not supported); plain vfio-pci\n",
+	/*
+	 * Above V3 the PF driver may have moved the migration registers into
+	 * the PF's BAR (Linux 7.x does at PF probe; 6.12 does not).  The VFs
+	 * only exist while that PF driver is bound, so the choice is stable.
+	 */
+	*pf_window = qm->ver > QM_HW_V3 &&
+		     (readl(qm->io_base + HACC_PF_MIG_REGION_SEL) &
+		      HACC_PF_MIG_REGION_EN);
+	if (*pf_window)
+		pci_info(pdev, "QM revision %#x: migration registers in the PF's BAR\n",
 			 qm->ver);
-		return false;
-	}
 	return true;
 }
 
 static int hacc_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct hisi_qm *pf_qm = NULL;
+	bool migratable, pf_window = false;
 	struct hacc_vdev *hv;
-	bool migratable;
 	int ret;
 
-	migratable = hacc_probe_migration(pdev, &pf_qm);
+	migratable = hacc_probe_migration(pdev, &pf_qm, &pf_window);
 
 	hv = vfio_alloc_device(hacc_vdev, core.vdev, &pdev->dev,
 			       migratable ? &hacc_migratable_ops :
@@ -1761,9 +1801,12 @@ static int hacc_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 
 	hv->pf_qm = pf_qm;
 	hv->migratable = migratable;
+	hv->pf_window = pf_window;
 	if (migratable) {
 		hacc_mig_init(&hv->mig, &hacc_hw_ops, &pdev->dev, pdev->device,
 			      pci_iov_vf_id(pdev) + 1);
+		if (pf_window)
+			hacc_mig_use_pf_window(&hv->mig);
 		hv->core.vdev.migration_flags = VFIO_MIGRATION_STOP_COPY |
 						VFIO_MIGRATION_PRE_COPY;
 		hv->core.vdev.mig_ops = &hacc_mig_ops;

@@ -74,9 +74,10 @@ struct hacc_mig;
 
 /**
  * struct hacc_io_ops - device access used by the migration core
- * @vf_read: read a 32-bit register of the VF's QM (BAR 2 offset)
- * @vf_write: write a 32-bit register of the VF's QM
- * @vf_write64: write a 64-bit register of the VF's QM (doorbells)
+ * @vf_read: read a 32-bit migration register of the VF's QM (offset in the
+ *	VF's BAR 2, or in its migration window of the PF's BAR 2 above QM V3)
+ * @vf_write: write a 32-bit migration register of the VF's QM
+ * @vf_write64: write a 64-bit doorbell of the VF (always the VF's BAR 2)
  * @vf_mb_send: post the four mailbox words at HACC_MB_BASE as one command
  * @pf_read: read a 32-bit register of the PF's QM
  * @pf_write: write a 32-bit register of the PF's QM
@@ -162,6 +163,9 @@ struct hacc_mig_stats {
  * @dev_id: PCI device id of the VF (part of the match data)
  * @fn: QM function number of the VF (VF index + 1)
  * @core_int_reg: PF register holding the accelerator core's interrupt status
+ * @eqc_off: offset of EQ context word 0 in the window @ops->vf_read reaches
+ *	(the VF BAR, or above QM V3 the VF's migration window in the PF BAR)
+ * @aeqc_off: offset of AEQ context word 0 in that window
  * @state: current migration state
  * @saving: open saving stream, or NULL
  * @resuming: open resuming stream, or NULL
@@ -187,6 +191,8 @@ struct hacc_mig {
 	u16 dev_id;
 	u32 fn;
 	u32 core_int_reg;
+	u32 eqc_off;
+	u32 aeqc_off;
 	enum vfio_device_mig_state state;
 	struct hacc_stream *saving;
 	struct hacc_stream *resuming;
@@ -206,6 +212,7 @@ struct hacc_mig {
 
 void hacc_mig_init(struct hacc_mig *mig, const struct hacc_io_ops *ops,
 		   struct device *dev, u16 dev_id, u32 fn);
+void hacc_mig_use_pf_window(struct hacc_mig *mig);
 void hacc_mig_open(struct hacc_mig *mig);
 void hacc_mig_close(struct hacc_mig *mig);
 void hacc_mig_unlock(struct hacc_mig *mig);

@@ -769,6 +769,41 @@ static void test_every_arc(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->begins, f->ends);
 }
 
+/* Above QM V3 the queue contexts are read and written in the PF window */
+static void test_pf_window(struct kunit *test)
+{
+	struct fake_qm *f = fake_new(test);
+	struct fake_qm *d = fake_new_blank(test);
+	struct hacc_stream *s = stream_new(test, d);
+	struct hacc_mig_data rec;
+	int i;
+
+	hacc_mig_use_pf_window(&f->mig);
+	hacc_mig_use_pf_window(&d->mig);
+	for (i = 0; i < HACC_XQC_DWORDS; i++) {
+		f->vf[HACC_PF_MIG_EQC_DW0 / 4 + i] = f->vf[HACC_VF_EQC_DW0 / 4 + i];
+		f->vf[HACC_PF_MIG_AEQC_DW0 / 4 + i] = f->vf[HACC_VF_AEQC_DW0 / 4 + i] + 1;
+		f->vf[HACC_VF_EQC_DW0 / 4 + i] = 0xffffffff;
+		f->vf[HACC_VF_AEQC_DW0 / 4 + i] = 0xffffffff;
+	}
+	save_record(test, f, &rec);
+	for (i = 0; i < HACC_XQC_DWORDS; i++) {
+		KUNIT_EXPECT_EQ(test, rec.eqc_dw[i], f->vf[HACC_PF_MIG_EQC_DW0 / 4 + i]);
+		KUNIT_EXPECT_EQ(test, rec.aeqc_dw[i], f->vf[HACC_PF_MIG_AEQC_DW0 / 4 + i]);
+	}
+	KUNIT_EXPECT_EQ(test, rec.eqe_dma, T_EQE_DMA);
+
+	KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_STOP, NULL), 0);
+	KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_RESUMING, s), 0);
+	KUNIT_ASSERT_EQ(test, s_write(s, &rec, sizeof(rec)), 0);
+	KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_STOP, NULL), 0);
+	for (i = 0; i < HACC_XQC_DWORDS; i++) {
+		KUNIT_EXPECT_EQ(test, d->vf[HACC_PF_MIG_EQC_DW0 / 4 + i], rec.eqc_dw[i]);
+		KUNIT_EXPECT_EQ(test, d->vf[HACC_PF_MIG_AEQC_DW0 / 4 + i], rec.aeqc_dw[i]);
+		KUNIT_EXPECT_EQ(test, d->vf[HACC_VF_EQC_DW0 / 4 + i], 0);
+	}
+}
+
 /* Device accesses on the downtime path (PRE_COPY -> STOP_COPY) */
 static void test_downtime_cost(struct kunit *test)
 {
@@ -840,6 +875,7 @@ static struct kunit_case hacc_cases[] = {
 	KUNIT_CASE(test_resume_v1),
 	KUNIT_CASE(test_errnos),
 	KUNIT_CASE(test_every_arc),
+	KUNIT_CASE(test_pf_window),
 	KUNIT_CASE(test_downtime_cost),
 	KUNIT_CASE(test_reset),
 	{}
