@@ -1,0 +1,743 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hacc-bench: time the migration critical path of a hisi_acc_vfio_pci VF,
+ * phase by phase, and count the device work of each phase with the QEMU
+ * model's per-function counters (tools/qemu/hacc-model-ctl.h).
+ *
+ * It is a measurement, not a test: it prints one JSON object per run on
+ * stdout and exits non-zero only when a migration did not happen at all.
+ * tools/bench/guest-bench.sh runs it inside the VM, alternating the two
+ * builds of the driver; tools/bench/report.py turns the output into the
+ * tables and the chart.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
+#include "hacc_guest.h"
+#include "hacc_sys.h"
+#include "hacc_vfio.h"
+#include "hacc-model-ctl.h"
+
+#define CHUNK		4096
+#define MAX_PAIRS	16
+#define NUM_MB_CMDS	16
+
+static const char usage_text[] =
+"Usage: hacc-bench [OPTIONS] pair SRC DST\n"
+"       hacc-bench [OPTIONS] mismatch SRC DST\n"
+"       hacc-bench [OPTIONS] scale SRC1 DST1 [SRC2 DST2 ...]\n"
+"\n"
+"pair      migrate SRC -> DST once with PRE_COPY, timing every phase and\n"
+"          reading the model counters of SRC, DST and the PF around it\n"
+"mismatch  the same towards a DST whose match data differs: reports where\n"
+"          the destination refused and which state the source was in\n"
+"scale     migrate all pairs at once, one process per pair: total time and\n"
+"          the downtime path of each\n"
+"\n"
+"Options:\n"
+"  -s, --seed N    guest state seed (default 1)\n"
+"  -i, --iter N    iteration number copied to the output\n"
+"  -m, --mode M    cdev (default) or group\n"
+"  -h, --help      this text\n"
+"\n"
+"The driver name in the output is $HACC_DRIVER (ours|mainline) or guessed\n"
+"from the loaded module.  Output: one JSON object on stdout.\n";
+
+/* Phases of one migration, in the order a VMM runs them */
+enum phase {
+	PH_DST_STOP,		/* destination RUNNING -> STOP */
+	PH_DST_RESUMING,	/* destination STOP -> RESUMING */
+	PH_SRC_PRECOPY,		/* source RUNNING -> PRE_COPY */
+	PH_PRECOPY_READ,	/* source: precopy info + read() */
+	PH_PRECOPY_WRITE,	/* destination: write() of precopy data */
+	PH_SRC_STOPCOPY,	/* source PRE_COPY -> STOP_COPY: downtime starts */
+	PH_STOPCOPY_READ,	/* source: read() until 0 */
+	PH_RESUME_WRITE,	/* destination: write() of STOP_COPY data */
+	PH_DST_LOAD,		/* destination RESUMING -> STOP */
+	PH_DST_RUNNING,		/* destination STOP -> RUNNING: downtime ends */
+	PH_SRC_STOP,		/* source STOP_COPY -> STOP (after the switch-over) */
+	NUM_PHASES
+};
+
+static const struct {
+	const char *name;
+	bool downtime;
+} phase_info[NUM_PHASES] = {
+	[PH_DST_STOP]		= { "dst RUNNING->STOP", false },
+	[PH_DST_RESUMING]	= { "dst STOP->RESUMING", false },
+	[PH_SRC_PRECOPY]	= { "src RUNNING->PRE_COPY", false },
+	[PH_PRECOPY_READ]	= { "src precopy reads", false },
+	[PH_PRECOPY_WRITE]	= { "dst precopy writes", false },
+	[PH_SRC_STOPCOPY]	= { "src PRE_COPY->STOP_COPY", true },
+	[PH_STOPCOPY_READ]	= { "src STOP_COPY reads", true },
+	[PH_RESUME_WRITE]	= { "dst resume writes", true },
+	[PH_DST_LOAD]		= { "dst RESUMING->STOP", true },
+	[PH_DST_RUNNING]	= { "dst STOP->RUNNING", true },
+	[PH_SRC_STOP]		= { "src STOP_COPY->STOP", false },
+};
+
+static const char * const mb_cmd_name[NUM_MB_CMDS] = {
+	[HACC_MB_CMD_SQC] = "SQC", [HACC_MB_CMD_CQC] = "CQC",
+	[HACC_MB_CMD_EQC] = "EQC", [HACC_MB_CMD_AEQC] = "AEQC",
+	[HACC_MB_CMD_SQC_BT] = "SQC_BT", [HACC_MB_CMD_CQC_BT] = "CQC_BT",
+	[HACC_MB_CMD_SQC_VFT_V2] = "SQC_VFT", [7] = "cmd7",
+	[HACC_MB_CMD_STOP_QP] = "STOP_QP", [HACC_MB_CMD_FLUSH_QM] = "FLUSH_QM",
+	[10] = "cmd10", [11] = "cmd11", [HACC_MB_CMD_SRC] = "SRC",
+	[HACC_MB_CMD_DST] = "DST", [HACC_MB_CMD_PAUSE_QM] = "PAUSE_QM",
+	[15] = "cmd15",
+};
+
+/* What the model counts for one function */
+struct fn_count {
+	__u64 mmio_r, mmio_w, dma_r, dma_w, mb, mb_err;
+	__u64 mb_cmd[NUM_MB_CMDS];
+};
+
+enum { WHO_SRC, WHO_DST, WHO_PF, NUM_WHO };
+static const char * const who_name[NUM_WHO] = { "src", "dst", "pf" };
+
+struct snap {
+	struct fn_count fn[NUM_WHO];
+};
+
+struct phase_rec {
+	__u64 ns;
+	unsigned int calls;
+	__u64 bytes;
+	struct fn_count d[NUM_WHO];
+};
+
+struct opts {
+	unsigned int seed;
+	int iter;
+	enum hacc_open_mode mode;
+};
+
+static struct opts opt = { .seed = 1, .iter = -1, .mode = HACC_OPEN_CDEV };
+
+/* One migration: devices, the model window and what was measured */
+struct run {
+	struct hacc_dev src, dst;
+	struct hacc_guest guest;
+	struct hacc_regs before;
+	struct hacc_model model;
+	bool counting;
+	int fn[NUM_WHO];
+	unsigned int qp_num[2];
+	int src_fd, dst_fd;
+	struct phase_rec ph[NUM_PHASES];
+	struct snap a;
+	__u64 t_start, t_down, t_end;
+	__u8 buf[CHUNK];
+	/* mismatch: where the destination refused */
+	int reject_errno;
+	__u32 src_state_at_reject;
+};
+
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static int fail(const char *what)
+{
+	fprintf(stderr, "hacc-bench: %s: %s\n", what, hacc_last_error());
+	return 1;
+}
+
+static void read_fn(struct hacc_model *m, int fn, struct fn_count *c)
+{
+	int i;
+
+	c->mmio_r = hacc_model_fn_counter(m, fn, HACC_CTL_MMIO_READS);
+	c->mmio_w = hacc_model_fn_counter(m, fn, HACC_CTL_MMIO_WRITES);
+	c->dma_r = hacc_model_fn_counter(m, fn, HACC_CTL_DMA_READS);
+	c->dma_w = hacc_model_fn_counter(m, fn, HACC_CTL_DMA_WRITES);
+	c->mb = hacc_model_fn_counter(m, fn, HACC_CTL_MB_TOTAL);
+	c->mb_err = hacc_model_fn_counter(m, fn, HACC_CTL_MB_ERRORS);
+	for (i = 0; i < NUM_MB_CMDS; i++)
+		c->mb_cmd[i] = hacc_model_fn_counter(m, fn, HACC_CTL_MB_CMD(i));
+}
+
+static void take_snap(struct run *r, struct snap *s)
+{
+	int w;
+
+	if (!r->counting)
+		return;
+	for (w = 0; w < NUM_WHO; w++)
+		read_fn(&r->model, r->fn[w], &s->fn[w]);
+}
+
+static void add_delta(struct fn_count *acc, const struct fn_count *a,
+		      const struct fn_count *b)
+{
+	int i;
+
+	acc->mmio_r += b->mmio_r - a->mmio_r;
+	acc->mmio_w += b->mmio_w - a->mmio_w;
+	acc->dma_r += b->dma_r - a->dma_r;
+	acc->dma_w += b->dma_w - a->dma_w;
+	acc->mb += b->mb - a->mb;
+	acc->mb_err += b->mb_err - a->mb_err;
+	for (i = 0; i < NUM_MB_CMDS; i++)
+		acc->mb_cmd[i] += b->mb_cmd[i] - a->mb_cmd[i];
+}
+
+/* Counters are read before the clock starts and after it stops. */
+static void phase_begin(struct run *r)
+{
+	take_snap(r, &r->a);
+}
+
+static void phase_end(struct run *r, enum phase p, __u64 t0, __u64 t1, __u64 bytes)
+{
+	struct phase_rec *ph = &r->ph[p];
+	struct snap b;
+	int w;
+
+	ph->ns += t1 - t0;
+	ph->calls++;
+	ph->bytes += bytes;
+	if (!r->counting)
+		return;
+	take_snap(r, &b);
+	for (w = 0; w < NUM_WHO; w++)
+		add_delta(&ph->d[w], &r->a.fn[w], &b.fn[w]);
+}
+
+/* One state change of one device, timed and counted */
+static int arc(struct run *r, enum phase p, struct hacc_dev *dev, __u32 state, int *fd)
+{
+	__u64 t0, t1;
+	int ret;
+
+	phase_begin(r);
+	t0 = now_ns();
+	ret = hacc_mig_set_state(dev, state, fd);
+	t1 = now_ns();
+	phase_end(r, p, t0, t1, 0);
+	if (p == PH_SRC_STOPCOPY)
+		r->t_down = t0;
+	if (p == PH_DST_RUNNING)
+		r->t_end = t1;
+	return ret;
+}
+
+static ssize_t timed_write(struct run *r, enum phase p, const void *buf, size_t len)
+{
+	__u64 t0, t1;
+	ssize_t n;
+
+	phase_begin(r);
+	t0 = now_ns();
+	n = write(r->dst_fd, buf, len);
+	t1 = now_ns();
+	if (n < 0)
+		r->reject_errno = errno;
+	phase_end(r, p, t0, t1, n > 0 ? n : 0);
+	if (n < 0)
+		hacc_fail(r->reject_errno, "%s: writing %zu bytes of migration data",
+			  r->dst.bdf, len);
+	else if ((size_t)n != len)
+		hacc_fail(EIO, "%s: short write %zd of %zu", r->dst.bdf, n, len);
+	return n;
+}
+
+/* The SQC queue-table entry the VF sees: base and number of its queues */
+static unsigned int vf_qp_num(struct hacc_dev *dev)
+{
+	__u64 vft = 0;
+
+	if (hacc_mailbox(dev, HACC_MB_CMD_SQC_VFT_V2, true, 0, &vft))
+		return 0;
+	if (!(vft & HACC_VFT_SQC_VALID))
+		return 0;
+	return ((vft >> HACC_VFT_SQC_NUM_SHIFT) & HACC_VFT_SQC_NUM_MASK) + 1;
+}
+
+/*
+ * Open both VFs, give the source guest state, take the destination to
+ * RESUMING (as a VMM does before the source starts PRE_COPY).
+ */
+static int run_setup(struct run *r, const char *src, const char *dst, bool counting)
+{
+	char pf[32];
+	int ret;
+
+	r->src_fd = r->dst_fd = -1;
+	r->src.fd = r->dst.fd = -1;
+	r->model.fd = -1;
+	if (hacc_dev_open(&r->src, src, opt.mode))
+		return fail("open source");
+	if (hacc_dev_open(&r->dst, dst, opt.mode))
+		return fail("open destination");
+	if (hacc_guest_attach(&r->guest, &r->src) ||
+	    hacc_guest_program(&r->guest, opt.seed) ||
+	    hacc_guest_read(&r->guest, &r->before))
+		return fail("guest set-up of the source");
+	r->qp_num[0] = vf_qp_num(&r->src);
+	r->qp_num[1] = vf_qp_num(&r->dst);
+
+	r->counting = counting;
+	if (counting) {
+		ret = hacc_sys_pf(r->src.bdf, pf, sizeof(pf));
+		if (ret) {
+			hacc_fail(-ret, "%s: no physfn link", r->src.bdf);
+			return fail("model window");
+		}
+		if (hacc_model_open(&r->model, pf))
+			return fail("model window");
+		r->fn[WHO_SRC] = hacc_sys_vf_fn(r->src.bdf);
+		r->fn[WHO_DST] = hacc_sys_vf_fn(r->dst.bdf);
+		r->fn[WHO_PF] = 0;
+		if (r->fn[WHO_SRC] < 0 || r->fn[WHO_DST] < 0) {
+			hacc_fail(ENODEV, "function numbers of %s / %s", r->src.bdf, r->dst.bdf);
+			return fail("model window");
+		}
+	}
+	if (arc(r, PH_DST_STOP, &r->dst, VFIO_DEVICE_STATE_STOP, NULL) ||
+	    arc(r, PH_DST_RESUMING, &r->dst, VFIO_DEVICE_STATE_RESUMING, &r->dst_fd))
+		return fail("destination to RESUMING");
+	return 0;
+}
+
+/*
+ * PRE_COPY: read what the source offers while it runs and hand it to the
+ * destination, until initial_bytes is 0.  Mainline returns 0 from read()
+ * at the temporary end of the stream, ours -ENOMSG; both end the loop once
+ * initial_bytes says everything was read.
+ */
+static int run_precopy(struct run *r)
+{
+	struct vfio_precopy_info info;
+	int loops = 0, ret;
+	__u64 t0, t1;
+	ssize_t n;
+
+	if (arc(r, PH_SRC_PRECOPY, &r->src, VFIO_DEVICE_STATE_PRE_COPY, &r->src_fd))
+		return fail("source to PRE_COPY");
+	for (;;) {
+		phase_begin(r);
+		t0 = now_ns();
+		ret = hacc_precopy_info(r->src_fd, &info);
+		n = 0;
+		if (!ret && info.initial_bytes) {
+			n = read(r->src_fd, r->buf, sizeof(r->buf));
+			if (n < 0 && errno != ENOMSG)
+				ret = hacc_fail(errno, "%s: PRE_COPY read", r->src.bdf);
+		}
+		t1 = now_ns();
+		phase_end(r, PH_PRECOPY_READ, t0, t1, n > 0 ? n : 0);
+		if (ret)
+			return fail("precopy");
+		if (!info.initial_bytes)
+			return 0;
+		if (n > 0 && timed_write(r, PH_PRECOPY_WRITE, r->buf, n) < 0)
+			return 1;
+		if (++loops > 64) {
+			hacc_fail(EPROTO, "%s: initial_bytes stays at %llu", r->src.bdf,
+				  (unsigned long long)info.initial_bytes);
+			return fail("precopy");
+		}
+	}
+}
+
+/* Switch-over: source STOP_COPY, copy the rest, destination loads and runs. */
+static int run_switchover(struct run *r)
+{
+	int fd = -1, ret;
+	__u64 t0, t1;
+	ssize_t n;
+
+	ret = arc(r, PH_SRC_STOPCOPY, &r->src, VFIO_DEVICE_STATE_STOP_COPY, &fd);
+	if (fd >= 0)
+		close(fd);
+	if (ret)
+		return fail("source to STOP_COPY");
+	for (;;) {
+		phase_begin(r);
+		t0 = now_ns();
+		n = read(r->src_fd, r->buf, sizeof(r->buf));
+		t1 = now_ns();
+		phase_end(r, PH_STOPCOPY_READ, t0, t1, n > 0 ? n : 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			hacc_fail(errno, "%s: STOP_COPY read", r->src.bdf);
+			return fail("stop-copy");
+		}
+		if (!n)
+			break;
+		if (timed_write(r, PH_RESUME_WRITE, r->buf, n) < 0)
+			return fail("resume write");
+	}
+	if (arc(r, PH_DST_LOAD, &r->dst, VFIO_DEVICE_STATE_STOP, NULL))
+		return fail("destination RESUMING -> STOP");
+	close(r->dst_fd);
+	r->dst_fd = -1;
+	if (arc(r, PH_DST_RUNNING, &r->dst, VFIO_DEVICE_STATE_RUNNING, NULL))
+		return fail("destination STOP -> RUNNING");
+	if (arc(r, PH_SRC_STOP, &r->src, VFIO_DEVICE_STATE_STOP, NULL))
+		return fail("source STOP_COPY -> STOP");
+	return 0;
+}
+
+/* Registers of the destination against the source's before migration */
+static int run_verify(struct run *r)
+{
+	struct hacc_guest g;
+	struct hacc_regs got;
+	int ret;
+
+	ret = hacc_guest_attach(&g, &r->dst);
+	if (!ret)
+		ret = hacc_guest_read(&g, &got);
+	hacc_guest_detach(&g);
+	if (ret)
+		return -1;
+	return hacc_regs_diff(&r->before, &got, NULL);
+}
+
+static void run_close(struct run *r)
+{
+	if (r->src_fd >= 0)
+		close(r->src_fd);
+	if (r->dst_fd >= 0)
+		close(r->dst_fd);
+	hacc_guest_detach(&r->guest);
+	hacc_dev_close(&r->src);
+	hacc_dev_close(&r->dst);
+	hacc_model_close(&r->model);
+}
+
+static void json_counts(const char *name, const struct fn_count *c, bool last)
+{
+	printf("\"%s\":{\"mmio_r\":%llu,\"mmio_w\":%llu,\"mb\":%llu,\"mb_err\":%llu,"
+	       "\"dma_r\":%llu,\"dma_w\":%llu}%s", name,
+	       (unsigned long long)c->mmio_r, (unsigned long long)c->mmio_w,
+	       (unsigned long long)c->mb, (unsigned long long)c->mb_err,
+	       (unsigned long long)c->dma_r, (unsigned long long)c->dma_w, last ? "" : ",");
+}
+
+static void json_mb_cmds(const struct phase_rec *ph)
+{
+	bool first = true;
+	int i, w;
+
+	printf("\"mb_cmds\":{");
+	for (i = 0; i < NUM_MB_CMDS; i++) {
+		__u64 n = 0;
+
+		for (w = 0; w < NUM_WHO; w++)
+			n += ph->d[w].mb_cmd[i];
+		if (!n)
+			continue;
+		printf("%s\"%s\":%llu", first ? "" : ",", mb_cmd_name[i], (unsigned long long)n);
+		first = false;
+	}
+	printf("}");
+}
+
+static void json_head(const char *kind, const struct run *r)
+{
+	printf("{\"kind\":\"%s\",\"driver\":\"%s\",\"iter\":%d,\"seed\":%u,"
+	       "\"src\":\"%s\",\"dst\":\"%s\",\"src_fn\":%d,\"dst_fn\":%d,"
+	       "\"src_qp_num\":%u,\"dst_qp_num\":%u,",
+	       kind, hacc_flavour_name(hacc_flavour()), opt.iter, opt.seed,
+	       r->src.bdf, r->dst.bdf, r->fn[WHO_SRC], r->fn[WHO_DST],
+	       r->qp_num[0], r->qp_num[1]);
+}
+
+static void json_phases(const struct run *r)
+{
+	int p, w;
+
+	printf("\"phases\":[");
+	for (p = 0; p < NUM_PHASES; p++) {
+		const struct phase_rec *ph = &r->ph[p];
+
+		printf("%s{\"name\":\"%s\",\"downtime\":%s,\"ns\":%llu,\"calls\":%u,"
+		       "\"bytes\":%llu,", p ? "," : "", phase_info[p].name,
+		       phase_info[p].downtime ? "true" : "false",
+		       (unsigned long long)ph->ns, ph->calls, (unsigned long long)ph->bytes);
+		for (w = 0; w < NUM_WHO; w++)
+			json_counts(who_name[w], &ph->d[w], false);
+		json_mb_cmds(ph);
+		printf("}");
+	}
+	printf("]");
+}
+
+static int cmd_pair(const char *src, const char *dst)
+{
+	struct run *r = calloc(1, sizeof(*r));
+	int rc = 1, diffs;
+
+	if (!r)
+		return fail("out of memory");
+	if (run_setup(r, src, dst, true))
+		goto out;
+	r->t_start = now_ns();
+	if (run_precopy(r)) {
+		if (r->reject_errno)
+			fail("destination refused the match data");
+		goto out;
+	}
+	if (run_switchover(r))
+		goto out;
+	diffs = run_verify(r);
+	json_head("pair", r);
+	printf("\"total_ns\":%llu,\"downtime_ns\":%llu,\"verify_diffs\":%d,",
+	       (unsigned long long)(r->t_end - r->t_start),
+	       (unsigned long long)(r->t_end - r->t_down), diffs);
+	json_phases(r);
+	printf("}\n");
+	rc = diffs ? 1 : 0;
+	if (diffs)
+		fprintf(stderr, "hacc-bench: %d register(s) of %s differ from the source\n",
+			diffs, r->dst.bdf);
+out:
+	run_close(r);
+	free(r);
+	return rc;
+}
+
+/*
+ * A destination with other match data must refuse it while the source is
+ * still in PRE_COPY: then the source goes back to RUNNING, never having
+ * been paused.  Reported, not asserted: the JSON says what happened.
+ */
+static int cmd_mismatch(const char *src, const char *dst)
+{
+	struct run *r = calloc(1, sizeof(*r));
+	struct hacc_regs after;
+	__u32 state = 0, final = 0;
+	int rc = 1, diffs = -1, ret;
+	__u64 t_reject = 0;
+	bool refused;
+
+	if (!r)
+		return fail("out of memory");
+	if (run_setup(r, src, dst, true))
+		goto out;
+	r->t_start = now_ns();
+	ret = run_precopy(r);
+	t_reject = now_ns();
+	refused = ret && r->reject_errno;
+	if (hacc_mig_get_state(&r->src, &state))
+		fail("source state");
+	r->src_state_at_reject = state;
+	if (!refused && !ret) {
+		/* the destination took the match data: finish and see */
+		ret = run_switchover(r);
+		if (!ret && hacc_mig_get_state(&r->src, &state))
+			fail("source state");
+	}
+	/* a VMM cancels: the source returns to RUNNING */
+	if (hacc_mig_set_state(&r->src, VFIO_DEVICE_STATE_RUNNING, NULL))
+		fail("source back to RUNNING");
+	if (hacc_mig_get_state(&r->src, &final))
+		fail("source state");
+	if (!hacc_guest_read(&r->guest, &after))
+		diffs = hacc_regs_diff(&r->before, &after, NULL);
+
+	json_head("mismatch", r);
+	printf("\"refused_in_precopy\":%s,\"write_errno\":%d,\"write_error\":\"%s\","
+	       "\"src_state_at_refusal\":\"%s\",\"src_state_final\":\"%s\","
+	       "\"src_pause_qm\":%llu,\"src_stopped\":%s,\"ns_to_refusal\":%llu,"
+	       "\"src_regs_diffs_after\":%d,",
+	       refused ? "true" : "false", r->reject_errno,
+	       r->reject_errno ? strerror(r->reject_errno) : "",
+	       hacc_state_name(r->src_state_at_reject), hacc_state_name(final),
+	       (unsigned long long)(r->ph[PH_SRC_PRECOPY].d[WHO_SRC].mb_cmd[HACC_MB_CMD_PAUSE_QM] +
+				    r->ph[PH_PRECOPY_READ].d[WHO_SRC].mb_cmd[HACC_MB_CMD_PAUSE_QM] +
+				    r->ph[PH_PRECOPY_WRITE].d[WHO_SRC].mb_cmd[HACC_MB_CMD_PAUSE_QM] +
+				    r->ph[PH_SRC_STOPCOPY].d[WHO_SRC].mb_cmd[HACC_MB_CMD_PAUSE_QM]),
+	       r->ph[PH_SRC_STOPCOPY].calls ? "true" : "false",
+	       (unsigned long long)(t_reject - r->t_start), diffs);
+	json_phases(r);
+	printf("}\n");
+	rc = refused ? 0 : 1;
+out:
+	run_close(r);
+	free(r);
+	return rc;
+}
+
+struct scale_res {
+	int ok;
+	__u64 t_go, t_start, t_down, t_end;
+	int diffs;
+};
+
+/* One child of the scale run: set up, wait for the go, migrate. */
+static int scale_child(const char *src, const char *dst, int ready_w, int go_r, int res_w)
+{
+	struct run *r = calloc(1, sizeof(*r));
+	struct scale_res res = { .ok = 0, .diffs = -1 };
+	char c = 0;
+
+	if (r && !run_setup(r, src, dst, false)) {
+		res.ok = 1;
+	}
+	if (write(ready_w, &c, 1) != 1 || read(go_r, &c, 1) != 1)
+		res.ok = 0;
+	if (res.ok) {
+		res.t_go = now_ns();
+		r->t_start = res.t_go;
+		res.ok = !run_precopy(r) && !run_switchover(r);
+		res.t_start = r->t_start;
+		res.t_down = r->t_down;
+		res.t_end = r->t_end;
+		if (res.ok)
+			res.diffs = run_verify(r);
+	}
+	if (write(res_w, &res, sizeof(res)) != sizeof(res))
+		res.ok = 0;
+	if (r)
+		run_close(r);
+	free(r);
+	return res.ok ? 0 : 1;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int cmd_scale(int n, char **bdfs)
+{
+	int ready[2], go[2], res[2], i, ok = 0, bad = 0;
+	struct scale_res rs[MAX_PAIRS];
+	__u64 down[MAX_PAIRS], t_go = 0, t_last = 0;
+	pid_t pid[MAX_PAIRS];
+	char c;
+
+	if (pipe(ready) || pipe(go) || pipe(res)) {
+		perror("hacc-bench: pipe");
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		pid[i] = fork();
+		if (pid[i] < 0) {
+			perror("hacc-bench: fork");
+			return 1;
+		}
+		if (!pid[i]) {
+			close(ready[0]);
+			close(go[1]);
+			close(res[0]);
+			_exit(scale_child(bdfs[2 * i], bdfs[2 * i + 1], ready[1], go[0], res[1]));
+		}
+	}
+	close(ready[1]);
+	close(go[0]);
+	close(res[1]);
+	for (i = 0; i < n; i++)
+		if (read(ready[0], &c, 1) != 1)
+			bad++;
+	/* one byte per child: they all start within a few microseconds */
+	t_go = now_ns();
+	for (i = 0; i < n; i++)
+		if (write(go[1], "g", 1) != 1)
+			bad++;
+	close(go[1]);
+	for (i = 0; i < n; i++) {
+		if (read(res[0], &rs[i], sizeof(rs[i])) != sizeof(rs[i])) {
+			memset(&rs[i], 0, sizeof(rs[i]));
+			bad++;
+			continue;
+		}
+		if (!rs[i].ok) {
+			bad++;
+			continue;
+		}
+		down[ok++] = rs[i].t_end - rs[i].t_down;
+		if (rs[i].t_end > t_last)
+			t_last = rs[i].t_end;
+	}
+	for (i = 0; i < n; i++)
+		waitpid(pid[i], NULL, 0);
+	qsort(down, ok, sizeof(down[0]), cmp_u64);
+	printf("{\"kind\":\"scale\",\"driver\":\"%s\",\"iter\":%d,\"n\":%d,\"ok\":%d,"
+	       "\"total_ns\":%llu,\"downtime_ns_max\":%llu,\"downtime_ns_median\":%llu,"
+	       "\"downtime_ns\":[", hacc_flavour_name(hacc_flavour()), opt.iter, n, ok,
+	       (unsigned long long)(ok ? t_last - t_go : 0),
+	       (unsigned long long)(ok ? down[ok - 1] : 0),
+	       (unsigned long long)(ok ? down[ok / 2] : 0));
+	for (i = 0; i < ok; i++)
+		printf("%s%llu", i ? "," : "", (unsigned long long)down[i]);
+	printf("],\"verify_diffs\":[");
+	for (i = 0; i < n; i++)
+		printf("%s%d", i ? "," : "", rs[i].diffs);
+	printf("]}\n");
+	return bad ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "seed", required_argument, NULL, 's' },
+		{ "iter", required_argument, NULL, 'i' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	const char *cmd;
+	int c, nargs;
+
+	while ((c = getopt_long(argc, argv, "s:i:m:h", lopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			opt.seed = strtoul(optarg, NULL, 0);
+			if (!opt.seed || opt.seed > 255) {
+				fprintf(stderr, "hacc-bench: --seed wants 1..255\n");
+				return 2;
+			}
+			break;
+		case 'i':
+			opt.iter = atoi(optarg);
+			break;
+		case 'm':
+			if (hacc_mode_parse(optarg, &opt.mode)) {
+				fprintf(stderr, "hacc-bench: unknown open mode '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		default:
+			fputs(usage_text, stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	cmd = argv[optind++];
+	nargs = argc - optind;
+	if (!strcmp(cmd, "pair") && nargs == 2)
+		return cmd_pair(argv[optind], argv[optind + 1]);
+	if (!strcmp(cmd, "mismatch") && nargs == 2)
+		return cmd_mismatch(argv[optind], argv[optind + 1]);
+	if (!strcmp(cmd, "scale") && nargs >= 2 && !(nargs % 2) && nargs / 2 <= MAX_PAIRS)
+		return cmd_scale(nargs / 2, argv + optind);
+	fprintf(stderr, "hacc-bench: bad command or argument count\n");
+	fputs(usage_text, stderr);
+	return 2;
+}
