@@ -14,7 +14,14 @@
 
 #include "hacc_sys.h"
 #include "hacc_vfio.h"
+/* The model's control window exists only next to the QEMU model's sources */
+#if __has_include("hacc-model-ctl.h")
 #include "hacc-model-ctl.h"
+#define HACC_HAVE_MODEL_CTL 1
+#endif
+
+/* SR-IOV allows up to 256 VFs per PF in one bus range */
+#define HACC_MAX_VFS	256
 
 int hacc_bdf_norm(const char *in, char *out, size_t len)
 {
@@ -67,7 +74,7 @@ int hacc_sys_vf_fn(const char *vf_bdf)
 
 	if (hacc_bdf_norm(vf_bdf, b, sizeof(b)) || hacc_sys_pf(b, pf, sizeof(pf)))
 		return -ENODEV;
-	for (i = 0; i < HACC_CTL_MAX_FUNCS; i++) {
+	for (i = 0; i < HACC_MAX_VFS; i++) {
 		snprintf(link, sizeof(link), "virtfn%d", i);
 		if (hacc_sys_link(pf, link, name, sizeof(name)))
 			break;
@@ -157,6 +164,7 @@ const char *hacc_flavour_name(enum hacc_flavour f)
 	}
 }
 
+#ifdef HACC_HAVE_MODEL_CTL
 int hacc_model_open(struct hacc_model *m, const char *pf_bdf)
 {
 	char path[PATH_MAX], b[32];
@@ -210,3 +218,39 @@ __u64 hacc_model_fn_counter(struct hacc_model *m, int fn, unsigned int counter)
 {
 	return hacc_model_read(m, HACC_CTL_FN(fn) + counter);
 }
+#else
+int hacc_model_open(struct hacc_model *m, const char *pf_bdf)
+{
+	m->fd = -1;
+	m->regs = NULL;
+	return hacc_fail(ENOTSUP, "%s: built without the QEMU model's control window header",
+			 pf_bdf);
+}
+
+void hacc_model_close(struct hacc_model *m)
+{
+	m->regs = NULL;
+}
+
+__u64 hacc_model_read(struct hacc_model *m, unsigned int off)
+{
+	(void)m;
+	(void)off;
+	return 0;
+}
+
+void hacc_model_write(struct hacc_model *m, unsigned int off, __u64 val)
+{
+	(void)m;
+	(void)off;
+	(void)val;
+}
+
+__u64 hacc_model_fn_counter(struct hacc_model *m, int fn, unsigned int counter)
+{
+	(void)m;
+	(void)fn;
+	(void)counter;
+	return 0;
+}
+#endif /* HACC_HAVE_MODEL_CTL */
