@@ -201,10 +201,15 @@ static u64 vft_entry(u32 base, u32 num)
 /* A VF with guest state in it: every register holds a distinct value */
 static struct fake_qm *fake_new(struct kunit *test)
 {
-	struct device *dev = kunit_device_register(test, "hacc-fake");
+	static atomic_t ids = ATOMIC_INIT(0);
+	struct device *dev;
 	struct fake_qm *f;
+	char name[32];
 	int i;
 
+	/* kunit devices need unique names; a test makes many fakes */
+	snprintf(name, sizeof(name), "hacc-fake-%d", atomic_inc_return(&ids));
+	dev = kunit_device_register(test, name);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
 	f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, f);
