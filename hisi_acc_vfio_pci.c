@@ -1336,6 +1336,13 @@ static struct file *hacc_set_state(struct vfio_device *vdev,
 	int ret;
 
 	mutex_lock(&mig->state_mutex);
+	if (mig->state == VFIO_DEVICE_STATE_ERROR && target != mig->state) {
+		/* vfio core has no arc out of ERROR (it warns if asked) */
+		dev_err(mig->dev, "migration: device in ERROR state, reset it before state %u\n",
+			target);
+		hacc_mig_unlock(mig);
+		return ERR_PTR(-EINVAL);
+	}
 	while (mig->state != target) {
 		ret = vfio_mig_get_next_state(vdev, mig->state, target, &next);
 		/* Guard against a core that offers no progress */
