@@ -354,7 +354,7 @@ static int do_stop_copy(struct source *s, int out, const char *out_name, __u8 *b
 			return ret;
 	}
 	st.stop_copy.ms = now_ms() - start;
-	phase_done("stop-copy: %llu bytes in %.1f ms", st.stop_copy.bytes, st.stop_copy.ms);
+	/* reported by the caller: no output while the source is stopped */
 	return 0;
 }
 
@@ -461,7 +461,6 @@ static int load(struct hacc_dev *dst, int *fd, double *done)
 	*done = now_ms();
 	st.load.ms = *done - start;
 	st.load.bytes = st.precopy.bytes + st.stop_copy.bytes;
-	phase_done("load:      %s RUNNING after %.1f ms", dst->bdf, st.load.ms);
 	return 0;
 }
 
@@ -502,6 +501,8 @@ static int cmd_migrate(const char *src_bdf, const char *dst_bdf)
 		goto out_rollback;
 	}
 	st.stopped_ms = done - stop_time;
+	phase_done("stop-copy: %llu bytes in %.1f ms", st.stop_copy.bytes, st.stop_copy.ms);
+	phase_done("load:      %s RUNNING after %.1f ms", dst.bdf, st.load.ms);
 	phase_done("source stopped for %.1f ms; %llu bytes in %.1f ms", st.stopped_ms,
 		   st.precopy.bytes + st.stop_copy.bytes, now_ms() - t0);
 	if (opt.verbose)
@@ -559,6 +560,7 @@ static int cmd_save(const char *bdf, const char *path)
 	}
 	out = -1;
 	st.stopped_ms = now_ms() - stop_time;
+	phase_done("stop-copy: %llu bytes in %.1f ms", st.stop_copy.bytes, st.stop_copy.ms);
 	phase_done("saved %llu bytes from %s to %s",
 		   st.precopy.bytes + st.stop_copy.bytes, s->dev.bdf, path);
 	if (opt.verbose)
@@ -613,6 +615,7 @@ static int cmd_resume(const char *path, const char *bdf)
 		err("resume %s into %s failed: %s", path, dst.bdf, hacc_last_error());
 		goto out;
 	}
+	phase_done("load:      %s RUNNING after %.1f ms", dst.bdf, st.load.ms);
 	phase_done("resumed %zd bytes from %s into %s", len, path, dst.bdf);
 	if (opt.verbose)
 		hacc_stream_describe(rec, len, stderr);
