@@ -177,6 +177,11 @@ static int sink_write(int fd, const char *what, const void *buf, size_t len)
 		n = write(fd, p, len);
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && (errno == EPROTO || errno == EFAULT) && !strncmp(what, "destination", 11))
+			return hacc_fail(errno, "%s rejected the stream (match data: magic, version, device id, queue count or isolation differ; the kernel log names the field)",
+					 what);
+		if (n < 0 && errno == EFBIG)
+			return hacc_fail(errno, "%s: stream longer than one record", what);
 		if (n < 0)
 			return hacc_fail(errno, "writing to %s", what);
 		if (n == 0)
