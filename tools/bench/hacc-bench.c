@@ -12,11 +12,14 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 
 #include "hacc_guest.h"
@@ -27,6 +30,7 @@
 #define CHUNK		4096
 #define MAX_PAIRS	16
 #define NUM_MB_CMDS	16
+#define SCALE_WAIT_MS	60000
 
 static const char usage_text[] =
 "Usage: hacc-bench [OPTIONS] pair SRC DST\n"
@@ -580,25 +584,36 @@ struct scale_res {
 	int diffs;
 };
 
+/* Where each child is, in memory shared with the parent, for a stall report */
+enum scale_stage { ST_FORKED, ST_SETUP, ST_READY, ST_MIGRATING, ST_VERIFY, ST_DONE };
+static const char * const stage_name[] = {
+	"forked", "opening/set-up", "waiting for go", "migrating", "verifying", "done",
+};
+static volatile int *stage;
+
 /* One child of the scale run: set up, wait for the go, migrate. */
-static int scale_child(const char *src, const char *dst, int ready_w, int go_r, int res_w)
+static int scale_child(int idx, const char *src, const char *dst, int ready_w, int go_r,
+		       int res_w)
 {
 	struct run *r = calloc(1, sizeof(*r));
 	struct scale_res res = { .ok = 0, .diffs = -1 };
 	char c = 0;
 
-	if (r && !run_setup(r, src, dst, false)) {
+	stage[idx] = ST_SETUP;
+	if (r && !run_setup(r, src, dst, false))
 		res.ok = 1;
-	}
+	stage[idx] = ST_READY;
 	if (write(ready_w, &c, 1) != 1 || read(go_r, &c, 1) != 1)
 		res.ok = 0;
 	if (res.ok) {
+		stage[idx] = ST_MIGRATING;
 		res.t_go = now_ns();
 		r->t_start = res.t_go;
 		res.ok = !run_precopy(r) && !run_switchover(r);
 		res.t_start = r->t_start;
 		res.t_down = r->t_down;
 		res.t_end = r->t_end;
+		stage[idx] = ST_VERIFY;
 		if (res.ok)
 			res.diffs = run_verify(r);
 	}
@@ -607,7 +622,58 @@ static int scale_child(const char *src, const char *dst, int ready_w, int go_r, 
 	if (r)
 		run_close(r);
 	free(r);
+	stage[idx] = ST_DONE;
 	return res.ok ? 0 : 1;
+}
+
+/* Read exactly len bytes from fd within the deadline; false on timeout/EOF. */
+static bool read_by(int fd, void *buf, size_t len, __u64 deadline)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len) {
+		__u64 now = now_ns();
+
+		if (now >= deadline || poll(&p, 1, (deadline - now) / 1000000 + 1) <= 0)
+			return false;
+		n = read(fd, (char *)buf + got, len - got);
+		if (n <= 0)
+			return false;
+		got += n;
+	}
+	return true;
+}
+
+/* Say where the children that did not finish are, in the kernel too. */
+static void report_stall(int n, const pid_t *pid, const char *waiting_for)
+{
+	char path[64], line[256];
+	int i;
+
+	fprintf(stderr, "hacc-bench: scale: no %s after %d ms\n", waiting_for, SCALE_WAIT_MS);
+	for (i = 0; i < n; i++) {
+		FILE *f;
+
+		if (stage[i] == ST_DONE)
+			continue;
+		fprintf(stderr, "hacc-bench:   child %d (pid %d): %s", i, pid[i],
+			stage_name[stage[i]]);
+		snprintf(path, sizeof(path), "/proc/%d/wchan", pid[i]);
+		f = fopen(path, "r");
+		if (f && fgets(line, sizeof(line), f))
+			fprintf(stderr, ", wchan %s", line);
+		if (f)
+			fclose(f);
+		fputc('\n', stderr);
+		snprintf(path, sizeof(path), "/proc/%d/stack", pid[i]);
+		f = fopen(path, "r");
+		while (f && fgets(line, sizeof(line), f))
+			fprintf(stderr, "hacc-bench:     %s", line);
+		if (f)
+			fclose(f);
+	}
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -625,8 +691,17 @@ static int cmd_scale(int n, char **bdfs)
 	pid_t pid[MAX_PAIRS];
 	char c;
 
+	__u64 deadline;
+	int stalled = 0;
+
 	if (pipe(ready) || pipe(go) || pipe(res)) {
 		perror("hacc-bench: pipe");
+		return 1;
+	}
+	stage = mmap(NULL, sizeof(int) * MAX_PAIRS, PROT_READ | PROT_WRITE,
+		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (stage == MAP_FAILED) {
+		perror("hacc-bench: mmap");
 		return 1;
 	}
 	for (i = 0; i < n; i++) {
@@ -639,24 +714,33 @@ static int cmd_scale(int n, char **bdfs)
 			close(ready[0]);
 			close(go[1]);
 			close(res[0]);
-			_exit(scale_child(bdfs[2 * i], bdfs[2 * i + 1], ready[1], go[0], res[1]));
+			_exit(scale_child(i, bdfs[2 * i], bdfs[2 * i + 1], ready[1], go[0],
+					  res[1]));
 		}
 	}
 	close(ready[1]);
 	close(go[0]);
 	close(res[1]);
-	for (i = 0; i < n; i++)
-		if (read(ready[0], &c, 1) != 1)
-			bad++;
+	deadline = now_ns() + SCALE_WAIT_MS * 1000000ull;
+	for (i = 0; i < n && !stalled; i++)
+		if (!read_by(ready[0], &c, 1, deadline)) {
+			report_stall(n, pid, "ready signal from every child");
+			stalled = 1;
+		}
 	/* one byte per child: they all start within a few microseconds */
 	t_go = now_ns();
 	for (i = 0; i < n; i++)
 		if (write(go[1], "g", 1) != 1)
 			bad++;
 	close(go[1]);
+	deadline = now_ns() + SCALE_WAIT_MS * 1000000ull;
 	for (i = 0; i < n; i++) {
-		if (read(res[0], &rs[i], sizeof(rs[i])) != sizeof(rs[i])) {
+		if (stalled || !read_by(res[0], &rs[i], sizeof(rs[i]), deadline)) {
+			if (!stalled)
+				report_stall(n, pid, "result from every child");
+			stalled = 1;
 			memset(&rs[i], 0, sizeof(rs[i]));
+			rs[i].diffs = -1;
 			bad++;
 			continue;
 		}
@@ -668,12 +752,26 @@ static int cmd_scale(int n, char **bdfs)
 		if (rs[i].t_end > t_last)
 			t_last = rs[i].t_end;
 	}
-	for (i = 0; i < n; i++)
-		waitpid(pid[i], NULL, 0);
+	for (i = 0; i < n; i++) {
+		int tries = 0;
+
+		if (!stalled || stage[i] == ST_DONE) {
+			waitpid(pid[i], NULL, 0);
+			continue;
+		}
+		kill(pid[i], SIGKILL);
+		/* a child stuck in the kernel may not die: do not wait forever */
+		while (waitpid(pid[i], NULL, WNOHANG) == 0 && ++tries < 20)
+			usleep(100000);
+		if (tries >= 20)
+			fprintf(stderr, "hacc-bench: child %d (pid %d) does not die\n", i, pid[i]);
+	}
 	qsort(down, ok, sizeof(down[0]), cmp_u64);
 	printf("{\"kind\":\"scale\",\"driver\":\"%s\",\"iter\":%d,\"n\":%d,\"ok\":%d,"
-	       "\"total_ns\":%llu,\"downtime_ns_max\":%llu,\"downtime_ns_median\":%llu,"
-	       "\"downtime_ns\":[", hacc_flavour_name(hacc_flavour()), opt.iter, n, ok,
+	       "\"stalled\":%s,", hacc_flavour_name(hacc_flavour()), opt.iter, n, ok,
+	       stalled ? "true" : "false");
+	printf("\"total_ns\":%llu,\"downtime_ns_max\":%llu,\"downtime_ns_median\":%llu,"
+	       "\"downtime_ns\":[",
 	       (unsigned long long)(ok ? t_last - t_go : 0),
 	       (unsigned long long)(ok ? down[ok - 1] : 0),
 	       (unsigned long long)(ok ? down[ok / 2] : 0));
