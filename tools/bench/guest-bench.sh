@@ -10,13 +10,14 @@
 #   1. pairs:    ITER iterations per driver, A B A B ...: VF1 -> VF2 with
 #                phases and counters (hacc-bench pair)
 #   2. mismatch: VF1 -> VF17 once per driver (hacc-bench mismatch)
-#   3. scale:    N = 1 2 4 8 pairs at once (VF 2k-1 -> VF 2k), REPS rounds
-#                of A B (hacc-bench scale)
+#   3. scale:    N = 1 2 4 8 pairs at once (VF 2k-1 -> VF 2k), REPS rounds,
+#                A B in odd rounds, B A in even ones (hacc-bench scale)
 #
 # Writes pairs.jsonl, mismatch.jsonl, scale.jsonl, env.json and bench.log
 # into $HACC_OUT (default /tmp/hacc-bench).
 # Environment: HACC_BENCH_ITER (default 20), HACC_BENCH_REPS (default 3),
-# HACC_BENCH_PARTS (default "pairs mismatch scale"), HACC_MODDIR (our module).
+# HACC_BENCH_PARTS (default "pairs mismatch scale"), HACC_BENCH_SCALE_N
+# (default "1 2 4 8"), HACC_MODDIR (our module).
 # Every hacc-bench run is limited to 180 s; a stalled one is logged and the
 # benchmark goes on.
 here=$(cd "$(dirname "$0")" && pwd)
@@ -27,6 +28,7 @@ out=${HACC_OUT:-/tmp/hacc-bench}
 iter=${HACC_BENCH_ITER:-20}
 reps=${HACC_BENCH_REPS:-3}
 parts=${HACC_BENCH_PARTS:-pairs mismatch scale}
+scale_n=${HACC_BENCH_SCALE_N:-1 2 4 8}
 mkdir -p "$out"
 log=$out/bench.log
 : >"$log"
@@ -118,9 +120,11 @@ t0=$(date +%s)
 r=1
 want scale || r=$((reps + 1))
 while [ $r -le "$reps" ]; do
-	for drv in ours mainline; do
+	order="ours mainline"
+	[ $((r % 2)) = 0 ] && order="mainline ours"
+	for drv in $order; do
 		bind $drv $SCALE || die "binding 16 VFs to $drv"
-		for k in 1 2 4 8; do
+		for k in $scale_n; do
 			set -- $SCALE
 			args=""
 			j=0

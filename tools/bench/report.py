@@ -89,9 +89,9 @@ def ratio(a, b):
 
 def analyse_pairs(pairs):
     by = {d: {} for d in DRIVERS}
+    # a run whose destination registers differ from the source is kept (the
+    # figures are what the driver did) and counted in verify_failed
     for run in pairs:
-        if run.get("verify_diffs", 0) != 0:
-            continue
         by.setdefault(run["driver"], {})[run["iter"]] = run
     iters = sorted(set(by["ours"]) & set(by["mainline"]))
     phase_names = []
@@ -129,15 +129,22 @@ def analyse_pairs(pairs):
         result["phases"].append(entry)
     qp = sorted({(r["src_qp_num"], r["dst_qp_num"]) for r in pairs})
     result["qp_num"] = qp
-    result["failed_verify"] = sum(1 for r in pairs if r.get("verify_diffs", 0) != 0)
+    result["verify_failed"] = {d: sum(1 for r in pairs if r["driver"] == d and
+                                      r.get("verify_diffs", 0) != 0) for d in DRIVERS}
     return result
 
 
 def analyse_scale(scale):
     res = {}
+    tried = {}
     for run in scale:
+        key = (run["driver"], str(run["n"]))
+        t = tried.setdefault(key, [0, 0, 0])
+        t[0] += 1
+        t[2] += 1 if run.get("stalled") else 0
         if run["ok"] != run["n"]:
             continue
+        t[1] += 1
         d = res.setdefault(run["driver"], {}).setdefault(str(run["n"]), {
             "total_us": [], "downtime_us_max": [], "downtime_us_median": []})
         d["total_us"].append(run["total_ns"] / 1000.0)
@@ -146,6 +153,9 @@ def analyse_scale(scale):
     out = {}
     for drv, ns in res.items():
         out[drv] = {n: {k: stats(v) for k, v in figs.items()} for n, figs in ns.items()}
+    for (drv, n), (runs, ok, stalled) in tried.items():
+        e = out.setdefault(drv, {}).setdefault(n, {})
+        e["runs"], e["runs_ok"], e["runs_stalled"] = runs, ok, stalled
     return out
 
 
@@ -182,6 +192,15 @@ def markdown(env, pairs, mismatch, scale):
               f"reads + writes to BAR2 of source, destination and PF; mailbox "
               f"commands counted by the model; ratio = median of per-pair "
               f"ours/mainline.\n")
+    vf = pairs["verify_failed"]
+    n = pairs["iterations_paired"]
+    note = ""
+    if any(vf.values()):
+        note = (" A driver whose migrations do not carry the state is not doing the "
+                "work the counts compare: read its figures with that in mind.")
+    md.append(f"Destination registers equal to the source's after migration (read back "
+              f"through the guest-driver helper): ours {n - vf['ours']} of {n}, "
+              f"mainline {n - vf['mainline']} of {n}.{note}\n")
     md.append("## Per phase: wall time, us\n")
     md.append("| phase | DT | ours: median (min-max) | mainline: median (min-max) | ratio |")
     md.append("|---|---|---|---|---|")
@@ -257,12 +276,18 @@ def markdown(env, pairs, mismatch, scale):
     if scale:
         md.append("## Scale: N migrations at once, one process each\n")
         md.append("| N | total us ours | total us mainline | ratio | downtime-path max us ours "
-                  "| downtime-path max us mainline | ratio |")
-        md.append("|---|---|---|---|---|---|---|")
+                  "| downtime-path max us mainline | ratio | complete runs ours / mainline |")
+        md.append("|---|---|---|---|---|---|---|---|")
         ns = sorted({int(n) for d in scale.values() for n in d})
         for n in ns:
             o = scale.get("ours", {}).get(str(n), {})
             m = scale.get("mainline", {}).get(str(n), {})
+
+            def runs_of(x):
+                if "runs" not in x:
+                    return "-"
+                st = f", {x['runs_stalled']} stalled" if x["runs_stalled"] else ""
+                return f"{x['runs_ok']} of {x['runs']}{st}"
 
             def med(x, k):
                 return x[k]["median"] if x.get(k) else None
@@ -273,11 +298,14 @@ def markdown(env, pairs, mismatch, scale):
                       f"{'-' if not to or not tm else f'{to / tm:.2f}'} | "
                       f"{fmt_stat(o.get('downtime_us_max'), 1)} | "
                       f"{fmt_stat(m.get('downtime_us_max'), 1)} | "
-                      f"{'-' if not do or not dm else f'{do / dm:.2f}'} |")
+                      f"{'-' if not do or not dm else f'{do / dm:.2f}'} | "
+                      f"{runs_of(o)} / {runs_of(m)} |")
         md.append("")
         md.append("Total = from the common start signal to the last destination RUNNING "
                   "(includes PRE_COPY); downtime-path max = the longest single downtime "
-                  "path among the N. Median (min-max) over the rounds; ratios of medians.\n")
+                  "path among the N. Median (min-max) over the complete rounds; ratios of medians. "
+                  "A stalled run is one where a process did not finish within 60 s "
+                  "(hacc-bench logs its kernel stack in bench.log).\n")
     return "\n".join(md)
 
 
