@@ -689,10 +689,9 @@ static int cmd_scale(int n, char **bdfs)
 	struct scale_res rs[MAX_PAIRS];
 	__u64 down[MAX_PAIRS], t_go = 0, t_last = 0;
 	pid_t pid[MAX_PAIRS];
-	char c;
-
 	__u64 deadline;
-	int stalled = 0;
+	int stalled = 0, go_r;
+	char c;
 
 	if (pipe(ready) || pipe(go) || pipe(res)) {
 		perror("hacc-bench: pipe");
@@ -704,29 +703,37 @@ static int cmd_scale(int n, char **bdfs)
 		perror("hacc-bench: mmap");
 		return 1;
 	}
-	for (i = 0; i < n; i++) {
+	/*
+	 * Children open and set up their pairs one after the other (opening a
+	 * VF resets it; sixteen concurrent resets and guest set-ups are not
+	 * what is measured), then all migrate at once.
+	 */
+	go_r = go[0];
+	for (i = 0; i < n; i++)
+		pid[i] = -1;
+	for (i = 0; i < n && !stalled; i++) {
 		pid[i] = fork();
 		if (pid[i] < 0) {
 			perror("hacc-bench: fork");
-			return 1;
+			stalled = 1;
+			break;
 		}
 		if (!pid[i]) {
 			close(ready[0]);
 			close(go[1]);
 			close(res[0]);
-			_exit(scale_child(i, bdfs[2 * i], bdfs[2 * i + 1], ready[1], go[0],
+			_exit(scale_child(i, bdfs[2 * i], bdfs[2 * i + 1], ready[1], go_r,
 					  res[1]));
+		}
+		deadline = now_ns() + SCALE_WAIT_MS * 1000000ull;
+		if (!read_by(ready[0], &c, 1, deadline)) {
+			report_stall(i + 1, pid, "ready signal from a child");
+			stalled = 1;
 		}
 	}
 	close(ready[1]);
-	close(go[0]);
 	close(res[1]);
-	deadline = now_ns() + SCALE_WAIT_MS * 1000000ull;
-	for (i = 0; i < n && !stalled; i++)
-		if (!read_by(ready[0], &c, 1, deadline)) {
-			report_stall(n, pid, "ready signal from every child");
-			stalled = 1;
-		}
+	close(go[0]);
 	/* one byte per child: they all start within a few microseconds */
 	t_go = now_ns();
 	for (i = 0; i < n; i++)
@@ -755,6 +762,8 @@ static int cmd_scale(int n, char **bdfs)
 	for (i = 0; i < n; i++) {
 		int tries = 0;
 
+		if (pid[i] < 0)
+			continue;
 		if (!stalled || stage[i] == ST_DONE) {
 			waitpid(pid[i], NULL, 0);
 			continue;
