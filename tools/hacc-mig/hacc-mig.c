@@ -247,15 +247,23 @@ static void keep(struct source *s, const void *buf, size_t n)
 /* Bring the source back to RUNNING after a failure; say so. */
 static void source_rollback(struct source *s)
 {
-	__u32 state;
+	__u32 state = VFIO_DEVICE_STATE_ERROR;
 
-	if (hacc_mig_get_state(&s->dev, &state) || state == VFIO_DEVICE_STATE_RUNNING)
+	if (!hacc_mig_get_state(&s->dev, &state) && state == VFIO_DEVICE_STATE_RUNNING)
 		return;
-	if (hacc_mig_set_state(&s->dev, VFIO_DEVICE_STATE_RUNNING, NULL))
-		err("could not return source %s to RUNNING from %s: %s", s->dev.bdf,
-		    hacc_state_name(state), hacc_last_error());
+	if (state != VFIO_DEVICE_STATE_ERROR &&
+	    !hacc_mig_set_state(&s->dev, VFIO_DEVICE_STATE_RUNNING, NULL)) {
+		fprintf(stderr, "hacc-mig: source %s back to RUNNING (was %s)\n", s->dev.bdf,
+			hacc_state_name(state));
+		return;
+	}
+	/* ERROR (or a failed arc back): only a reset returns it to RUNNING */
+	if (hacc_dev_reset(&s->dev) ||
+	    hacc_mig_get_state(&s->dev, &state) || state != VFIO_DEVICE_STATE_RUNNING)
+		err("could not return source %s to RUNNING: %s", s->dev.bdf, hacc_last_error());
 	else
-		progress("source %s back to RUNNING (was %s)", s->dev.bdf, hacc_state_name(state));
+		fprintf(stderr, "hacc-mig: source %s reset back to RUNNING (it was in ERROR)\n",
+			s->dev.bdf);
 }
 
 /*

@@ -899,6 +899,28 @@ TEST_F(mig, migration_area_hidden)
 
 /* ---- interoperability, one driver per run, the stream in a file ---- */
 
+/*
+ * Mainline on x86 since qm_mb_read() became an arm64-only 128-bit load gets
+ * zeros for every mailbox read: its streams carry no SQC/CQC bases and its
+ * queue-count check reads 0.  Nothing can interoperate with that; the
+ * interop tests skip, naming it, instead of failing on ours.
+ */
+static bool mainline_mailbox_blind(struct __test_metadata *_metadata, FIXTURE_DATA(mig) *self)
+{
+	struct hacc_regs want;
+	struct hacc_mig_data d;
+
+	if (ours(self))
+		return false;
+	program_a(_metadata, self, SEED_A, &want);
+	save_a(_metadata, self);
+	memcpy(&d, self->stream, sizeof(d));
+	return !d.sqc_dma && !d.cqc_dma;
+}
+
+#define MAILBOX_BLIND_REASON \
+	"this mainline build reads no mailbox results on this architecture (arm64-only qm_mb_read)"
+
 TEST_F(mig, interop_save)
 {
 	const char *path = getenv("HACC_INTEROP_SAVE");
@@ -907,6 +929,8 @@ TEST_F(mig, interop_save)
 
 	if (!path)
 		SKIP(return, "set HACC_INTEROP_SAVE=FILE to save a stream for another driver");
+	if (mainline_mailbox_blind(_metadata, self))
+		SKIP(return, MAILBOX_BLIND_REASON);
 	program_a(_metadata, self, SEED_INTEROP, &want);
 	save_a(_metadata, self);
 	f = fopen(path, "w");
@@ -926,7 +950,11 @@ TEST_F(mig, interop_resume)
 	if (!path)
 		SKIP(return, "set HACC_INTEROP_RESUME=FILE to resume a stream from another driver");
 	NEED_B();
+	if (mainline_mailbox_blind(_metadata, self))
+		SKIP(return, MAILBOX_BLIND_REASON);
 	f = fopen(path, "r");
+	if (!f && errno == ENOENT)
+		SKIP(return, "%s was not saved (see the interop_save result)", path);
 	ASSERT_NE(NULL, f);
 	self->stream_len = fread(self->stream, 1, sizeof(self->stream), f);
 	fclose(f);

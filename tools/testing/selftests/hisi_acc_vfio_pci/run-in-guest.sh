@@ -92,6 +92,34 @@ bind_vfs() {
 	echo "VFs $VFS bound to the $1 hisi_acc_vfio_pci"
 }
 
+# corrupt_resume: hacc-mig must refuse a stream with a broken magic, naming it
+corrupt_resume() {
+	cp "$out/tool.stream" "$out/bad.stream" &&
+		printf 'XXXXXXXX' | dd of="$out/bad.stream" bs=1 count=8 conv=notrunc 2>/dev/null
+	"$tool" resume "$out/bad.stream" "$HACC_VF_B" 2>"$out/bad.err"
+	rc=$?
+	cat "$out/bad.err"
+	[ $rc = 1 ] && grep -q "rejected the stream" "$out/bad.err"
+}
+
+# failed_migrate: with the model failing VF A's cache write-back, STOP_COPY
+# fails after A stopped; hacc-mig must exit 1 and bring A back to RUNNING
+failed_migrate() {
+	fn=0 i=0
+	while [ -e "/sys/bus/pci/devices/$PF/virtfn$i" ]; do
+		[ "$(basename "$(readlink "/sys/bus/pci/devices/$PF/virtfn$i")")" = "$HACC_VF_A" ] &&
+			fn=$((i + 1))
+		i=$((i + 1))
+	done
+	[ $fn != 0 ] || { echo "VF A is no virtfn of $PF"; return 1; }
+	"$here/hacc_model_fault" "$PF" cache-wb $((1 << fn)) || return 1
+	"$tool" --seed 4 migrate "$HACC_VF_A" "$HACC_VF_B" 2>"$out/fail.err"
+	rc=$?
+	"$here/hacc_model_fault" "$PF" cache-wb 0
+	cat "$out/fail.err"
+	[ $rc = 1 ] && grep -q "back to RUNNING" "$out/fail.err"
+}
+
 echo "TAP version 13"
 [ -x "$suite" ] || bail "$suite not built (make -C $here on the host)"
 [ -x "$tool" ] || bail "$tool not built (make -C $top/tools/hacc-mig on the host)"
@@ -117,6 +145,8 @@ step 1 "hacc-mig migrate A -> B without PRE_COPY, group mode" \
 step 1 "hacc-mig save A to a file" "$tool" --seed 9 --verbose save "$HACC_VF_A" "$out/tool.stream"
 step 1 "hacc-mig resume the file into B, registers verified" \
 	"$tool" --verify resume "$out/tool.stream" "$HACC_VF_B"
+step 1 "hacc-mig refuses a corrupt stream and names the cause" corrupt_resume
+step 1 "hacc-mig: a migration failing after the source stopped leaves it RUNNING" failed_migrate
 rm -f "$out/ours.stream" "$out/mainline.stream"
 step 1 "interop, saved by ours" \
 	env HACC_INTEROP_SAVE="$out/ours.stream" "$suite" -r mig.cdev.interop_save

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hacc_model_fault PF NAME BITMAP: set a fault-injection bitmap of the QEMU
+ * QM model through its control window (PF BAR 4), e.g. "cache-wb 0x2" makes
+ * VF 1's cache write-back never complete; 0 clears it.  For run-in-guest.sh
+ * (guests have no /dev/mem).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hacc_sys.h"
+#include "hacc_vfio.h"
+
+#if __has_include("hacc-model-ctl.h")
+#include "hacc-model-ctl.h"
+
+static const struct {
+	const char *name;
+	unsigned int off;
+} faults[] = {
+	{ "mb-busy", HACC_CTL_FAULT_MB_BUSY },
+	{ "mb-error", HACC_CTL_FAULT_MB_ERROR },
+	{ "cache-wb", HACC_CTL_FAULT_CACHE_WB },
+	{ "vf-state", HACC_CTL_FAULT_VF_STATE },
+	{ "abnormal", HACC_CTL_FAULT_ABNORMAL },
+};
+
+int main(int argc, char **argv)
+{
+	struct hacc_model m;
+	unsigned long long bits;
+	char *end;
+	size_t i;
+
+	if (argc != 4) {
+		fprintf(stderr, "usage: %s PF mb-busy|mb-error|cache-wb|vf-state|abnormal BITMAP\n",
+			argv[0]);
+		return 2;
+	}
+	bits = strtoull(argv[3], &end, 0);
+	if (*end || end == argv[3]) {
+		fprintf(stderr, "%s: bad bitmap '%s'\n", argv[0], argv[3]);
+		return 2;
+	}
+	for (i = 0; i < sizeof(faults) / sizeof(faults[0]); i++)
+		if (!strcmp(argv[2], faults[i].name))
+			break;
+	if (i == sizeof(faults) / sizeof(faults[0])) {
+		fprintf(stderr, "%s: unknown fault '%s'\n", argv[0], argv[2]);
+		return 2;
+	}
+	if (hacc_model_open(&m, argv[1])) {
+		fprintf(stderr, "%s: %s\n", argv[0], hacc_last_error());
+		return 1;
+	}
+	hacc_model_write(&m, faults[i].off, bits);
+	bits = hacc_model_read(&m, faults[i].off);
+	hacc_model_close(&m);
+	printf("%s fault %s = %#llx\n", argv[1], argv[2], bits);
+	return 0;
+}
+#else
+int main(void)
+{
+	fprintf(stderr, "built without tools/qemu/hacc-model-ctl.h\n");
+	return 1;
+}
+#endif
