@@ -332,8 +332,8 @@ def chart(pairs, path):
     labels = [e["phase"] for e in dt]
     colors = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948"]
     fig, axes = plt.subplots(1, 2, figsize=(12, 5.5))
-    panels = (("us", "wall time, us (median)"),
-              ("accesses", "device accesses: MMIO r+w (median)"))
+    panels = (("us", "wall time, us (per-phase medians, stacked)"),
+              ("accesses", "device accesses: MMIO r+w (per-phase medians)"))
     for ax, (key, title) in zip(axes, panels):
         bottoms = [0.0, 0.0]
         for idx, e in enumerate(dt):
