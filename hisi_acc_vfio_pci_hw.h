@@ -14,6 +14,13 @@
 
 #include <linux/types.h>
 
+/*
+ * Single-bit masks.  The kernel's BIT() is not available to the QEMU and
+ * userspace users of this header, so it carries its own.
+ */
+#define HACC_BIT(n)			(1u << (n))
+#define HACC_BIT_ULL(n)			(1ull << (n))
+
 /* PCI identity */
 #define HACC_VENDOR_HUAWEI		0x19e5
 #define HACC_DEVID_ZIP_PF		0xa250
@@ -79,8 +86,8 @@
 #define HACC_MB_CMD_MASK		0xff
 #define HACC_MB_STATUS_SHIFT		9
 #define HACC_MB_STATUS_MASK		(0xfu << HACC_MB_STATUS_SHIFT)
-#define HACC_MB_BUSY			(1u << 13)
-#define HACC_MB_OP_READ			(1u << 14)
+#define HACC_MB_BUSY			HACC_BIT(13)
+#define HACC_MB_OP_READ			HACC_BIT(14)
 #define HACC_MB_QUEUE_SHIFT		16
 
 #define HACC_MB_CMD_SQC			0x0
@@ -119,13 +126,13 @@
 /* SQC VFT entry (V2+): base [43:28], valid bit 44, count - 1 [54:45] */
 #define HACC_VFT_SQC_BASE_SHIFT		28
 #define HACC_VFT_SQC_BASE_MASK		0xffffull
-#define HACC_VFT_SQC_VALID		(1ull << 44)
+#define HACC_VFT_SQC_VALID		HACC_BIT_ULL(44)
 #define HACC_VFT_SQC_NUM_SHIFT		45
 #define HACC_VFT_SQC_NUM_MASK		0x3ffull
 
 /* QM above V3: migration registers in a per-VF window of the PF BAR */
 #define HACC_PF_MIG_REGION_SEL		0x100198
-#define HACC_PF_MIG_REGION_EN		(1u << 0)
+#define HACC_PF_MIG_REGION_EN		HACC_BIT(0)
 #define HACC_PF_MIG_REGION_BASE		0x180000
 #define HACC_PF_MIG_REGION_STRIDE	0x2000
 #define HACC_PF_MIG_EQC_DW0		0x1c00
