@@ -30,5 +30,16 @@ demo:
 	$(MAKE) -C tools/hacc-mig
 	tools/vm/run --kernel 7.3 --model --name demo -- tools/hacc-mig/demo.sh
 
-.PHONY: modules clean check demo
+# QEMU live migration of a VM that owns a VF, ours and mainline, both kernels.
+e2e:
+	tools/setup/install-deps
+	tools/e2e/run
+	tools/e2e/run --kernel 6.12
+
+# Ours against the mainline driver on the same model and boot; prints ratios.
+bench:
+	tools/setup/install-deps
+	tools/bench/run
+
+.PHONY: modules clean check demo e2e bench
 endif

@@ -8,6 +8,12 @@ vm() {
 	"$VM_DIR/run" --kernel "$v" --timeout "${VM_TIMEOUT:-900}" "$@"
 }
 
+# Host-side tests that need no device.
+[[ -f $TOP_DIR/tools/lib/hacc/Makefile ]] &&
+	suite "stream helpers (host)" make -s -C "$TOP_DIR/tools/lib/hacc" check
+[[ -f $TOP_DIR/tools/hacc-mig/check.sh ]] &&
+	suite "hacc-mig command line (host)" make -s -C "$TOP_DIR/tools/hacc-mig" check
+
 if [[ -x $TOP_DIR/tools/qemu/run-qtests ]]; then
 	suite "qtests of the QM model" "$TOP_DIR/tools/qemu/run-qtests"
 fi
@@ -27,3 +33,9 @@ for v in $KERNELS; do
 			"$TOP_DIR/tools/testing/selftests/hisi_acc_vfio_pci/run-in-guest.sh"
 	fi
 done
+
+# QEMU live migration of a VM that owns a VF, driven by our driver (the full
+# run with the mainline comparison is `make e2e`).
+if [[ -x $TOP_DIR/tools/e2e/run ]]; then
+	suite "QEMU end-to-end migration (quick)" "$TOP_DIR/tools/e2e/run" --quick
+fi
