@@ -1917,3 +1917,8 @@ module_exit(hacc_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("VFIO variant driver with live migration for HiSilicon accelerator VFs");
+/*
+ * Release of this driver (CHANGELOG.rst, dkms.conf).  The migration stream
+ * keeps its own format version, see Documentation/migration-stream.rst.
+ */
+MODULE_VERSION("1.0.0");
