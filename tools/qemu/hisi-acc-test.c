@@ -784,10 +784,19 @@ static void test_pf_mig_window(void)
     wr(pf, w + HACC_VF_STATE, HACC_VF_STATE_NOT_READY);
     g_assert_cmphex(rd(vf2, HACC_VF_STATE), ==, HACC_VF_STATE_NOT_READY);
     /* EQC words sit at 0x1c00 in the window */
+    wr(pf, HACC_PF_MIG_REGION_SEL, 0);
     wr(vf2, HACC_VF_EQC_DW0 + 8, 0xabcd);
+    wr(pf, HACC_PF_MIG_REGION_SEL, HACC_PF_MIG_REGION_EN);
+    g_assert_cmphex(rd(pf, w + HACC_PF_MIG_EQC_DW0 + 8), ==, 0xabcd);
+    /* the VF's own copy is dead while the window is selected */
+    g_assert_cmphex(rd(vf2, HACC_VF_EQC_DW0 + 8), ==, 0xffffffff);
+    wr(vf2, HACC_VF_EQC_DW0 + 8, 0x5555);
     g_assert_cmphex(rd(pf, w + HACC_PF_MIG_EQC_DW0 + 8), ==, 0xabcd);
     wr(pf, w + HACC_PF_MIG_AEQC_DW0, 0x77);
+    g_assert_cmphex(rd(vf2, HACC_VF_AEQC_DW0), ==, 0xffffffff);
+    wr(pf, HACC_PF_MIG_REGION_SEL, 0);
     g_assert_cmphex(rd(vf2, HACC_VF_AEQC_DW0), ==, 0x77);
+    wr(pf, HACC_PF_MIG_REGION_SEL, HACC_PF_MIG_REGION_EN);
     /* the window's mailbox is the VF's */
     g_assert_cmpuint(mb((Fn) { h.pf, { h.bar2.addr + w, false } },
                         HACC_MB_CMD_SQC_BT, false, 0, 0x9000, NULL), ==, 0);

@@ -40,7 +40,8 @@
  * Mailbox status codes ([12:9] of the mailbox word) set by the model:
  *   1 unknown command or operation, 2 DMA error, 3 injected fault.
  * With revision above 0x30, setting bit 0 of MIG_REGION_SEL (0x100198)
- * opens the per-VF migration windows of PF BAR2 at 0x180000 + n * 0x2000.
+ * opens the per-VF migration windows of PF BAR2 at 0x180000 + n * 0x2000;
+ * the upper half of each VF's BAR2 then reads all-ones and drops writes.
  *
  * A VFT access to a function above num-vfs or of an unknown type is
  * ignored and latches bit 7 (qm_sq_cq_vf_invalid) in the PF's raw
@@ -727,10 +728,26 @@ static void hacc_pf_bar2_write(void *opaque, hwaddr off, uint64_t val,
     hacc_bar2_write(&c, off, val, size);
 }
 
+/*
+ * Once the PF has selected its migration windows, the upper half of a VF's
+ * BAR2 (where V3 keeps the queue contexts) is no longer the live copy: it
+ * reads all-ones and ignores writes, so software using the V3 layout on
+ * such a PF sees garbage instead of silently working.
+ */
+static bool hacc_vf_mig_area_dead(HaccCtx *c, hwaddr off)
+{
+    return off >= HACC_VF_MIG_AREA && c->pf->revision > HACC_QM_REV_V3 &&
+           (c->pf->regs[HACC_PF_MIG_REGION_SEL / 4] & HACC_PF_MIG_REGION_EN);
+}
+
 static uint64_t hacc_vf_bar2_read(void *opaque, hwaddr off, unsigned size)
 {
     HaccCtx c = hacc_vf_ctx(opaque);
 
+    if (hacc_vf_mig_area_dead(&c, off)) {
+        hacc_count(c.pf, c.fnum, HACC_CTL_MMIO_READS);
+        return size == 8 ? UINT64_MAX : UINT32_MAX;
+    }
     return hacc_bar2_read(&c, off, size);
 }
 
@@ -739,6 +756,10 @@ static void hacc_vf_bar2_write(void *opaque, hwaddr off, uint64_t val,
 {
     HaccCtx c = hacc_vf_ctx(opaque);
 
+    if (hacc_vf_mig_area_dead(&c, off)) {
+        hacc_count(c.pf, c.fnum, HACC_CTL_MMIO_WRITES);
+        return;
+    }
     hacc_bar2_write(&c, off, val, size);
 }
 
