@@ -219,9 +219,9 @@ static void hacc_doorbell(struct hacc_mig *mig, u16 queue, u8 cmd, u16 index,
 
 /*
  * Run one mailbox command on the VF.  The busy bit is only polled before
- * the command when the mailbox has not been seen idle during this arc: the
- * VM is stopped whenever the driver uses the mailbox, so after one command
- * completes nobody else can start one.
+ * the command when the mailbox has not been seen idle since the guest last
+ * ran: the VM is stopped whenever the driver uses the mailbox, so after one
+ * command completes nobody else can start one.
  */
 static int hacc_mailbox(struct hacc_mig *mig, u8 cmd, bool read, u64 addr,
 			u64 *out)
@@ -270,8 +270,13 @@ static int hacc_mailbox(struct hacc_mig *mig, u8 cmd, bool read, u64 addr,
 	return 0;
 }
 
-/* Read this VF's SQC entry of the queue table through the PF */
-static int hacc_read_vft(struct hacc_mig *mig, u32 *base, u32 *num)
+/*
+ * The PF's queue-table access registers are one set for all its VFs, and
+ * VFs of one PF run their arcs concurrently: one table read at a time.
+ */
+static DEFINE_MUTEX(hacc_vft_lock);
+
+static int hacc_read_vft_locked(struct hacc_mig *mig, u32 *base, u32 *num)
 {
 	u32 val, lo, hi;
 	int ret;
@@ -306,6 +311,17 @@ timeout:
 	dev_err(mig->dev, "migration: queue table not ready (%#x) after %u us\n",
 		val, HACC_POLL_TIMEOUT_US);
 	return -ETIMEDOUT;
+}
+
+/* Read this VF's SQC entry of the queue table through the PF */
+static int hacc_read_vft(struct hacc_mig *mig, u32 *base, u32 *num)
+{
+	int ret;
+
+	mutex_lock(&hacc_vft_lock);
+	ret = hacc_read_vft_locked(mig, base, num);
+	mutex_unlock(&hacc_vft_lock);
+	return ret;
 }
 
 /* Fill the match header of @rec from the hardware; PF registers only */
@@ -352,19 +368,35 @@ static int hacc_wait_clear(struct hacc_mig *mig, bool pf, u32 off,
 }
 
 /*
- * Pause the VF's queues and make sure nothing is in flight: no RAS event on
- * the PF, no PF<->VF message pending, no accelerator-core interrupt, and the
- * QM's context cache written back to memory.
+ * First half of stopping, and all of entering a P2P state: PAUSE_QM makes
+ * the QM take no further task from any queue of the VF, so the VF starts no
+ * new DMA, while its registers keep answering.  Doorbells the guest rings
+ * meanwhile are latched by the QM and served once the pause is released
+ * (see Documentation/p2p.rst for the hardware assumption).
  */
-static int hacc_stop_device(struct hacc_mig *mig)
+static int hacc_quiesce(struct hacc_mig *mig)
 {
 	u64 t0 = ktime_get_ns();
-	u32 val;
 	int ret;
 
 	ret = hacc_mailbox(mig, HACC_MB_CMD_PAUSE_QM, false, 0, NULL);
 	if (ret)
 		return ret;
+	mig->quiesced = true;
+	mig->stats.last_quiesce_ns = ktime_get_ns() - t0;
+	return 0;
+}
+
+/*
+ * Second half of stopping, on a paused VF: make sure nothing is in flight
+ * (no RAS event on the PF, no PF<->VF message pending, no accelerator-core
+ * interrupt) and have the QM write its context cache back to memory.
+ */
+static int hacc_settle(struct hacc_mig *mig)
+{
+	u64 t0 = ktime_get_ns();
+	u32 val;
+	int ret;
 
 	ret = hacc_wait_clear(mig, true, HACC_PF_ABNORMAL_INT_STATUS,
 			      "PF abnormal interrupt status");
@@ -394,6 +426,20 @@ static int hacc_stop_device(struct hacc_mig *mig)
 	return 0;
 }
 
+/* Both halves at once: the arcs a core without P2P asks for */
+static int hacc_stop_device(struct hacc_mig *mig)
+{
+	u64 t0 = ktime_get_ns();
+	int ret;
+
+	ret = hacc_quiesce(mig);
+	if (!ret)
+		ret = hacc_settle(mig);
+	if (!ret)
+		mig->stats.last_stop_ns = ktime_get_ns() - t0;
+	return ret;
+}
+
 /*
  * Capture the device-state part of the record into @s, which already holds
  * the match header (possibly already read by userspace).  Runs with the VF
@@ -418,8 +464,14 @@ static int hacc_save_state(struct hacc_mig *mig, struct hacc_stream *s)
 
 	tmp.aeq_int_mask = hacc_rd(mig, HACC_AEQ_INT_MASK);
 	tmp.eq_int_mask = hacc_rd(mig, HACC_EQ_INT_MASK);
-	tmp.ifc_int_source = hacc_rd(mig, HACC_IFC_INT_SOURCE);
-	tmp.ifc_int_mask = hacc_rd(mig, HACC_IFC_INT_MASK);
+	/*
+	 * The PF<->VF channel words are not read: every loader, ours and
+	 * mainline alike, re-initialises the channel after a load (source
+	 * cleared, unmasked), so whatever the record holds never survives.
+	 * The record carries that end state: nothing pending, unmasked.
+	 */
+	tmp.ifc_int_source = 0;
+	tmp.ifc_int_mask = 0;
 	tmp.ifc_int_set = 0;
 	tmp.page_size = hacc_rd(mig, HACC_PAGE_SIZE);
 	for (i = 0; i < HACC_XQC_DWORDS; i++)
@@ -473,16 +525,22 @@ static int hacc_load_state(struct hacc_mig *mig, const struct hacc_mig_data *rec
 
 	hacc_wr(mig, HACC_VF_STATE, rec->vf_state);
 
-	/* Make sure no command is in flight before touching the contexts */
-	ret = read_poll_timeout(hacc_rd, val, !(val & HACC_MB_BUSY),
-				HACC_POLL_US, HACC_POLL_TIMEOUT_US, false, mig,
-				HACC_MB_BASE);
-	if (ret) {
-		dev_err(mig->dev, "migration: mailbox busy (%#x) before load\n",
-			val);
-		return -ETIMEDOUT;
+	/*
+	 * Make sure no command is in flight before touching the contexts,
+	 * unless the mailbox was already seen idle since the guest last ran
+	 * (the PAUSE_QM of RUNNING -> STOP on a destination).
+	 */
+	if (!mig->mb_idle) {
+		ret = read_poll_timeout(hacc_rd, val, !(val & HACC_MB_BUSY),
+					HACC_POLL_US, HACC_POLL_TIMEOUT_US,
+					false, mig, HACC_MB_BASE);
+		if (ret) {
+			dev_err(mig->dev, "migration: mailbox busy (%#x) before load\n",
+				val);
+			return -ETIMEDOUT;
+		}
+		mig->mb_idle = true;
 	}
-	mig->mb_idle = true;
 
 	hacc_wr(mig, HACC_AEQ_INT_MASK, rec->aeq_int_mask);
 	hacc_wr(mig, HACC_EQ_INT_MASK, rec->eq_int_mask);
@@ -504,13 +562,25 @@ static int hacc_load_state(struct hacc_mig *mig, const struct hacc_mig_data *rec
 
 	hacc_wr(mig, HACC_IFC_INT_SOURCE, 1);
 	hacc_wr(mig, HACC_IFC_INT_MASK, 0);
+	/* Re-opening the PF<->VF channel also ends a pause */
+	mig->quiesced = false;
 	return 0;
 }
 
-/* STOP -> RUNNING: restart whatever the last save or load left paused */
+/*
+ * Into RUNNING (from STOP, or with P2P from RUNNING_P2P/PRE_COPY_P2P):
+ * release the pause, then restart whatever the last save or load left idle.
+ */
 static void hacc_resume_device(struct hacc_mig *mig)
 {
 	u32 q;
+
+	if (mig->quiesced || (mig->rearm_eq && !mig->kick_qps)) {
+		/* Re-opening the PF<->VF channel also releases PAUSE_QM */
+		hacc_wr(mig, HACC_IFC_INT_SOURCE, 1);
+		hacc_wr(mig, HACC_IFC_INT_MASK, 0);
+	}
+	mig->quiesced = false;
 
 	if (mig->kick_qps) {
 		/* Loaded from a stream: restart every queue of the VF */
@@ -519,8 +589,6 @@ static void hacc_resume_device(struct hacc_mig *mig)
 		mig->kick_qps = 0;
 	} else if (mig->rearm_eq) {
 		/* The source resumes after a save (migration abandoned) */
-		hacc_wr(mig, HACC_IFC_INT_SOURCE, 1);
-		hacc_wr(mig, HACC_IFC_INT_MASK, 0);
 		hacc_doorbell(mig, 0, HACC_DB_CMD_EQ, mig->eq_head, 0);
 		hacc_doorbell(mig, 0, HACC_DB_CMD_AEQ, mig->aeq_head, 0);
 	}
@@ -587,17 +655,20 @@ EXPORT_SYMBOL_IF_KUNIT(hacc_save_consume);
  * @dirty: always 0: the device state sent in STOP_COPY is not counted
  *
  * The device state is checked first, as the uAPI asks for -EINVAL outside
- * PRE_COPY whichever file is used; a stale file of an earlier session while
- * the device is in PRE_COPY again gets -ENODEV.
+ * the PRE_COPY states (PRE_COPY and PRE_COPY_P2P) whichever file is used;
+ * a stale file of an earlier session while the device is in a PRE_COPY
+ * state again gets -ENODEV.
  *
- * Return: 0; -EINVAL outside PRE_COPY; -ENODEV if the stream was disabled.
+ * Return: 0; -EINVAL outside PRE_COPY and PRE_COPY_P2P; -ENODEV if the
+ * stream was disabled.
  */
 int hacc_precopy_bytes(struct hacc_stream *s, u64 *initial, u64 *dirty)
 {
 	lockdep_assert_held(&s->mig->state_mutex);
 	lockdep_assert_held(&s->lock);
 
-	if (s->mig->state != VFIO_DEVICE_STATE_PRE_COPY)
+	if (s->mig->state != VFIO_DEVICE_STATE_PRE_COPY &&
+	    s->mig->state != VFIO_DEVICE_STATE_PRE_COPY_P2P)
 		return -EINVAL;
 	if (s->disabled)
 		return -ENODEV;
@@ -812,6 +883,7 @@ static void hacc_mig_forget(struct hacc_mig *mig)
 	mig->device_ready = false;
 	mig->rearm_eq = false;
 	mig->kick_qps = 0;
+	mig->quiesced = false;
 }
 
 /**
@@ -888,9 +960,24 @@ static bool hacc_arc_touches_device(enum vfio_device_mig_state cur,
 {
 	return !(next == VFIO_DEVICE_STATE_RUNNING &&
 		 cur == VFIO_DEVICE_STATE_PRE_COPY) &&
+	       !(next == VFIO_DEVICE_STATE_RUNNING_P2P &&
+		 cur == VFIO_DEVICE_STATE_PRE_COPY_P2P) &&
 	       !(next == VFIO_DEVICE_STATE_STOP &&
 		 cur == VFIO_DEVICE_STATE_STOP_COPY) &&
 	       next != VFIO_DEVICE_STATE_RESUMING;
+}
+
+/* Open the saving stream with the match header (RUNNING[_P2P] -> PRE_COPY[_P2P]) */
+static int hacc_start_precopy(struct hacc_mig *mig, struct hacc_stream *fresh)
+{
+	int ret;
+
+	ret = hacc_capture_match(mig, &fresh->rec);
+	if (ret)
+		return ret;
+	fresh->avail = HACC_MIG_MATCH_SIZE;
+	hacc_stream_attach(&mig->saving, fresh);
+	return 0;
 }
 
 static int hacc_arc(struct hacc_mig *mig, enum vfio_device_mig_state next,
@@ -908,22 +995,37 @@ static int hacc_arc(struct hacc_mig *mig, enum vfio_device_mig_state next,
 		return 0;
 	}
 
-	if (ARC(RUNNING, PRE_COPY)) {
-		ret = hacc_capture_match(mig, &fresh->rec);
-		if (ret)
-			return ret;
-		fresh->avail = HACC_MIG_MATCH_SIZE;
-		hacc_stream_attach(&mig->saving, fresh);
-		return 0;
-	}
+	if (ARC(RUNNING, PRE_COPY) || ARC(RUNNING_P2P, PRE_COPY_P2P))
+		return hacc_start_precopy(mig, fresh);
 
-	if (ARC(PRE_COPY, RUNNING) || ARC(STOP_COPY, STOP)) {
+	if (ARC(PRE_COPY, RUNNING) || ARC(STOP_COPY, STOP) ||
+	    ARC(PRE_COPY_P2P, RUNNING_P2P)) {
 		hacc_stream_detach(&mig->saving);
 		return 0;
 	}
 
-	if (ARC(PRE_COPY, STOP_COPY)) {
-		ret = hacc_stop_device(mig);
+	/*
+	 * P2P: the task engine is paused on the way in, so no new DMA leaves
+	 * the VF; everything else (drain checks, cache write-back, capture)
+	 * waits for the arc to STOP or STOP_COPY.
+	 */
+	if (ARC(RUNNING, RUNNING_P2P) || ARC(PRE_COPY, PRE_COPY_P2P) ||
+	    ARC(STOP, RUNNING_P2P))
+		return hacc_quiesce(mig);
+
+	if (ARC(RUNNING_P2P, RUNNING) || ARC(PRE_COPY_P2P, PRE_COPY)) {
+		hacc_resume_device(mig);
+		return 0;
+	}
+
+	if (ARC(RUNNING_P2P, STOP))
+		return hacc_settle(mig);
+
+	if (ARC(PRE_COPY, STOP_COPY) || ARC(PRE_COPY_P2P, STOP_COPY)) {
+		if (cur == VFIO_DEVICE_STATE_PRE_COPY)
+			ret = hacc_stop_device(mig);
+		else
+			ret = hacc_settle(mig);
 		if (ret)
 			return ret;
 		ret = hacc_save_state(mig, mig->saving);
@@ -975,6 +1077,8 @@ static bool hacc_mig_needs_stream(enum vfio_device_mig_state cur,
 {
 	return (cur == VFIO_DEVICE_STATE_RUNNING &&
 		next == VFIO_DEVICE_STATE_PRE_COPY) ||
+	       (cur == VFIO_DEVICE_STATE_RUNNING_P2P &&
+		next == VFIO_DEVICE_STATE_PRE_COPY_P2P) ||
 	       (cur == VFIO_DEVICE_STATE_STOP &&
 		next == VFIO_DEVICE_STATE_STOP_COPY) ||
 	       (cur == VFIO_DEVICE_STATE_STOP &&
@@ -1011,8 +1115,15 @@ int hacc_mig_step(struct hacc_mig *mig, enum vfio_device_mig_state next,
 		if (ret)
 			return ret;
 	}
-	/* The guest may have used the mailbox since the last arc */
-	mig->mb_idle = false;
+	/*
+	 * Only in the states where the guest runs can it have used the
+	 * mailbox since the last arc; in STOP, STOP_COPY and RESUMING the
+	 * user must not touch the device, so an idle mailbox stays idle.
+	 */
+	if (cur != VFIO_DEVICE_STATE_STOP &&
+	    cur != VFIO_DEVICE_STATE_STOP_COPY &&
+	    cur != VFIO_DEVICE_STATE_RESUMING)
+		mig->mb_idle = false;
 	ret = hacc_arc(mig, next, fresh);
 	if (hw && mig->ops->end)
 		mig->ops->end(mig);
@@ -1039,6 +1150,9 @@ EXPORT_SYMBOL_IF_KUNIT(hacc_mig_step);
  * @pf_window: above QM V3 with the PF window selected: the VF's BAR 2 holds
  *	no migration registers and is shown whole
  * @pf_held: reset_prepare took the PF's reset bit
+ * @pf_holds: how many times this VF holds the PF's reset bit (an arc and a
+ *	reset may overlap)
+ * @pf_hold_node: entry in hacc_holders while @pf_holds is not zero
  * @dbg: our debugfs directory
  */
 struct hacc_vdev {
@@ -1050,6 +1164,8 @@ struct hacc_vdev {
 	bool migratable;
 	bool pf_window;
 	bool pf_held;
+	unsigned int pf_holds;
+	struct list_head pf_hold_node;
 	struct dentry *dbg;
 };
 
@@ -1114,25 +1230,58 @@ static void hacc_hw_pf_write(struct hacc_mig *mig, u32 off, u32 val)
 }
 
 /*
- * The PF driver owns QM_RESETTING while it resets the whole device; taking
- * it here keeps a PF reset and our use of PF and VF registers apart.
+ * The PF driver owns QM_RESETTING while it resets the whole device; holding
+ * it keeps a PF reset and our use of PF and VF registers apart.  The VFs of
+ * one PF do not get in each other's way, so the bit is taken by the first
+ * of them that needs it and released by the last: concurrent migrations
+ * only ever wait for a PF reset, never for each other.  hacc_holders lists
+ * the VFs that hold it, each once however many times it holds.
  */
+static LIST_HEAD(hacc_holders);
+static DEFINE_MUTEX(hacc_holders_lock);
+
+/* With hacc_holders_lock: does another VF of the same PF hold the bit? */
+static bool hacc_pf_held_by_other(struct hacc_vdev *hv)
+{
+	struct hacc_vdev *o;
+
+	list_for_each_entry(o, &hacc_holders, pf_hold_node)
+		if (o != hv && o->pf_qm == hv->pf_qm)
+			return true;
+	return false;
+}
+
 static int hacc_pf_hold(struct hacc_vdev *hv, unsigned int budget_ms)
 {
 	unsigned int waited = 0;
 
-	while (test_and_set_bit(QM_RESETTING, &hv->pf_qm->misc_ctl)) {
+	for (;;) {
+		mutex_lock(&hacc_holders_lock);
+		if (hv->pf_holds || hacc_pf_held_by_other(hv) ||
+		    !test_and_set_bit(QM_RESETTING, &hv->pf_qm->misc_ctl))
+			break;
+		mutex_unlock(&hacc_holders_lock);
+		/* Only a PF reset gets here */
 		if (waited >= budget_ms)
 			return -EAGAIN;
 		msleep(20);
 		waited += 20;
 	}
+	if (!hv->pf_holds++)
+		list_add(&hv->pf_hold_node, &hacc_holders);
+	mutex_unlock(&hacc_holders_lock);
 	return 0;
 }
 
 static void hacc_pf_unhold(struct hacc_vdev *hv)
 {
-	clear_bit(QM_RESETTING, &hv->pf_qm->misc_ctl);
+	mutex_lock(&hacc_holders_lock);
+	if (!--hv->pf_holds) {
+		list_del(&hv->pf_hold_node);
+		if (!hacc_pf_held_by_other(hv))
+			clear_bit(QM_RESETTING, &hv->pf_qm->misc_ctl);
+	}
+	mutex_unlock(&hacc_holders_lock);
 }
 
 static int hacc_hw_begin(struct hacc_mig *mig)
@@ -1241,8 +1390,9 @@ static long hacc_save_ioctl(struct file *filp, unsigned int cmd,
 	ret = hacc_precopy_bytes(s, &initial, &dirty);
 	mutex_unlock(&s->lock);
 	if (ret == -EINVAL)
-		dev_err_ratelimited(mig->dev, "migration: precopy info in state %u, valid only in PRE_COPY (%u)\n",
-				    mig->state, VFIO_DEVICE_STATE_PRE_COPY);
+		dev_err_ratelimited(mig->dev, "migration: precopy info in state %u, valid only in PRE_COPY (%u) and PRE_COPY_P2P (%u)\n",
+				    mig->state, VFIO_DEVICE_STATE_PRE_COPY,
+				    VFIO_DEVICE_STATE_PRE_COPY_P2P);
 	hacc_mig_unlock(mig);
 	if (ret)
 		return ret;
@@ -1628,6 +1778,7 @@ static int hacc_dbg_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "saves: %llu\nloads: %llu\nrejects: %llu\nresets: %llu\n",
 		   mig->stats.saves, mig->stats.loads, mig->stats.rejects,
 		   mig->stats.resets);
+	seq_printf(m, "last_quiesce_ns: %llu\n", mig->stats.last_quiesce_ns);
 	seq_printf(m, "last_stop_ns: %llu\nlast_save_ns: %llu\nlast_load_ns: %llu\n",
 		   mig->stats.last_stop_ns, mig->stats.last_save_ns,
 		   mig->stats.last_load_ns);
@@ -1815,6 +1966,7 @@ static int hacc_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		if (pf_window)
 			hacc_mig_use_pf_window(&hv->mig);
 		hv->core.vdev.migration_flags = VFIO_MIGRATION_STOP_COPY |
+						VFIO_MIGRATION_P2P |
 						VFIO_MIGRATION_PRE_COPY;
 		hv->core.vdev.mig_ops = &hacc_mig_ops;
 	} else {

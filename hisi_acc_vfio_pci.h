@@ -135,7 +135,9 @@ struct hacc_stream {
  * @loads: records loaded at RESUMING -> STOP
  * @rejects: resuming streams rejected by validation
  * @resets: resets that closed the migration session
- * @last_stop_ns: duration of the last RUNNING/PRE_COPY -> stopped arc
+ * @last_stop_ns: duration of the last RUNNING/PRE_COPY -> stopped arc, or
+ *	with P2P of the last RUNNING_P2P/PRE_COPY_P2P -> stopped arc
+ * @last_quiesce_ns: duration of the last arc into RUNNING_P2P/PRE_COPY_P2P
  * @last_save_ns: duration of the last state capture
  * @last_load_ns: duration of the last load
  */
@@ -148,6 +150,7 @@ struct hacc_mig_stats {
 	u64 rejects;
 	u64 resets;
 	u64 last_stop_ns;
+	u64 last_quiesce_ns;
 	u64 last_save_ns;
 	u64 last_load_ns;
 };
@@ -176,6 +179,7 @@ struct hacc_mig_stats {
  * @eq_head: EQ head captured at save
  * @aeq_head: AEQ head captured at save
  * @kick_qps: queue doorbells must be rung for this many queues on resume
+ * @quiesced: task processing was paused (PAUSE_QM) and not released since
  * @mb_idle: the VF mailbox was seen idle and nobody else can use it now
  * @open: the device is open and its registers are mapped
  * @last: copy of the last record saved or loaded (debugfs)
@@ -203,6 +207,7 @@ struct hacc_mig {
 	u16 eq_head;
 	u16 aeq_head;
 	u32 kick_qps;
+	bool quiesced;
 	bool mb_idle;
 	bool open;
 	struct hacc_mig_data last;

@@ -483,8 +483,9 @@ static void test_saved_record(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rec.major_ver, HACC_MIG_MAJOR_VER);
 	KUNIT_EXPECT_EQ(test, rec.aeq_int_mask, 0x11);
 	KUNIT_EXPECT_EQ(test, rec.eq_int_mask, 0x22);
-	KUNIT_EXPECT_EQ(test, rec.ifc_int_source, 0x33);
-	KUNIT_EXPECT_EQ(test, rec.ifc_int_mask, 0x44);
+	/* Channel words are not read: every loader re-initialises them */
+	KUNIT_EXPECT_EQ(test, rec.ifc_int_source, 0);
+	KUNIT_EXPECT_EQ(test, rec.ifc_int_mask, 0);
 	KUNIT_EXPECT_EQ(test, rec.ifc_int_set, 0);
 	KUNIT_EXPECT_EQ(test, rec.page_size, 0x55);
 	for (i = 0; i < HACC_XQC_DWORDS; i++) {
@@ -769,9 +770,124 @@ static void test_every_arc(struct kunit *test)
 	/* arcs the core never asks for, and stream misuse */
 	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY, NULL), -EINVAL);
 	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_STOP_COPY, NULL), -EINVAL);
-	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_RUNNING_P2P, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY_P2P, NULL), -EINVAL);
 	KUNIT_EXPECT_EQ(test, f->mig.state, VFIO_DEVICE_STATE_STOP);
 	KUNIT_EXPECT_EQ(test, f->begins, f->ends);
+}
+
+/* The P2P arcs without a stream: pause on the way in, drain only at STOP */
+static void test_p2p_running(struct kunit *test)
+{
+	struct fake_qm *f = fake_new(test);
+
+	/* RUNNING -> RUNNING_P2P pauses and does nothing more */
+	f->wb_stuck = true;
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_RUNNING_P2P, NULL), 0);
+	KUNIT_EXPECT_EQ(test, f->mb_cmds[HACC_MB_CMD_PAUSE_QM], 1);
+	KUNIT_EXPECT_TRUE(test, f->paused);
+	KUNIT_EXPECT_TRUE(test, f->mig.quiesced);
+	KUNIT_EXPECT_EQ(test, f->doorbells, 0);
+
+	/* RUNNING_P2P -> STOP writes the cache back: a stuck one fails */
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_STOP, NULL), -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, f->mig.state, VFIO_DEVICE_STATE_RUNNING_P2P);
+	f->wb_stuck = false;
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_STOP, NULL), 0);
+	KUNIT_EXPECT_EQ(test, f->mb_cmds[HACC_MB_CMD_PAUSE_QM], 1);
+
+	/* STOP -> RUNNING_P2P pauses again, RUNNING_P2P -> RUNNING releases */
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_RUNNING_P2P, NULL), 0);
+	KUNIT_EXPECT_EQ(test, f->mb_cmds[HACC_MB_CMD_PAUSE_QM], 2);
+	f->vf[HACC_IFC_INT_MASK / 4] = 1;
+	f->vf[HACC_IFC_INT_SOURCE / 4] = 0;
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_RUNNING, NULL), 0);
+	KUNIT_EXPECT_EQ(test, f->vf[HACC_IFC_INT_MASK / 4], 0);
+	KUNIT_EXPECT_EQ(test, f->vf[HACC_IFC_INT_SOURCE / 4], 1);
+	KUNIT_EXPECT_FALSE(test, f->mig.quiesced);
+	KUNIT_EXPECT_EQ(test, f->doorbells, 0);
+
+	/* A failed pause leaves the state alone */
+	f->mb_fail_cmd = HACC_MB_CMD_PAUSE_QM + 1;
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_RUNNING_P2P, NULL), -EIO);
+	KUNIT_EXPECT_EQ(test, f->mig.state, VFIO_DEVICE_STATE_RUNNING);
+	KUNIT_EXPECT_EQ(test, f->begins, f->ends);
+}
+
+/* PRE_COPY_P2P: the stream and PRECOPY_INFO behave as in PRE_COPY */
+static void test_p2p_precopy(struct kunit *test)
+{
+	struct fake_qm *f = fake_new(test);
+	struct hacc_stream *s1 = stream_new(test, f);
+	struct hacc_stream *s2 = stream_new(test, f);
+	struct hacc_mig_data rec;
+	u64 initial, dirty;
+	u8 hdr[HACC_MIG_MATCH_SIZE];
+
+	/* RUNNING -> PRE_COPY -> PRE_COPY_P2P -> PRE_COPY -> PRE_COPY_P2P */
+	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY, s1), 0);
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY_P2P, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, f->paused);
+	KUNIT_EXPECT_EQ(test, precopy_info(s1, &initial, &dirty), 0);
+	KUNIT_EXPECT_EQ(test, initial, HACC_MIG_MATCH_SIZE);
+	KUNIT_EXPECT_EQ(test, s_read(s1, hdr, 8), 8);
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY, NULL), 0);
+	KUNIT_EXPECT_FALSE(test, f->mig.quiesced);
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY_P2P, NULL), 0);
+	KUNIT_EXPECT_EQ(test, precopy_info(s1, &initial, &dirty), 0);
+	KUNIT_EXPECT_EQ(test, initial, HACC_MIG_MATCH_SIZE - 8);
+	KUNIT_EXPECT_EQ(test, s_read(s1, hdr, sizeof(hdr)),
+			(ssize_t)(HACC_MIG_MATCH_SIZE - 8));
+	KUNIT_EXPECT_EQ(test, s_read(s1, hdr, sizeof(hdr)), -ENOMSG);
+
+	/* PRE_COPY_P2P -> RUNNING_P2P closes the stream, info is refused */
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_RUNNING_P2P, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, s1->disabled);
+	KUNIT_EXPECT_NULL(test, f->mig.saving);
+	KUNIT_EXPECT_EQ(test, precopy_info(s1, &initial, &dirty), -EINVAL);
+
+	/* RUNNING_P2P -> PRE_COPY_P2P opens one; -> STOP_COPY completes it */
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY_P2P, NULL), -EINVAL);
+	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY_P2P, s2), 0);
+	KUNIT_EXPECT_EQ(test, precopy_info(s2, &initial, &dirty), 0);
+	KUNIT_EXPECT_EQ(test, initial, HACC_MIG_MATCH_SIZE);
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_STOP_COPY, NULL), 0);
+	KUNIT_EXPECT_EQ(test, f->mb_cmds[HACC_MB_CMD_PAUSE_QM], 2);
+	KUNIT_EXPECT_EQ(test, precopy_info(s2, &initial, &dirty), -EINVAL);
+	KUNIT_EXPECT_EQ(test, s_read(s2, &rec, sizeof(rec)), (ssize_t)sizeof(rec));
+	KUNIT_EXPECT_EQ(test, rec.eqe_dma, T_EQE_DMA);
+	KUNIT_EXPECT_EQ(test, s_read(s2, &rec, sizeof(rec)), 0);
+
+	/* The source gives up: STOP -> RUNNING_P2P -> RUNNING re-arms */
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_STOP, NULL), 0);
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_RUNNING_P2P, NULL), 0);
+	KUNIT_EXPECT_EQ(test, f->doorbells, 0);
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_RUNNING, NULL), 0);
+	KUNIT_EXPECT_EQ(test, f->doorbells, 2);
+	KUNIT_EXPECT_EQ(test, f->begins, f->ends);
+}
+
+/* The destination with P2P: queues are kicked only on the way to RUNNING */
+static void test_p2p_resume(struct kunit *test)
+{
+	struct fake_qm *f = fake_new(test);
+	struct fake_qm *d = fake_new_blank(test);
+	struct hacc_stream *s = stream_new(test, d);
+	struct hacc_mig_data rec;
+
+	save_record(test, f, &rec);
+	KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_RUNNING_P2P, NULL), 0);
+	KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_STOP, NULL), 0);
+	KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_RESUMING, s), 0);
+	KUNIT_ASSERT_EQ(test, s_write(s, &rec, sizeof(rec)), 0);
+	KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_STOP, NULL), 0);
+	d->paused = false;	/* the load re-opened the channel */
+	KUNIT_EXPECT_EQ(test, step(d, VFIO_DEVICE_STATE_RUNNING_P2P, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, d->paused);
+	KUNIT_EXPECT_EQ(test, d->doorbells, 0);
+	KUNIT_EXPECT_EQ(test, step(d, VFIO_DEVICE_STATE_RUNNING, NULL), 0);
+	KUNIT_EXPECT_EQ(test, d->doorbells, rec.qp_num);
+	KUNIT_EXPECT_EQ(test, d->vf[HACC_IFC_INT_MASK / 4], 0);
+	KUNIT_EXPECT_FALSE(test, d->mig.quiesced);
 }
 
 /* Above QM V3 the queue contexts are read and written in the PF window */
@@ -821,12 +937,14 @@ static void test_downtime_cost(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_STOP_COPY, NULL), 0);
 	/*
 	 * Reads: mailbox idle check 1, PAUSE completion 1, four drained
-	 * status registers, write-back done 1, VF_STATE 1, 5 registers, 14
-	 * context words, two mailbox completions and their results (2 x 3).
+	 * status registers, write-back done 1, VF_STATE 1, 3 registers
+	 * (interrupt masks, page size), 14 context words, two mailbox
+	 * completions and their results (2 x 3).
 	 * Writes: three mailbox commands of four words, write-back start.
-	 * PF queue table and isolation registers are not read again.
+	 * PF queue table and isolation registers are not read again, nor
+	 * the PF<->VF channel words.
 	 */
-	KUNIT_EXPECT_EQ(test, f->mig.stats.mmio_reads - before.mmio_reads, 33);
+	KUNIT_EXPECT_EQ(test, f->mig.stats.mmio_reads - before.mmio_reads, 31);
 	KUNIT_EXPECT_EQ(test, f->mig.stats.mmio_writes - before.mmio_writes, 13);
 	KUNIT_EXPECT_EQ(test, f->mig.stats.mailbox - before.mailbox, 3);
 }
@@ -880,6 +998,9 @@ static struct kunit_case hacc_cases[] = {
 	KUNIT_CASE(test_resume_v1),
 	KUNIT_CASE(test_errnos),
 	KUNIT_CASE(test_every_arc),
+	KUNIT_CASE(test_p2p_running),
+	KUNIT_CASE(test_p2p_precopy),
+	KUNIT_CASE(test_p2p_resume),
 	KUNIT_CASE(test_pf_window),
 	KUNIT_CASE(test_downtime_cost),
 	KUNIT_CASE(test_reset),
