@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sphinx configuration of the hisi_acc_vfio_pci documentation.
+# Build: make docs (sphinx-build -W: every warning is an error).
+
+import os
+import re
+
+project = "hisi_acc_vfio_pci"
+copyright = "the hisi_acc_vfio_pci authors"
+author = "the hisi_acc_vfio_pci authors"
+
+
+def _driver_release():
+    """The release, as MODULE_VERSION in the driver source says."""
+    src = os.path.join(os.path.dirname(__file__), "..", "hisi_acc_vfio_pci.c")
+    with open(src, encoding="utf-8") as f:
+        m = re.search(r'^MODULE_VERSION\("([^"]+)"\);', f.read(), re.M)
+    return m.group(1) if m else "unknown"
+
+
+release = _driver_release()
+version = release
+master_doc = "index"
+extensions = []
+exclude_patterns = ["_build"]
+templates_path = []
+html_theme = "alabaster"
+html_static_path = []
+html_show_sourcelink = False
+highlight_language = "none"
+
+# Documents that other parts of the project add when they land.  Each is
+# put in the index's toctree only when its file exists, so the build has no
+# warning either way.
+OPTIONAL_DOCS = ["p2p"]
+TOCTREE_ANCHOR = "   testing\n"
+
+
+def _add_optional_docs(app, docname, source):
+    if docname != "index":
+        return
+    extra = "".join("   %s\n" % d for d in OPTIONAL_DOCS
+                    if os.path.exists(os.path.join(app.srcdir, d + ".rst")))
+    source[0] = source[0].replace(TOCTREE_ANCHOR, TOCTREE_ANCHOR + extra, 1)
+
+
+def setup(app):
+    app.connect("source-read", _add_optional_docs)
