@@ -41,5 +41,42 @@ bench:
 	tools/setup/install-deps
 	tools/bench/run
 
-.PHONY: modules clean check demo e2e bench
+# Documentation/ as HTML in build/docs/html (Sphinx, warnings are errors).
+docs:
+	tools/check/docs.sh
+
+# DKMS, as root on the target host: stage the driver sources in
+# $(DKMS_SRCTREE)/hisi_acc_vfio_pci-<version>, then add, build and install
+# them for kernel $(DKMS_KVER) (an older registration of the same version is
+# removed first).  DKMS_FLAGS takes further dkms options, e.g. --dkmstree,
+# --installtree, --kernelsourcedir or --no-depmod.
+DKMS_NAME := hisi_acc_vfio_pci
+DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(CURDIR)/dkms.conf)
+DKMS_SRCTREE ?= /usr/src
+DKMS_KVER ?= $(shell uname -r)
+DKMS_FLAGS ?=
+DKMS_SOURCES := Kconfig Makefile dkms.conf $(filter-out %.mod.c, \
+	$(wildcard $(DKMS_NAME).c $(DKMS_NAME).h $(DKMS_NAME)_*.c $(DKMS_NAME)_*.h))
+DKMS_MOD := --sourcetree $(DKMS_SRCTREE) -m $(DKMS_NAME) -v $(DKMS_VERSION)
+
+dkms-install:
+	@test -n "$(DKMS_VERSION)" || { echo "no PACKAGE_VERSION in dkms.conf" >&2; exit 1; }
+	@if [ -n "$$(dkms status $(DKMS_FLAGS) $(DKMS_MOD) 2>/dev/null)" ]; then \
+		echo "dkms: removing the registered $(DKMS_NAME)/$(DKMS_VERSION) first"; \
+		dkms remove $(DKMS_FLAGS) $(DKMS_MOD) --all; \
+	fi
+	rm -rf $(DKMS_SRCTREE)/$(DKMS_NAME)-$(DKMS_VERSION)
+	install -d $(DKMS_SRCTREE)/$(DKMS_NAME)-$(DKMS_VERSION)
+	install -m 0644 $(DKMS_SOURCES) $(DKMS_SRCTREE)/$(DKMS_NAME)-$(DKMS_VERSION)/
+	dkms add $(DKMS_FLAGS) $(DKMS_MOD)
+	dkms build $(DKMS_FLAGS) $(DKMS_MOD) -k $(DKMS_KVER)
+	dkms install $(DKMS_FLAGS) $(DKMS_MOD) -k $(DKMS_KVER)
+
+# Unregister every kernel's build of this version and delete the staged sources.
+dkms-remove:
+	@test -n "$(DKMS_VERSION)" || { echo "no PACKAGE_VERSION in dkms.conf" >&2; exit 1; }
+	dkms remove $(DKMS_FLAGS) $(DKMS_MOD) --all
+	rm -rf $(DKMS_SRCTREE)/$(DKMS_NAME)-$(DKMS_VERSION)
+
+.PHONY: modules clean check demo e2e bench docs dkms-install dkms-remove
 endif
