@@ -39,3 +39,14 @@ done
 if [[ -x $TOP_DIR/tools/e2e/run ]]; then
 	suite "QEMU end-to-end migration (quick)" "$TOP_DIR/tools/e2e/run" --quick
 fi
+
+# Documentation build (Sphinx -W) and release hygiene (SPDX, one version).
+suite "documentation build (host)" "$TOP_DIR/tools/check/docs.sh"
+suite "release hygiene (host)" "$TOP_DIR/tools/check/release.sh"
+# DKMS packaging in the guest against its kernel's build tree: install,
+# load and bind a VF, remove, reinstall (each dkms build compiles in TCG).
+for v in ${CHECK_DKMS_KERNELS-7.3}; do
+	[[ " $KERNELS " == *" $v "* ]] || continue
+	suite "guest $v: DKMS install, bind, remove, reinstall" \
+		vm "$v" --model --name dkms -- "$VM_DIR/guest/dkms-test"
+done
