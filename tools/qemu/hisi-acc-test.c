@@ -881,6 +881,62 @@ static void test_migration(void)
     hacc_stop(&d);
 }
 
+/*
+ * A paused function (PAUSE_QM) issues no DMA: SQ doorbells are latched and
+ * served when IFC_INT_MASK is written 0; mailbox transfers fail meanwhile.
+ */
+static void sq_kick(Hacc *h, int vf, uint16_t qn)
+{
+    qpci_io_writeq(h->vf[vf], h->vfbar[vf], HACC_DB_SQ_CQ,
+                   (uint64_t)HACC_DB_CMD_SQ << HACC_DB_CMD_SHIFT | qn |
+                   (uint64_t)1 << HACC_DB_INDEX_SHIFT);
+}
+
+static void test_pause(void)
+{
+    Hacc h;
+    uint64_t dma;
+
+    hacc_start(&h, 2, "");
+    hacc_enable_vfs(&h, 2);
+    /* no SQC base table yet: nothing to fetch */
+    dma = cnt(&h, 1, HACC_CTL_DMA_READS);
+    sq_kick(&h, 0, 0);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_DMA_READS), ==, dma);
+
+    g_assert_cmpuint(mb(vf_fn(&h, 1), HACC_MB_CMD_SQC_BT, false, 0, DMA_A,
+                        NULL), ==, 0);
+    sq_kick(&h, 0, 0);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_DMA_READS), ==, dma + 1);
+
+    g_assert_cmpuint(mb(vf_fn(&h, 1), HACC_MB_CMD_PAUSE_QM, false, 0, 0,
+                        NULL), ==, 0);
+    sq_kick(&h, 0, 0);
+    sq_kick(&h, 0, 3);
+    sq_kick(&h, 0, 3);
+    g_assert_cmpuint(mb(vf_fn(&h, 1), HACC_MB_CMD_EQC, false, 0, DMA_A,
+                        NULL), ==, MBS_DMA);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_DMA_READS), ==, dma + 1);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_DMA_WRITES), ==, 0);
+    /* registers still answer, other writes do not end the pause */
+    wr(vf_fn(&h, 1), HACC_IFC_INT_MASK, 1);
+    wr(vf_fn(&h, 1), HACC_PAGE_SIZE, 0x1234);
+    g_assert_cmphex(rd(vf_fn(&h, 1), HACC_PAGE_SIZE), ==, 0x1234);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_DMA_READS), ==, dma + 1);
+    /* the other VF is not paused */
+    g_assert_cmpuint(mb(vf_fn(&h, 2), HACC_MB_CMD_SQC_BT, false, 0, DMA_B,
+                        NULL), ==, 0);
+    sq_kick(&h, 1, 0);
+    g_assert_cmpuint(cnt(&h, 2, HACC_CTL_DMA_READS), ==, 1);
+
+    /* re-opening the PF<->VF channel serves the two latched queues */
+    wr(vf_fn(&h, 1), HACC_IFC_INT_MASK, 0);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_DMA_READS), ==, dma + 3);
+    sq_kick(&h, 0, 0);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_DMA_READS), ==, dma + 4);
+    hacc_stop(&h);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -898,5 +954,6 @@ int main(int argc, char **argv)
     qtest_add_func("/hisi-acc/many-vfs", test_many_vfs);
     qtest_add_func("/hisi-acc/migration", test_migration);
     qtest_add_func("/hisi-acc/pf-mig-window", test_pf_mig_window);
+    qtest_add_func("/hisi-acc/pause", test_pause);
     return g_test_run();
 }

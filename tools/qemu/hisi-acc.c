@@ -79,6 +79,8 @@ OBJECT_DECLARE_SIMPLE_TYPE(HaccVFState, HISI_ACC_VF)
 #define HACC_FN_BLOCK           0x10000     /* per-function registers */
 #define HACC_MAX_VFS            (HACC_CTL_MAX_FUNCS - 1)
 #define HACC_CNT_WORDS          (HACC_CTL_FN_STRIDE / 8)
+#define HACC_DB_QUEUES          1024        /* queue field of a doorbell */
+#define HACC_SQC_BYTES          32          /* one SQC in the base table */
 #define HACC_CLASS_ACCEL        0x1200      /* processing accelerator */
 
 /* PCI capability layout */
@@ -193,6 +195,8 @@ typedef struct HaccFn {
     uint32_t sqc[8];            /* last SQC/CQC context set by mailbox */
     uint32_t cqc[8];
     bool paused;
+    /* SQ doorbells rung while paused, served when the pause ends */
+    uint64_t latched[HACC_DB_QUEUES / 64];
 } HaccFn;
 
 struct HaccPFState {
@@ -308,6 +312,13 @@ static unsigned int hacc_mb_run(HaccCtx *c, unsigned int cmd, bool rd,
     uint32_t *xqc;
 
     *has_out = false;
+    if (f->paused && cmd <= HACC_MB_CMD_AEQC) {
+        /* A paused QM masters no DMA, so no context can be moved */
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "hisi-acc: fn %u: mailbox 0x%x needs DMA while paused\n",
+                      c->fnum, cmd);
+        return HACC_MBS_DMA;
+    }
     switch (cmd) {
     case HACC_MB_CMD_SQC:
     case HACC_MB_CMD_CQC:
@@ -469,6 +480,57 @@ static void hacc_eq_doorbell(HaccCtx *c, uint32_t hi)
     *dw0 = (*dw0 & 0xffff0000) | (hi & 0xffff);
 }
 
+/*
+ * The task engine, reduced to what tests can see: serving an SQ doorbell
+ * starts with fetching the queue's SQC from the SQC base table, one DMA read
+ * by the function.  A queue without a base table is not served.
+ */
+static void hacc_sq_serve(HaccCtx *c, unsigned int qn)
+{
+    uint32_t sqc[HACC_SQC_BYTES / 4];
+
+    if (!c->fn->sqc_bt) {
+        return;
+    }
+    hacc_dma(c, c->fn->sqc_bt + (uint64_t)qn * HACC_SQC_BYTES, sqc,
+             sizeof(sqc), false);
+}
+
+/*
+ * Assumed hardware behaviour (Documentation/p2p.rst): PAUSE_QM stops the
+ * task engine; doorbells are still accepted and latched, and are served
+ * once the pause ends, which happens when the PF<->VF channel is re-opened
+ * (IFC_INT_MASK written 0, as the variant drivers do on resume).
+ */
+static void hacc_sq_doorbell(HaccCtx *c)
+{
+    uint32_t lo = *reg(c, HACC_DB_SQ_CQ);
+    unsigned int qn = lo & (HACC_DB_QUEUES - 1);
+
+    if (((lo >> HACC_DB_CMD_SHIFT) & 0xf) != HACC_DB_CMD_SQ) {
+        return;             /* CQ head updates move no data */
+    }
+    if (c->fn->paused) {
+        c->fn->latched[qn / 64] |= BIT_ULL(qn % 64);
+        return;
+    }
+    hacc_sq_serve(c, qn);
+}
+
+static void hacc_unpause(HaccCtx *c)
+{
+    HaccFn *f = c->fn;
+    unsigned int i;
+
+    f->paused = false;
+    for (i = 0; i < HACC_DB_QUEUES; i++) {
+        if (f->latched[i / 64] & BIT_ULL(i % 64)) {
+            f->latched[i / 64] &= ~BIT_ULL(i % 64);
+            hacc_sq_serve(c, i);
+        }
+    }
+}
+
 static void hacc_fn_write(HaccCtx *c, hwaddr off, uint32_t val)
 {
     if (off >= HACC_QM_CAP_BASE && off < QM_CAP_END) {
@@ -488,7 +550,7 @@ static void hacc_fn_write(HaccCtx *c, hwaddr off, uint32_t val)
         /* Nothing is cached: the write-back completes at once. */
         return;
     case HACC_DB_SQ_CQ + 4:
-        /* Queues never run: an SQ/CQ doorbell only counts as an access. */
+        hacc_sq_doorbell(c);
         return;
     case HACC_DB_EQ_AEQ + 4:
         hacc_eq_doorbell(c, val);
@@ -497,6 +559,9 @@ static void hacc_fn_write(HaccCtx *c, hwaddr off, uint32_t val)
     *reg(c, off) = val;
     if (off == HACC_MB_RSVD) {
         hacc_mb_exec(c);
+    }
+    if (off == HACC_IFC_INT_MASK && !val && c->fn->paused) {
+        hacc_unpause(c);
     }
 }
 
@@ -1038,6 +1103,7 @@ static const VMStateDescription vmstate_hacc_fn = {
         VMSTATE_UINT32_ARRAY(sqc, HaccFn, 8),
         VMSTATE_UINT32_ARRAY(cqc, HaccFn, 8),
         VMSTATE_BOOL(paused, HaccFn),
+        VMSTATE_UINT64_ARRAY(latched, HaccFn, HACC_DB_QUEUES / 64),
         VMSTATE_END_OF_LIST()
     },
 };
