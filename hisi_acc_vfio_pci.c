@@ -861,16 +861,18 @@ void hacc_mig_init(struct hacc_mig *mig, const struct hacc_io_ops *ops,
 EXPORT_SYMBOL_IF_KUNIT(hacc_mig_init);
 
 /**
- * hacc_mig_use_pf_window() - the migration registers are in the PF's BAR
+ * hacc_mig_use_pf_window() - choose where the migration registers are
  * @mig: the core
+ * @in_pf: true: in the VF's window of the PF's BAR 2; false: in the VF's
+ *	own BAR 2 (the V3 layout)
  *
  * Above QM V3 the PF driver may switch each VF's migration registers to a
  * window of the PF's BAR 2, where the queue contexts sit at other offsets.
  */
-void hacc_mig_use_pf_window(struct hacc_mig *mig)
+void hacc_mig_use_pf_window(struct hacc_mig *mig, bool in_pf)
 {
-	mig->eqc_off = HACC_PF_MIG_EQC_DW0;
-	mig->aeqc_off = HACC_PF_MIG_AEQC_DW0;
+	mig->eqc_off = in_pf ? HACC_PF_MIG_EQC_DW0 : HACC_VF_EQC_DW0;
+	mig->aeqc_off = in_pf ? HACC_PF_MIG_AEQC_DW0 : HACC_VF_AEQC_DW0;
 }
 EXPORT_SYMBOL_IF_KUNIT(hacc_mig_use_pf_window);
 
@@ -1676,6 +1678,41 @@ static long hacc_ioctl(struct vfio_device *vdev, unsigned int cmd,
 
 /* open/close */
 
+/* Whether the PF keeps its VFs' migration registers in its own BAR */
+static bool hacc_pf_window_on(struct hisi_qm *qm)
+{
+	return qm->ver > QM_HW_V3 &&
+	       (readl(qm->io_base + HACC_PF_MIG_REGION_SEL) &
+		HACC_PF_MIG_REGION_EN);
+}
+
+/*
+ * Choose the migration register window for this open.  Linux 7.x's PF
+ * driver selects the PF window at its probe, but its whole-device reset
+ * path does not select it again, so after a PF reset the register holds
+ * whatever the reset left: the choice is read again on every open.
+ */
+static void hacc_pick_window(struct hacc_vdev *hv)
+{
+	bool in_pf = hv->pf_window;
+
+	if (!hacc_pf_hold(hv, HACC_PF_WAIT_ARC_MS)) {
+		in_pf = hacc_pf_window_on(hv->pf_qm);
+		hacc_pf_unhold(hv);
+	} else {
+		pci_warn(hv->core.pdev, "PF reset still running: migration registers taken to be in the %s's BAR\n",
+			 in_pf ? "PF" : "VF");
+	}
+	if (in_pf != hv->pf_window)
+		pci_info(hv->core.pdev, "migration registers now in the %s's BAR\n",
+			 in_pf ? "PF" : "VF");
+	hv->pf_window = in_pf;
+	hacc_mig_use_pf_window(&hv->mig, in_pf);
+	hv->mig_io = in_pf ? hv->pf_qm->io_base + HACC_PF_MIG_REGION_BASE +
+			     hv->mig.fn * HACC_PF_MIG_REGION_STRIDE :
+			     hv->vf_io;
+}
+
 static int hacc_open_device(struct vfio_device *vdev)
 {
 	struct hacc_vdev *hv = hacc_from_vdev(vdev);
@@ -1693,10 +1730,7 @@ static int hacc_open_device(struct vfio_device *vdev)
 			vfio_pci_core_disable(&hv->core);
 			return -ENOMEM;
 		}
-		hv->mig_io = hv->vf_io;
-		if (hv->pf_window)
-			hv->mig_io = hv->pf_qm->io_base + HACC_PF_MIG_REGION_BASE +
-				     hv->mig.fn * HACC_PF_MIG_REGION_STRIDE;
+		hacc_pick_window(hv);
 		hacc_mig_open(&hv->mig);
 	}
 
@@ -1930,12 +1964,10 @@ static bool hacc_probe_migration(struct pci_dev *pdev, struct hisi_qm **pf_qm,
 	}
 	/*
 	 * Above V3 the PF driver may have moved the migration registers into
-	 * the PF's BAR (Linux 7.x does at PF probe; 6.12 does not).  The VFs
-	 * only exist while that PF driver is bound, so the choice is stable.
+	 * the PF's BAR (Linux 7.x does at PF probe; 6.12 does not).  Checked
+	 * again on every open (hacc_pick_window()).
 	 */
-	*pf_window = qm->ver > QM_HW_V3 &&
-		     (readl(qm->io_base + HACC_PF_MIG_REGION_SEL) &
-		      HACC_PF_MIG_REGION_EN);
+	*pf_window = hacc_pf_window_on(qm);
 	if (*pf_window)
 		pci_info(pdev, "QM revision %#x: migration registers in the PF's BAR\n",
 			 qm->ver);
@@ -1963,8 +1995,7 @@ static int hacc_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (migratable) {
 		hacc_mig_init(&hv->mig, &hacc_hw_ops, &pdev->dev, pdev->device,
 			      pci_iov_vf_id(pdev) + 1);
-		if (pf_window)
-			hacc_mig_use_pf_window(&hv->mig);
+		hacc_mig_use_pf_window(&hv->mig, pf_window);
 		hv->core.vdev.migration_flags = VFIO_MIGRATION_STOP_COPY |
 						VFIO_MIGRATION_P2P |
 						VFIO_MIGRATION_PRE_COPY;

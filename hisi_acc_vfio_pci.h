@@ -217,7 +217,7 @@ struct hacc_mig {
 
 void hacc_mig_init(struct hacc_mig *mig, const struct hacc_io_ops *ops,
 		   struct device *dev, u16 dev_id, u32 fn);
-void hacc_mig_use_pf_window(struct hacc_mig *mig);
+void hacc_mig_use_pf_window(struct hacc_mig *mig, bool in_pf);
 void hacc_mig_open(struct hacc_mig *mig);
 void hacc_mig_close(struct hacc_mig *mig);
 void hacc_mig_unlock(struct hacc_mig *mig);

@@ -899,8 +899,8 @@ static void test_pf_window(struct kunit *test)
 	struct hacc_mig_data rec;
 	int i;
 
-	hacc_mig_use_pf_window(&f->mig);
-	hacc_mig_use_pf_window(&d->mig);
+	hacc_mig_use_pf_window(&f->mig, true);
+	hacc_mig_use_pf_window(&d->mig, true);
 	for (i = 0; i < HACC_XQC_DWORDS; i++) {
 		f->vf[HACC_PF_MIG_EQC_DW0 / 4 + i] = f->vf[HACC_VF_EQC_DW0 / 4 + i];
 		f->vf[HACC_PF_MIG_AEQC_DW0 / 4 + i] = f->vf[HACC_VF_AEQC_DW0 / 4 + i] + 1;
@@ -947,6 +947,41 @@ static void test_downtime_cost(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->mig.stats.mmio_reads - before.mmio_reads, 31);
 	KUNIT_EXPECT_EQ(test, f->mig.stats.mmio_writes - before.mmio_writes, 13);
 	KUNIT_EXPECT_EQ(test, f->mig.stats.mailbox - before.mailbox, 3);
+}
+
+/*
+ * Destination side of the downtime path.  The mailbox was seen idle by the
+ * PAUSE_QM of RUNNING -> STOP and nobody may touch the VF in STOP or
+ * RESUMING, so the load does not poll it again.
+ */
+static void test_resume_cost(struct kunit *test)
+{
+	struct fake_qm *d = fake_new_blank(test);
+	struct hacc_stream *s = stream_new(test, d);
+	struct hacc_mig_stats before;
+	struct hacc_mig_data rec;
+
+	save_record(test, fake_new(test), &rec);
+	KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_STOP, NULL), 0);
+	KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_RESUMING, s), 0);
+	KUNIT_ASSERT_EQ(test, s_write(s, &rec, sizeof(rec)), 0);
+	before = d->mig.stats;
+	KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_STOP, NULL), 0);
+	/*
+	 * Reads: the two mailbox completions.  Writes: VF_STATE, 2 masks,
+	 * isolation, page size, 14 context words, two mailbox commands of
+	 * four words, the two PF<->VF channel words.
+	 */
+	KUNIT_EXPECT_EQ(test, d->mig.stats.mmio_reads - before.mmio_reads, 2);
+	KUNIT_EXPECT_EQ(test, d->mig.stats.mmio_writes - before.mmio_writes, 29);
+	KUNIT_EXPECT_EQ(test, d->mig.stats.mailbox - before.mailbox, 2);
+	KUNIT_EXPECT_EQ(test, d->sqc_bt, T_SQC_BT);
+
+	/* A guest that ran since then may have left a command in flight */
+	KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_RUNNING, NULL), 0);
+	d->mb_stuck = true;
+	KUNIT_EXPECT_EQ(test, step(d, VFIO_DEVICE_STATE_STOP, NULL), -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, d->mb_cmds[HACC_MB_CMD_PAUSE_QM], 1);
 }
 
 /* reset_done closes the session, also when it has to be deferred */
@@ -1003,6 +1038,7 @@ static struct kunit_case hacc_cases[] = {
 	KUNIT_CASE(test_p2p_resume),
 	KUNIT_CASE(test_pf_window),
 	KUNIT_CASE(test_downtime_cost),
+	KUNIT_CASE(test_resume_cost),
 	KUNIT_CASE(test_reset),
 	{}
 };
