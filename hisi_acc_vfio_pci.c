@@ -379,6 +379,9 @@ static int hacc_quiesce(struct hacc_mig *mig)
 	u64 t0 = ktime_get_ns();
 	int ret;
 
+	/* Nothing released the last pause (STOP -> RUNNING_P2P): still paused */
+	if (mig->quiesced)
+		return 0;
 	ret = hacc_mailbox(mig, HACC_MB_CMD_PAUSE_QM, false, 0, NULL);
 	if (ret)
 		return ret;
@@ -516,7 +519,7 @@ publish:
 /*
  * Load a fully validated record.  The two IFC registers are not copied from
  * the record: the PF<->VF channel is always re-initialised (source cleared,
- * unmasked) after a load, which overwrites them anyway.
+ * unmasked) before the VF runs again, which overwrites them anyway.
  */
 static int hacc_load_state(struct hacc_mig *mig, const struct hacc_mig_data *rec)
 {
@@ -560,10 +563,12 @@ static int hacc_load_state(struct hacc_mig *mig, const struct hacc_mig_data *rec
 	if (ret)
 		return ret;
 
-	hacc_wr(mig, HACC_IFC_INT_SOURCE, 1);
-	hacc_wr(mig, HACC_IFC_INT_MASK, 0);
-	/* Re-opening the PF<->VF channel also ends a pause */
-	mig->quiesced = false;
+	/*
+	 * The PF<->VF channel is re-opened on the way to RUNNING
+	 * (hacc_resume_device()), which also ends the pause this VF has been
+	 * in since it stopped.  Doing it here as well would release the pause
+	 * only for STOP -> RUNNING_P2P to issue another PAUSE_QM.
+	 */
 	return 0;
 }
 
@@ -575,7 +580,7 @@ static void hacc_resume_device(struct hacc_mig *mig)
 {
 	u32 q;
 
-	if (mig->quiesced || (mig->rearm_eq && !mig->kick_qps)) {
+	if (mig->quiesced || mig->rearm_eq || mig->kick_qps) {
 		/* Re-opening the PF<->VF channel also releases PAUSE_QM */
 		hacc_wr(mig, HACC_IFC_INT_SOURCE, 1);
 		hacc_wr(mig, HACC_IFC_INT_MASK, 0);
@@ -1119,12 +1124,12 @@ int hacc_mig_step(struct hacc_mig *mig, enum vfio_device_mig_state next,
 	}
 	/*
 	 * Only in the states where the guest runs can it have used the
-	 * mailbox since the last arc; in STOP, STOP_COPY and RESUMING the
-	 * user must not touch the device, so an idle mailbox stays idle.
+	 * mailbox since the last arc; in the others (STOP, STOP_COPY,
+	 * RESUMING and the P2P states) the uAPI forbids the user to touch
+	 * the device, so an idle mailbox stays idle.
 	 */
-	if (cur != VFIO_DEVICE_STATE_STOP &&
-	    cur != VFIO_DEVICE_STATE_STOP_COPY &&
-	    cur != VFIO_DEVICE_STATE_RESUMING)
+	if (cur == VFIO_DEVICE_STATE_RUNNING ||
+	    cur == VFIO_DEVICE_STATE_PRE_COPY)
 		mig->mb_idle = false;
 	ret = hacc_arc(mig, next, fresh);
 	if (hw && mig->ops->end)

@@ -537,14 +537,13 @@ static void test_resume_every_chunk(struct kunit *test)
 			KUNIT_ASSERT_EQ(test, s_write(s, (u8 *)&ref + done, n), 0);
 			done += n;
 		}
+		d->vf[HACC_IFC_INT_MASK / 4] = 1;
 		KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_STOP, NULL), 0);
 		KUNIT_EXPECT_TRUE(test, s->disabled);
 		KUNIT_EXPECT_NULL(test, d->mig.resuming);
 		KUNIT_EXPECT_EQ(test, d->vf[HACC_VF_STATE / 4], HACC_VF_STATE_READY);
 		KUNIT_EXPECT_EQ(test, d->vf[HACC_AEQ_INT_MASK / 4], 0x11);
 		KUNIT_EXPECT_EQ(test, d->vf[HACC_EQ_INT_MASK / 4], 0x22);
-		KUNIT_EXPECT_EQ(test, d->vf[HACC_IFC_INT_SOURCE / 4], 1);
-		KUNIT_EXPECT_EQ(test, d->vf[HACC_IFC_INT_MASK / 4], 0);
 		KUNIT_EXPECT_EQ(test, d->vf[HACC_QUE_ISO_CFG / 4], T_ISO);
 		KUNIT_EXPECT_EQ(test, d->vf[HACC_PAGE_SIZE / 4], 0x55);
 		for (i = 0; i < HACC_XQC_DWORDS; i++) {
@@ -554,8 +553,14 @@ static void test_resume_every_chunk(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, d->sqc_bt, T_SQC_BT);
 		KUNIT_EXPECT_EQ(test, d->cqc_bt, T_CQC_BT);
 
-		/* STOP -> RUNNING restarts every queue of the VF */
+		/*
+		 * STOP -> RUNNING re-opens the PF<->VF channel (ending the
+		 * pause) and restarts every queue of the VF
+		 */
+		KUNIT_EXPECT_EQ(test, d->vf[HACC_IFC_INT_MASK / 4], 1);
 		KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_RUNNING, NULL), 0);
+		KUNIT_EXPECT_EQ(test, d->vf[HACC_IFC_INT_SOURCE / 4], 1);
+		KUNIT_EXPECT_EQ(test, d->vf[HACC_IFC_INT_MASK / 4], 0);
 		KUNIT_EXPECT_EQ(test, d->doorbells, T_QP_NUM);
 		KUNIT_EXPECT_EQ(test, d->last_db[1],
 				1 | (u64)HACC_DB_CMD_SQ << HACC_DB_CMD_SHIFT |
@@ -795,9 +800,13 @@ static void test_p2p_running(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_STOP, NULL), 0);
 	KUNIT_EXPECT_EQ(test, f->mb_cmds[HACC_MB_CMD_PAUSE_QM], 1);
 
-	/* STOP -> RUNNING_P2P pauses again, RUNNING_P2P -> RUNNING releases */
+	/*
+	 * STOP -> RUNNING_P2P: nothing released the pause, so no new
+	 * PAUSE_QM; RUNNING_P2P -> RUNNING releases it
+	 */
 	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_RUNNING_P2P, NULL), 0);
-	KUNIT_EXPECT_EQ(test, f->mb_cmds[HACC_MB_CMD_PAUSE_QM], 2);
+	KUNIT_EXPECT_EQ(test, f->mb_cmds[HACC_MB_CMD_PAUSE_QM], 1);
+	KUNIT_EXPECT_TRUE(test, f->mig.quiesced);
 	f->vf[HACC_IFC_INT_MASK / 4] = 1;
 	f->vf[HACC_IFC_INT_SOURCE / 4] = 0;
 	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_RUNNING, NULL), 0);
@@ -880,9 +889,10 @@ static void test_p2p_resume(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_RESUMING, s), 0);
 	KUNIT_ASSERT_EQ(test, s_write(s, &rec, sizeof(rec)), 0);
 	KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_STOP, NULL), 0);
-	d->paused = false;	/* the load re-opened the channel */
+	/* The load leaves the VF paused: no second PAUSE_QM on the way up */
+	KUNIT_EXPECT_TRUE(test, d->mig.quiesced);
 	KUNIT_EXPECT_EQ(test, step(d, VFIO_DEVICE_STATE_RUNNING_P2P, NULL), 0);
-	KUNIT_EXPECT_TRUE(test, d->paused);
+	KUNIT_EXPECT_EQ(test, d->mb_cmds[HACC_MB_CMD_PAUSE_QM], 1);
 	KUNIT_EXPECT_EQ(test, d->doorbells, 0);
 	KUNIT_EXPECT_EQ(test, step(d, VFIO_DEVICE_STATE_RUNNING, NULL), 0);
 	KUNIT_EXPECT_EQ(test, d->doorbells, rec.qp_num);
@@ -970,10 +980,10 @@ static void test_resume_cost(struct kunit *test)
 	/*
 	 * Reads: the two mailbox completions.  Writes: VF_STATE, 2 masks,
 	 * isolation, page size, 14 context words, two mailbox commands of
-	 * four words, the two PF<->VF channel words.
+	 * four words (the PF<->VF channel is re-opened at STOP -> RUNNING).
 	 */
 	KUNIT_EXPECT_EQ(test, d->mig.stats.mmio_reads - before.mmio_reads, 2);
-	KUNIT_EXPECT_EQ(test, d->mig.stats.mmio_writes - before.mmio_writes, 29);
+	KUNIT_EXPECT_EQ(test, d->mig.stats.mmio_writes - before.mmio_writes, 27);
 	KUNIT_EXPECT_EQ(test, d->mig.stats.mailbox - before.mailbox, 2);
 	KUNIT_EXPECT_EQ(test, d->sqc_bt, T_SQC_BT);
 
