@@ -2,6 +2,7 @@
 /*
  * sysfs and model-window helpers; see hacc_sys.h.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -162,6 +163,129 @@ const char *hacc_flavour_name(enum hacc_flavour f)
 	case HACC_DRV_MAINLINE: return "mainline";
 	default: return "none";
 	}
+}
+
+static int read_file(const char *path, char *buf, size_t len)
+{
+	size_t got = 0;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (got + 1 < len) {
+		n = read(fd, buf + got, len - 1 - got);
+		if (n < 0) {
+			n = -errno;
+			close(fd);
+			return n;
+		}
+		if (!n)
+			break;
+		got += n;
+	}
+	close(fd);
+	buf[got] = '\0';
+	return got;
+}
+
+int hacc_sys_dbg_read(const char *bdf, const char *name, char *buf, size_t len)
+{
+	char path[PATH_MAX], b[32];
+	struct dirent *de;
+	DIR *dir;
+	int ret;
+
+	if (hacc_bdf_norm(bdf, b, sizeof(b)))
+		return -EINVAL;
+	/* without CONFIG_VFIO_DEBUGFS the driver has its own directory */
+	snprintf(path, sizeof(path), "/sys/kernel/debug/hisi_acc_vfio_pci/%s/%s", b, name);
+	ret = read_file(path, buf, len);
+	if (ret != -ENOENT)
+		return ret;
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vfio-dev", b);
+	dir = opendir(path);
+	if (!dir)
+		return -ENOENT;
+	ret = -ENOENT;
+	while ((de = readdir(dir))) {
+		if (strncmp(de->d_name, "vfio", 4))
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/debug/vfio/%s/hisi_acc/%s",
+			 de->d_name, name);
+		ret = read_file(path, buf, len);
+		break;
+	}
+	closedir(dir);
+	return ret;
+}
+
+int hacc_kmsg_open(struct hacc_kmsg *k)
+{
+	k->lost = 0;
+	k->fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (k->fd < 0)
+		return hacc_fail(errno, "open /dev/kmsg");
+	if (lseek(k->fd, 0, SEEK_END) < 0) {
+		int err = errno;
+
+		close(k->fd);
+		k->fd = -1;
+		return hacc_fail(err, "seek to the end of /dev/kmsg");
+	}
+	return 0;
+}
+
+void hacc_kmsg_close(struct hacc_kmsg *k)
+{
+	if (k->fd >= 0)
+		close(k->fd);
+	k->fd = -1;
+}
+
+int hacc_kmsg_next(struct hacc_kmsg *k, int *level, char *text, size_t len)
+{
+	char rec[2048], *msg;
+	ssize_t n;
+
+	for (;;) {
+		n = read(k->fd, rec, sizeof(rec) - 1);
+		if (n >= 0)
+			break;
+		if (errno == EAGAIN)
+			return 0;
+		if (errno != EPIPE)
+			return hacc_fail(errno, "read /dev/kmsg");
+		/* overwritten before we got to it: count and go on */
+		k->lost++;
+	}
+	rec[n] = '\0';
+	/* "prefix,seq,usec,flags;text\n[ KEY=value\n]..." */
+	*level = atoi(rec) & 7;
+	msg = strchr(rec, ';');
+	msg = msg ? msg + 1 : rec;
+	msg[strcspn(msg, "\n")] = '\0';
+	snprintf(text, len, "%s", msg);
+	return 1;
+}
+
+bool hacc_kmsg_is_splat(const char *text)
+{
+	static const char * const marks[] = {
+		"WARNING:", "BUG:", "KASAN:", "UBSAN:", "Oops", "Kernel panic",
+		"general protection fault", "possible circular locking",
+		"possible recursive locking", "inconsistent lock state",
+		"suspicious RCU usage", "blocked for more than", "soft lockup",
+		"hard LOCKUP", "unreferenced object", "DEBUG_LOCKS_WARN_ON",
+		"Call Trace:",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+		if (strstr(text, marks[i]))
+			return true;
+	return false;
 }
 
 #ifdef HACC_HAVE_MODEL_CTL

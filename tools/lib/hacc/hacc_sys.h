@@ -41,4 +41,29 @@ __u64 hacc_model_read(struct hacc_model *m, unsigned int off);
 void hacc_model_write(struct hacc_model *m, unsigned int off, __u64 val);
 __u64 hacc_model_fn_counter(struct hacc_model *m, int fn, unsigned int counter);
 
+/*
+ * Read our driver's debugfs file NAME (regs, stats, last_record) of a VF into
+ * buf (NUL-terminated); returns the length or -errno.
+ */
+int hacc_sys_dbg_read(const char *bdf, const char *name, char *buf, size_t len);
+
+/*
+ * The kernel log through /dev/kmsg: one reader per struct (each open file
+ * has its own position), starting at the end of the log.
+ */
+struct hacc_kmsg {
+	int fd;
+	unsigned long long lost;	/* records overwritten before we read them */
+};
+
+int hacc_kmsg_open(struct hacc_kmsg *k);
+void hacc_kmsg_close(struct hacc_kmsg *k);
+/*
+ * Next record: 1 with its syslog level (0..7) and text (first line) in
+ * text; 0 when there is none yet; -errno on failure.
+ */
+int hacc_kmsg_next(struct hacc_kmsg *k, int *level, char *text, size_t len);
+/* A line of a kernel splat (warning, BUG, KASAN, lockdep, hung task...)? */
+bool hacc_kmsg_is_splat(const char *text);
+
 #endif /* HACC_SYS_H */

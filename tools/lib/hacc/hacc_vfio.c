@@ -19,7 +19,8 @@
 #include "hacc_sys.h"
 #include "hacc_vfio.h"
 
-static char hacc_errbuf[512];
+/* per thread: the fuzzer and the stress test call the library from threads */
+static __thread char hacc_errbuf[512];
 
 const char *hacc_last_error(void)
 {
@@ -429,5 +430,44 @@ int hacc_precopy_info(int data_fd, struct vfio_precopy_info *info)
 	info->argsz = sizeof(*info);
 	if (ioctl(data_fd, VFIO_MIG_GET_PRECOPY_INFO, info))
 		return hacc_fail(errno, "VFIO_MIG_GET_PRECOPY_INFO");
+	return 0;
+}
+
+int hacc_mig_read_all(int data_fd, void *buf, size_t cap, size_t *len)
+{
+	ssize_t n;
+
+	*len = 0;
+	for (;;) {
+		n = read(data_fd, (char *)buf + *len, cap - *len);
+		if (n < 0)
+			return hacc_fail(errno, "read of the saving file after %zu bytes", *len);
+		if (!n)
+			return 0;
+		*len += n;
+		if (*len == cap) {
+			char extra;
+
+			n = read(data_fd, &extra, 1);
+			if (n > 0)
+				return hacc_fail(EFBIG, "saving file longer than %zu bytes", cap);
+			return n < 0 ? hacc_fail(errno, "read of the saving file") : 0;
+		}
+	}
+}
+
+int hacc_mig_write_all(int data_fd, const void *buf, size_t len)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = write(data_fd, (const char *)buf + done, len - done);
+		if (n < 0)
+			return hacc_fail(errno, "write to the resuming file at byte %zu", done);
+		if (!n)
+			return hacc_fail(EIO, "write to the resuming file returned 0");
+		done += n;
+	}
 	return 0;
 }

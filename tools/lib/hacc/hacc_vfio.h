@@ -71,6 +71,10 @@ int hacc_mig_get_state(struct hacc_dev *dev, __u32 *state);
 int hacc_mig_set_state(struct hacc_dev *dev, __u32 state, int *data_fd);
 int hacc_mig_data_size(struct hacc_dev *dev, __u64 *bytes);
 int hacc_precopy_info(int data_fd, struct vfio_precopy_info *info);
+/* Read a saving file to its final end (read() == 0) into buf; *len is the size. */
+int hacc_mig_read_all(int data_fd, void *buf, size_t cap, size_t *len);
+/* Write all of buf to a resuming file (short writes are continued). */
+int hacc_mig_write_all(int data_fd, const void *buf, size_t len);
 
 const char *hacc_state_name(__u32 state);
 int hacc_state_parse(const char *name, __u32 *state);

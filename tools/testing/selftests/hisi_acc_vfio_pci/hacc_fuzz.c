@@ -1,0 +1,932 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hacc_fuzz: seeded, structured fuzzer of the resuming file of
+ * hisi_acc_vfio_pci.
+ *
+ *   hacc_fuzz [--seed N] [--cases N] [--seconds S] [--good-every N]
+ *             [--only-case N] [--verbose] SRC_VF DST_VF [DST_VF...]
+ *
+ * SRC_VF gets queue state from a userspace "guest driver" and is saved once:
+ * that 176-byte record is the good stream.  Each destination VF is driven by
+ * its own thread.  Case number n is generated from (seed, n) alone, so a
+ * failing case can be replayed with --only-case n.  A case mutates the good
+ * stream (one or more fields of every kind, truncation, extension, random
+ * bytes), writes it in random chunks (possibly one byte at a time, with
+ * empty writes), may keep writing after an error, may close the data file
+ * or the whole device in the middle, and ends with RESUMING -> STOP.
+ *
+ * An oracle written from Documentation/migration-stream.rst predicts the
+ * errno of every write and of RESUMING -> STOP, and whether the record
+ * reaches the device.  After each case:
+ *  - errnos and the migration state are the predicted ones;
+ *  - a rejected stream (or one with nothing to load) left the VF untouched:
+ *    the model counted no BAR 2 write and no mailbox command on it, and the
+ *    driver's debugfs register dump is the same as before;
+ *  - an accepted stream is what the VF now holds (debugfs register dump);
+ *  - the kernel log got exactly one error line naming the VF per rejected
+ *    stream and none otherwise (every case is checked: these messages are
+ *    not rate-limited), and no kernel splat at all.
+ * Every --good-every cases a worker resumes the unmodified stream, runs the
+ * VF and checks every register a guest can see, mailbox-read bases included.
+ * A rejected stream leaves the VF in RESUMING; VFIO_DEVICE_RESET brings it
+ * back to RUNNING (checked) before the next case.
+ *
+ * Output is flat TAP; the seed is printed first.  Exit status 0 when every
+ * check passed.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hacc_guest.h"
+#include "hacc_sys.h"
+#include "hacc_vfio.h"
+#include "robust.h"
+#include "hacc-model-ctl.h"
+
+#define REC		HACC_MIG_DATA_SIZE
+#define HDR		HACC_MIG_MATCH_SIZE
+#define MAX_LEN		(REC + 64)
+#define MAX_WRITES	80
+#define MAX_WORKERS	16
+#define MAX_REPORTS	12
+
+static struct {
+	unsigned long long seed;
+	unsigned long long cases;
+	double seconds;
+	unsigned int good_every;
+	long long only_case;
+	bool verbose;
+} opt = { .cases = 20000, .good_every = 64, .only_case = -1 };
+
+static struct hacc_mig_data good;
+static char pf_bdf[32];
+static double t_start;
+
+/* shared counters, updated under lock */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned long long next_case;
+static struct {
+	unsigned long long cases, rejected, accepted, loaded, good_checks;
+	unsigned long long resets, dev_reopens, kmsg_lost;
+	unsigned long long fail_errno, fail_state, fail_untouched, fail_loaded;
+	unsigned long long fail_kmsg, fail_good, fail_other, splats;
+	bool stop;
+} st;
+static char samples[6][200];
+static int nsamples;
+
+/* a case's randomness depends on (seed, case number) only */
+struct rng {
+	__u64 s;
+};
+
+static __u64 rnd(struct rng *r)
+{
+	return robust_rnd(&r->s);
+}
+
+static unsigned int below(struct rng *r, unsigned int n)
+{
+	return rnd(r) % n;
+}
+
+/* Every field of the record, for structured mutations */
+#define F(name) { #name, offsetof(struct hacc_mig_data, name), \
+		  sizeof(((struct hacc_mig_data *)0)->name) }
+#define FA(name, i) { #name "[" #i "]", offsetof(struct hacc_mig_data, name[i]), 4 }
+static const struct field {
+	const char *name;
+	unsigned int off, size;
+} fields[] = {
+	F(magic), F(qp_num), F(dev_id), F(que_iso_cfg), F(qp_base), F(vf_state),
+	F(major_ver), F(minor_ver), FA(match_rsvd, 0), FA(match_rsvd, 1),
+	F(aeq_int_mask), F(eq_int_mask), F(ifc_int_source), F(ifc_int_mask),
+	F(ifc_int_set), F(page_size),
+	FA(eqc_dw, 0), FA(eqc_dw, 1), FA(eqc_dw, 2), FA(eqc_dw, 3), FA(eqc_dw, 4),
+	FA(eqc_dw, 5), FA(eqc_dw, 6),
+	FA(aeqc_dw, 0), FA(aeqc_dw, 1), FA(aeqc_dw, 2), FA(aeqc_dw, 3), FA(aeqc_dw, 4),
+	FA(aeqc_dw, 5), FA(aeqc_dw, 6),
+	FA(regs_rsvd, 0), FA(regs_rsvd, 1), FA(regs_rsvd, 2), FA(regs_rsvd, 3),
+	FA(regs_rsvd, 4), F(pad), F(eqe_dma), F(aeqe_dma), F(sqc_dma), F(cqc_dma),
+};
+#define NFIELDS (sizeof(fields) / sizeof(fields[0]))
+
+struct fcase {
+	unsigned long long no;
+	char desc[256];
+	__u8 buf[MAX_LEN];
+	size_t len;
+	size_t writes[MAX_WRITES];	/* sizes; may contain 0 */
+	int nwrites;
+	bool close_fd;			/* close the data file before RESUMING->STOP */
+	bool close_dev;			/* close the device after the writes */
+};
+
+struct expect {
+	int werr[MAX_WRITES];
+	int stop_err;
+	bool loads;
+	int err_lines;
+	size_t avail;
+};
+
+static void describe(struct fcase *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void describe(struct fcase *c, const char *fmt, ...)
+{
+	size_t n = strlen(c->desc);
+	va_list ap;
+
+	if (n >= sizeof(c->desc) - 1)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(c->desc + n, sizeof(c->desc) - n, fmt, ap);
+	va_end(ap);
+}
+
+static __u64 get_field(const __u8 *b, const struct field *f)
+{
+	__u64 v = 0;
+
+	memcpy(&v, b + f->off, f->size);
+	return v;
+}
+
+static void set_field(__u8 *b, const struct field *f, __u64 v)
+{
+	memcpy(b + f->off, &v, f->size);
+}
+
+static void mutate_field(struct rng *r, struct fcase *c)
+{
+	const struct field *f = &fields[below(r, NFIELDS)];
+	__u64 v = get_field(c->buf, f), mask = f->size == 8 ? ~0ull :
+		  (1ull << (8 * f->size)) - 1;
+
+	switch (below(r, 9)) {
+	case 0: v = 0; break;
+	case 1: v = 1; break;
+	case 2: v = mask; break;
+	case 3: v ^= 1ull << below(r, 8 * f->size); break;
+	case 4: v += 1; break;
+	case 5: v -= 1; break;
+	case 6: v = 1ull << (8 * f->size - 1); break;
+	case 7:
+		if (f->off == 0)
+			v = below(r, 2) ? HACC_MIG_MAGIC_V1 : HACC_MIG_MAGIC_V2;
+		else
+			v = rnd(r);
+		break;
+	default: v = rnd(r); break;
+	}
+	v &= mask;
+	set_field(c->buf, f, v);
+	describe(c, " %s=%#llx", f->name, (unsigned long long)v);
+}
+
+static void plan_writes(struct rng *r, struct fcase *c)
+{
+	size_t left = c->len, n;
+
+	c->nwrites = 0;
+	switch (below(r, 10)) {
+	case 0: case 1: case 2: case 3:	/* one write */
+		if (left)
+			c->writes[c->nwrites++] = left;
+		describe(c, " | 1 write");
+		return;
+	case 4:				/* byte by byte (up to the limit) */
+		describe(c, " | bytewise");
+		while (left && c->nwrites < MAX_WRITES - 1) {
+			c->writes[c->nwrites++] = 1;
+			left--;
+		}
+		break;
+	case 5:				/* header, then the rest */
+		describe(c, " | split at 40");
+		n = left < HDR ? left : HDR;
+		c->writes[c->nwrites++] = n;
+		left -= n;
+		break;
+	default:			/* random chunks, some empty */
+		describe(c, " | chunks");
+		while (left && c->nwrites < MAX_WRITES - 1) {
+			n = below(r, 8) ? 1 + below(r, left < 64 ? left : 64) : 0;
+			if (n > left)
+				n = left;
+			c->writes[c->nwrites++] = n;
+			left -= n;
+		}
+		break;
+	}
+	if (left)
+		c->writes[c->nwrites++] = left;
+}
+
+static void make_case(unsigned long long no, struct fcase *c)
+{
+	struct rng r = { .s = opt.seed ^ (no * 0xd1342543de82ef95ull) };
+	unsigned int kind, i, k;
+	__u64 eq;
+
+	rnd(&r);
+	memset(c, 0, sizeof(*c));
+	c->no = no;
+	memcpy(c->buf, &good, REC);
+	c->len = REC;
+
+	kind = below(&r, 100);
+	if (kind < 40) {
+		describe(c, "field");
+		mutate_field(&r, c);
+	} else if (kind < 50) {
+		k = 2 + below(&r, 4);
+		describe(c, "fields");
+		for (i = 0; i < k; i++)
+			mutate_field(&r, c);
+	} else if (kind < 55) {
+		/* a V1 record: versions absent, DMA fields stale */
+		describe(c, "v1");
+		((struct hacc_mig_data *)c->buf)->magic = HACC_MIG_MAGIC_V1;
+		if (below(&r, 2)) {
+			((struct hacc_mig_data *)c->buf)->eqe_dma = rnd(&r);
+			describe(c, " stale eqe_dma");
+		}
+		if (below(&r, 2)) {
+			((struct hacc_mig_data *)c->buf)->major_ver = below(&r, 0x10000);
+			describe(c, " major_ver=%u", ((struct hacc_mig_data *)c->buf)->major_ver);
+		}
+	} else if (kind < 60) {
+		/* the EQ moved, consistently in the words and the base field */
+		struct hacc_mig_data *d = (void *)c->buf;
+
+		eq = (rnd(&r) & 0xffffffffff000ull) | 0x1000;
+		d->eqc_dw[1] = (__u32)eq;
+		d->eqc_dw[2] = (__u32)(eq >> 32);
+		d->eqe_dma = eq;
+		describe(c, "consistent eqe_dma=%#llx", (unsigned long long)eq);
+	} else if (kind < 70) {
+		c->len = below(&r, REC);
+		describe(c, "truncated to %zu", c->len);
+	} else if (kind < 77) {
+		k = 1 + below(&r, MAX_LEN - REC);
+		for (i = 0; i < k; i++)
+			c->buf[REC + i] = rnd(&r);
+		c->len = REC + k;
+		describe(c, "extended by %u", k);
+	} else if (kind < 85) {
+		static const size_t lens[] = { HDR, REC, 0 };
+
+		c->len = lens[below(&r, 3)];
+		if (!c->len)
+			c->len = below(&r, MAX_LEN + 1);
+		for (i = 0; i < c->len; i++)
+			c->buf[i] = rnd(&r);
+		describe(c, "random %zu bytes", c->len);
+	} else if (kind < 90) {
+		/* a valid header with random device state */
+		for (i = HDR; i < REC; i++)
+			c->buf[i] = rnd(&r);
+		describe(c, "random body");
+	} else {
+		describe(c, "good");
+	}
+	plan_writes(&r, c);
+
+	/* writes after the end (after an error, or making the stream long) */
+	if (!below(&r, 5) && c->nwrites < MAX_WRITES - 3) {
+		k = 1 + below(&r, 3);
+		for (i = 0; i < k && c->len < MAX_LEN; i++) {
+			size_t n = 1 + below(&r, 8);
+
+			if (c->len + n > MAX_LEN)
+				n = MAX_LEN - c->len;
+			memset(c->buf + c->len, 0xa5, n);
+			c->len += n;
+			c->writes[c->nwrites++] = n;
+		}
+		describe(c, " +%u late writes", k);
+	}
+	if (!below(&r, 10)) {
+		c->close_fd = true;
+		describe(c, " close-fd");
+	}
+	if (!below(&r, 150)) {
+		c->close_dev = true;
+		describe(c, " close-device");
+	}
+}
+
+/* The documented behaviour, from Documentation/migration-stream.rst */
+static int check_header(const struct hacc_mig_data *d)
+{
+	if (d->magic == HACC_MIG_MAGIC_V2) {
+		if (d->major_ver != HACC_MIG_MAJOR_VER)
+			return EPROTO;
+	} else if (d->magic != HACC_MIG_MAGIC_V1) {
+		return EPROTO;
+	}
+	if (d->dev_id != good.dev_id || d->qp_num != good.qp_num ||
+	    d->que_iso_cfg != good.que_iso_cfg)
+		return EPROTO;
+	return 0;
+}
+
+static __u64 xqc_dma(const __u32 *dw)
+{
+	return (__u64)dw[2] << 32 | dw[1];
+}
+
+static void oracle(const struct fcase *c, struct expect *e)
+{
+	struct hacc_mig_data d;
+	size_t avail = 0;
+	int bad = 0, i;
+	__u64 eq, aeq;
+
+	memset(e, 0, sizeof(*e));
+	for (i = 0; i < c->nwrites; i++) {
+		size_t n = c->writes[i];
+
+		e->werr[i] = 0;
+		if (!n)
+			continue;
+		if (bad) {
+			e->werr[i] = bad;
+		} else if (n > REC - avail) {
+			bad = e->werr[i] = EFBIG;
+		} else {
+			size_t before = avail;
+
+			avail += n;
+			if (before < HDR && avail >= HDR) {
+				memcpy(&d, c->buf, HDR);
+				bad = e->werr[i] = check_header(&d);
+			}
+		}
+	}
+	e->avail = avail;
+	if (bad) {
+		e->stop_err = bad;
+	} else if (avail != HDR && avail != REC) {
+		e->stop_err = ENODATA;
+	} else if (avail == REC) {
+		memcpy(&d, c->buf, REC);
+		eq = xqc_dma(d.eqc_dw);
+		aeq = xqc_dma(d.aeqc_dw);
+		if (d.vf_state != HACC_VF_STATE_READY && d.vf_state != HACC_VF_STATE_NOT_READY)
+			e->stop_err = EPROTO;
+		else if (d.magic == HACC_MIG_MAGIC_V2 && (d.eqe_dma != eq || d.aeqe_dma != aeq))
+			e->stop_err = EPROTO;
+		else
+			e->loads = d.vf_state == HACC_VF_STATE_READY && eq && aeq &&
+				   d.sqc_dma && d.cqc_dma;
+	}
+	e->err_lines = e->stop_err ? 1 : 0;
+}
+
+struct worker {
+	int id;
+	const char *bdf;
+	int fn;
+	struct hacc_dev dev;
+	struct hacc_guest g;
+	struct hacc_model m;
+	struct hacc_kmsg k;
+	bool open;
+	pthread_t thread;
+};
+
+static void fail_case(struct worker *w, const struct fcase *c, unsigned long long *counter,
+		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void fail_case(struct worker *w, const struct fcase *c, unsigned long long *counter,
+		      const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	pthread_mutex_lock(&lock);
+	/* the first few of each kind */
+	if ((*counter)++ < MAX_REPORTS / 2)
+		printf("# FAIL %s case %llu (%s): %s\n", w->bdf, c ? c->no : 0ull,
+		       c ? c->desc : "-", msg);
+	pthread_mutex_unlock(&lock);
+}
+
+static void note_sample(const char *text)
+{
+	int i;
+
+	pthread_mutex_lock(&lock);
+	if (nsamples < (int)(sizeof(samples) / sizeof(samples[0]))) {
+		const char *p = strstr(text, "migration:");
+
+		/* keep one sample per distinct cause (first word after it) */
+		for (i = 0; i < nsamples; i++)
+			if (!strncmp(samples[i], p ? p : text, 24))
+				break;
+		if (i == nsamples)
+			snprintf(samples[nsamples++], sizeof(samples[0]), "%s", p ? p : text);
+	}
+	pthread_mutex_unlock(&lock);
+}
+
+/* Kernel log lines since the last call: error lines naming this VF; splats */
+static int drain_kmsg(struct worker *w, char *last, size_t len)
+{
+	char text[1024], tag[48];
+	int level, lines = 0, ret;
+
+	snprintf(tag, sizeof(tag), "%s: ", w->bdf);
+	while ((ret = hacc_kmsg_next(&w->k, &level, text, sizeof(text))) > 0) {
+		if (hacc_kmsg_is_splat(text)) {
+			pthread_mutex_lock(&lock);
+			st.splats++;
+			printf("# KERNEL: %s\n", text);
+			pthread_mutex_unlock(&lock);
+		}
+		if (level <= 3 && strstr(text, tag)) {
+			lines++;
+			if (last)
+				snprintf(last, len, "%.400s", text);
+		}
+	}
+	if (ret < 0)
+		return ret;
+	return lines;
+}
+
+static int counters(struct worker *w, __u64 *writes, __u64 *mb)
+{
+	*writes = hacc_model_fn_counter(&w->m, w->fn, HACC_CTL_MMIO_WRITES);
+	*mb = hacc_model_fn_counter(&w->m, w->fn, HACC_CTL_MB_TOTAL);
+	return 0;
+}
+
+static int get_state(struct worker *w, __u32 *s)
+{
+	return hacc_mig_get_state(&w->dev, s);
+}
+
+static int set_state(struct worker *w, __u32 s, int *fd)
+{
+	return hacc_mig_set_state(&w->dev, s, fd);
+}
+
+/* The VF opened, with a DMA buffer, in STOP */
+static int worker_open(struct worker *w)
+{
+	int ret;
+
+	ret = hacc_dev_open(&w->dev, w->bdf, HACC_OPEN_CDEV);
+	if (!ret)
+		ret = hacc_guest_attach(&w->g, &w->dev);
+	if (!ret)
+		ret = set_state(w, VFIO_DEVICE_STATE_STOP, NULL);
+	w->open = !ret;
+	return ret;
+}
+
+static void worker_close(struct worker *w)
+{
+	hacc_guest_detach(&w->g);
+	hacc_dev_close(&w->dev);
+	w->open = false;
+}
+
+/* Find "name: 0x..." in a debugfs register dump */
+static bool dump_value(const char *dump, const char *name, __u32 *v)
+{
+	char key[32];
+	const char *p;
+
+	snprintf(key, sizeof(key), "%s: ", name);
+	for (p = strstr(dump, key); p; p = strstr(p + 1, key)) {
+		if (p == dump || p[-1] == '\n') {
+			*v = strtoul(p + strlen(key), NULL, 0);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The registers of an accepted record are what the VF holds now */
+static int check_loaded(const char *dump, const struct hacc_mig_data *d, char *why, size_t len)
+{
+	struct {
+		const char *name;
+		__u32 want;
+	} regs[3 + 2 * HACC_XQC_DWORDS] = {
+		{ "aeq_int_mask", d->aeq_int_mask },
+		{ "eq_int_mask", d->eq_int_mask },
+		{ "page_size", d->page_size },
+	};
+	char names[2 * HACC_XQC_DWORDS][16];
+	unsigned int i, n = 3;
+	__u32 got;
+
+	for (i = 0; i < HACC_XQC_DWORDS; i++) {
+		snprintf(names[i], sizeof(names[i]), "eqc_dw%u", i);
+		snprintf(names[HACC_XQC_DWORDS + i], sizeof(names[0]), "aeqc_dw%u", i);
+		regs[n].name = names[i];
+		regs[n++].want = d->eqc_dw[i];
+		regs[n].name = names[HACC_XQC_DWORDS + i];
+		regs[n++].want = d->aeqc_dw[i];
+	}
+	for (i = 0; i < n; i++) {
+		if (!dump_value(dump, regs[i].name, &got)) {
+			snprintf(why, len, "no %s in the register dump", regs[i].name);
+			return -1;
+		}
+		if (got != regs[i].want) {
+			snprintf(why, len, "%s is %#x, the stream said %#x", regs[i].name,
+				 got, regs[i].want);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int reset_to_stop(struct worker *w, const struct fcase *c)
+{
+	__u32 s = ~0u;
+
+	if (hacc_dev_reset(&w->dev)) {
+		fail_case(w, c, &st.fail_other, "%s", hacc_last_error());
+		return -1;
+	}
+	pthread_mutex_lock(&lock);
+	st.resets++;
+	pthread_mutex_unlock(&lock);
+	if (get_state(w, &s) || s != VFIO_DEVICE_STATE_RUNNING) {
+		fail_case(w, c, &st.fail_state, "after VFIO_DEVICE_RESET state is %s, expected RUNNING",
+			  hacc_state_name(s));
+		return -1;
+	}
+	if (set_state(w, VFIO_DEVICE_STATE_STOP, NULL)) {
+		fail_case(w, c, &st.fail_state, "%s", hacc_last_error());
+		return -1;
+	}
+	return 0;
+}
+
+static int run_case(struct worker *w, const struct fcase *c)
+{
+	char before[2048], after[2048], line[512] = "", why[256];
+	__u64 wr0, mb0, wr1, mb1;
+	struct expect e;
+	int fd, i, k, lines, ret, err;
+	__u32 s;
+
+	oracle(c, &e);
+	if (drain_kmsg(w, NULL, 0) < 0)
+		return -1;
+	counters(w, &wr0, &mb0);
+	if (hacc_sys_dbg_read(w->bdf, "regs", before, sizeof(before)) < 0) {
+		fail_case(w, c, &st.fail_other, "cannot read the debugfs register dump");
+		return -1;
+	}
+
+	if (set_state(w, VFIO_DEVICE_STATE_RESUMING, &fd)) {
+		fail_case(w, c, &st.fail_state, "%s", hacc_last_error());
+		return -1;
+	}
+	for (i = 0; i < c->nwrites; i++) {
+		size_t off = 0;
+
+		for (k = 0; k < i; k++)
+			off += c->writes[k];
+		ret = write(fd, c->buf + off, c->writes[i]);
+		err = ret < 0 ? errno : 0;
+		if (err != e.werr[i] || (!err && (size_t)ret != c->writes[i]))
+			fail_case(w, c, &st.fail_errno, "write %d (%zu bytes at %zu) returned %d (%s), expected %s",
+				  i, c->writes[i], off, ret, err ? strerror(err) : "ok",
+				  e.werr[i] ? strerror(e.werr[i]) : "success");
+	}
+	if (c->close_dev) {
+		/* the session ends: the old file is dead, a new open is RUNNING */
+		worker_close(w);
+		ret = write(fd, c->buf, 1);
+		if (ret >= 0 || errno != ENODEV)
+			fail_case(w, c, &st.fail_errno, "write after the device was closed returned %d (%s), expected ENODEV",
+				  ret, ret < 0 ? strerror(errno) : "ok");
+		close(fd);
+		pthread_mutex_lock(&lock);
+		st.dev_reopens++;
+		pthread_mutex_unlock(&lock);
+		if (hacc_dev_open(&w->dev, w->bdf, HACC_OPEN_CDEV) ||
+		    hacc_guest_attach(&w->g, &w->dev)) {
+			fail_case(w, c, &st.fail_other, "reopen: %s", hacc_last_error());
+			return -1;
+		}
+		w->open = true;
+		if (get_state(w, &s) || s != VFIO_DEVICE_STATE_RUNNING)
+			fail_case(w, c, &st.fail_state, "reopened device is %s, expected RUNNING",
+				  hacc_state_name(s));
+		if (set_state(w, VFIO_DEVICE_STATE_STOP, NULL))
+			return -1;
+		/* only a write that was refused can have logged (once) */
+		for (i = 0, k = 0; i < c->nwrites; i++)
+			k |= e.werr[i] != 0;
+		lines = drain_kmsg(w, line, sizeof(line));
+		if (lines != k)
+			fail_case(w, c, &st.fail_kmsg, "%d kernel error lines for the VF, expected %d%s%s",
+				  lines, k, lines ? ": " : "", line);
+		pthread_mutex_lock(&lock);
+		st.cases++;
+		pthread_mutex_unlock(&lock);
+		return 0;
+	}
+	if (c->close_fd) {
+		close(fd);
+		fd = -1;
+	}
+
+	ret = set_state(w, VFIO_DEVICE_STATE_STOP, NULL);
+	err = ret ? -ret : 0;
+	if (err != e.stop_err)
+		fail_case(w, c, &st.fail_errno, "RESUMING->STOP gave %s, expected %s",
+			  err ? strerror(err) : "success",
+			  e.stop_err ? strerror(e.stop_err) : "success");
+	if (get_state(w, &s))
+		s = ~0u;
+	if (s != (e.stop_err ? VFIO_DEVICE_STATE_RESUMING : VFIO_DEVICE_STATE_STOP))
+		fail_case(w, c, &st.fail_state, "state after RESUMING->STOP is %s, expected %s",
+			  hacc_state_name(s), e.stop_err ? "RESUMING" : "STOP");
+	if (fd >= 0 && err) {
+		/* a rejected file stays rejected */
+		ret = write(fd, c->buf, 1);
+		if (ret >= 0 || errno != err)
+			fail_case(w, c, &st.fail_errno, "write after rejection returned %d (%s), expected %s",
+				  ret, ret < 0 ? strerror(errno) : "ok", strerror(err));
+	}
+
+	counters(w, &wr1, &mb1);
+	if (hacc_sys_dbg_read(w->bdf, "regs", after, sizeof(after)) < 0)
+		fail_case(w, c, &st.fail_other, "cannot read the debugfs register dump");
+	else if (!e.loads && (wr1 != wr0 || mb1 != mb0 || strcmp(before, after)))
+		fail_case(w, c, &st.fail_untouched,
+			  "VF touched by a stream that loads nothing: %llu BAR writes, %llu mailbox commands, dump %s",
+			  (unsigned long long)(wr1 - wr0), (unsigned long long)(mb1 - mb0),
+			  strcmp(before, after) ? "changed" : "same");
+	else if (e.loads && !err && (wr1 == wr0 ||
+				     check_loaded(after, (const void *)c->buf, why, sizeof(why))))
+		fail_case(w, c, &st.fail_loaded, "accepted stream not loaded: %s",
+			  wr1 == wr0 ? "no BAR write" : why);
+
+	lines = drain_kmsg(w, line, sizeof(line));
+	if (lines < 0)
+		fail_case(w, c, &st.fail_kmsg, "reading /dev/kmsg: %s", hacc_last_error());
+	else if (lines != e.err_lines)
+		fail_case(w, c, &st.fail_kmsg, "%d kernel error lines for the VF, expected %d%s%s",
+			  lines, e.err_lines, lines ? ": " : "", line);
+	else if (lines)
+		note_sample(line);
+	if (opt.verbose)
+		printf("# case %llu %s: %s%s\n", c->no, c->desc,
+		       e.stop_err ? "rejected " : (e.loads ? "loaded" : "accepted, nothing to load"),
+		       e.stop_err ? strerror(e.stop_err) : "");
+
+	if (fd >= 0)
+		close(fd);
+	pthread_mutex_lock(&lock);
+	st.cases++;
+	if (e.stop_err)
+		st.rejected++;
+	else
+		st.accepted++;
+	if (e.loads && !err)
+		st.loaded++;
+	pthread_mutex_unlock(&lock);
+	if (err)
+		return reset_to_stop(w, c);
+	return 0;
+}
+
+/* The VF still migrates: resume the good stream, run, compare with a guest's eyes */
+static int good_check(struct worker *w)
+{
+	struct hacc_regs want, got;
+	int fd, ret;
+
+	ret = set_state(w, VFIO_DEVICE_STATE_RESUMING, &fd);
+	if (!ret) {
+		ret = hacc_mig_write_all(fd, &good, REC);
+		close(fd);
+	}
+	if (!ret)
+		ret = set_state(w, VFIO_DEVICE_STATE_RUNNING, NULL);
+	if (!ret)
+		ret = hacc_guest_read(&w->g, &got);
+	if (ret) {
+		fail_case(w, NULL, &st.fail_good, "good stream: %s", hacc_last_error());
+		return -1;
+	}
+	hacc_regs_from_stream(&good, &want);
+	if (hacc_regs_diff(&want, &got, NULL)) {
+		fail_case(w, NULL, &st.fail_good, "good stream: %d registers differ after resume",
+			  hacc_regs_diff(&want, &got, stdout));
+		return -1;
+	}
+	pthread_mutex_lock(&lock);
+	st.good_checks++;
+	pthread_mutex_unlock(&lock);
+	if (set_state(w, VFIO_DEVICE_STATE_STOP, NULL))
+		return -1;
+	return drain_kmsg(w, NULL, 0) < 0 ? -1 : 0;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	unsigned long long done = 0, no;
+	struct fcase c;
+
+	if (worker_open(w)) {
+		fail_case(w, NULL, &st.fail_other, "open: %s", hacc_last_error());
+		return NULL;
+	}
+	if (good_check(w))
+		goto out;
+	for (;;) {
+		pthread_mutex_lock(&lock);
+		no = next_case++;
+		if (opt.only_case >= 0)
+			no = no ? ~0ull : (unsigned long long)opt.only_case;
+		if (st.stop || (opt.only_case < 0 && no >= opt.cases) || no == ~0ull ||
+		    (opt.seconds > 0 && robust_now() - t_start > opt.seconds))
+			st.stop = true;
+		pthread_mutex_unlock(&lock);
+		if (st.stop)
+			break;
+		make_case(no, &c);
+		if (run_case(w, &c))
+			break;
+		if (++done % opt.good_every == 0 && good_check(w))
+			break;
+		if (st.fail_errno + st.fail_state + st.fail_untouched + st.fail_loaded +
+		    st.fail_kmsg + st.fail_good + st.fail_other > 200)
+			break;
+	}
+	if (w->open)
+		good_check(w);
+out:
+	pthread_mutex_lock(&lock);
+	st.kmsg_lost += w->k.lost;
+	pthread_mutex_unlock(&lock);
+	return NULL;
+}
+
+/* Give VF A queue state and save it: the good stream */
+static int make_good(const char *bdf)
+{
+	struct hacc_dev d;
+	struct hacc_guest g;
+	size_t len = 0;
+	int fd = -1, ret;
+
+	ret = hacc_dev_open(&d, bdf, HACC_OPEN_CDEV);
+	if (ret)
+		return ret;
+	ret = hacc_guest_attach(&g, &d);
+	if (!ret)
+		ret = hacc_guest_program(&g, (unsigned int)(opt.seed & 0xff) | 1);
+	if (!ret)
+		ret = hacc_mig_set_state(&d, VFIO_DEVICE_STATE_STOP_COPY, &fd);
+	if (!ret)
+		ret = hacc_mig_read_all(fd, &good, sizeof(good), &len);
+	if (fd >= 0)
+		close(fd);
+	if (!ret && len != REC)
+		ret = hacc_fail(EPROTO, "%s: saved %zu bytes, expected %d", bdf, len, REC);
+	if (!ret)
+		ret = hacc_mig_set_state(&d, VFIO_DEVICE_STATE_RUNNING, NULL);
+	hacc_guest_detach(&g);
+	hacc_dev_close(&d);
+	return ret;
+}
+
+static void usage(const char *argv0)
+{
+	fprintf(stderr,
+		"usage: %s [--seed N] [--cases N] [--seconds S] [--good-every N]\n"
+		"          [--only-case N] [--verbose] SRC_VF DST_VF [DST_VF...]\n", argv0);
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "seed", required_argument, NULL, 's' },
+		{ "cases", required_argument, NULL, 'n' },
+		{ "seconds", required_argument, NULL, 't' },
+		{ "good-every", required_argument, NULL, 'g' },
+		{ "only-case", required_argument, NULL, 'c' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{}
+	};
+	struct worker w[MAX_WORKERS];
+	struct robust_tap tap = {};
+	int nw, i, o;
+	bool seeded = false;
+	double dt;
+
+	while ((o = getopt_long(argc, argv, "s:n:t:g:c:v", lopts, NULL)) != -1) {
+		switch (o) {
+		case 's': opt.seed = strtoull(optarg, NULL, 0); seeded = true; break;
+		case 'n': opt.cases = strtoull(optarg, NULL, 0); break;
+		case 't': opt.seconds = strtod(optarg, NULL); break;
+		case 'g': opt.good_every = strtoul(optarg, NULL, 0); break;
+		case 'c': opt.only_case = strtoll(optarg, NULL, 0); break;
+		case 'v': opt.verbose = true; break;
+		default: usage(argv[0]);
+		}
+	}
+	nw = argc - optind - 1;
+	if (nw < 1 || nw > MAX_WORKERS || !opt.good_every)
+		usage(argv[0]);
+	if (!seeded)
+		opt.seed = (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 32);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("TAP version 13\n");
+	printf("# seed %#llx (replay: --seed %#llx [--only-case N]), %llu cases%s, %d destination VF(s)\n",
+	       opt.seed, opt.seed, opt.cases, opt.seconds > 0 ? " or the time limit" : "", nw);
+
+	if (make_good(argv[optind]) || hacc_sys_pf(argv[optind + 1], pf_bdf, sizeof(pf_bdf))) {
+		robust_result(&tap, false, "source %s programmed and saved: %s", argv[optind],
+			      hacc_last_error());
+		printf("1..%d\n", tap.n);
+		return 1;
+	}
+	robust_result(&tap, true, "source %s programmed and saved (%d bytes, qp_num %u, dev_id %#x)",
+		      argv[optind], REC, good.qp_num, good.dev_id);
+
+	memset(w, 0, sizeof(w));
+	t_start = robust_now();
+	for (i = 0; i < nw; i++) {
+		w[i].id = i;
+		w[i].bdf = argv[optind + 1 + i];
+		w[i].fn = hacc_sys_vf_fn(w[i].bdf);
+		if (w[i].fn <= 0 || hacc_model_open(&w[i].m, pf_bdf) || hacc_kmsg_open(&w[i].k)) {
+			robust_result(&tap, false, "set-up of %s: %s", w[i].bdf, hacc_last_error());
+			printf("1..%d\n", tap.n);
+			return 1;
+		}
+		pthread_create(&w[i].thread, NULL, worker_main, &w[i]);
+	}
+	for (i = 0; i < nw; i++) {
+		pthread_join(w[i].thread, NULL);
+		if (w[i].open)
+			worker_close(&w[i]);
+		hacc_model_close(&w[i].m);
+		hacc_kmsg_close(&w[i].k);
+	}
+	dt = robust_now() - t_start;
+
+	printf("# %llu cases in %.1f s (%.1f cases/s): %llu rejected, %llu accepted (%llu loaded); "
+	       "%llu resets, %llu device reopens, %llu good-stream checks\n",
+	       st.cases, dt, st.cases / (dt > 0 ? dt : 1), st.rejected, st.accepted, st.loaded,
+	       st.resets, st.dev_reopens, st.good_checks);
+	for (i = 0; i < nsamples; i++)
+		printf("# sample rejection line: %s\n", samples[i]);
+	if (st.kmsg_lost)
+		printf("# %llu kernel log records were overwritten before they were read\n",
+		       st.kmsg_lost);
+
+	robust_result(&tap, opt.only_case >= 0 ? st.cases == 1 : st.cases >= opt.cases,
+	       "fuzz: %llu of %llu cases run%s", st.cases,
+	       opt.only_case >= 0 ? 1ull : opt.cases,
+	       st.cases < opt.cases && opt.seconds > 0 && opt.only_case < 0 ?
+	       " (time limit reached)" : "");
+	robust_result(&tap, !st.fail_errno, "fuzz: every write and RESUMING->STOP gave the documented errno (%llu wrong)",
+	       st.fail_errno);
+	robust_result(&tap, !st.fail_state, "fuzz: migration state as documented after each case and reset (%llu wrong)",
+	       st.fail_state);
+	robust_result(&tap, !st.fail_untouched,
+	       "fuzz: rejected streams left the VF untouched (BAR writes, mailbox, registers) (%llu wrong)",
+	       st.fail_untouched);
+	robust_result(&tap, !st.fail_loaded, "fuzz: accepted streams loaded what they said (%llu wrong)",
+	       st.fail_loaded);
+	robust_result(&tap, !st.fail_kmsg && !st.kmsg_lost,
+	       "fuzz: one kernel error line per rejection, none otherwise, every case checked (%llu wrong)",
+	       st.fail_kmsg);
+	robust_result(&tap, !st.fail_good && st.good_checks >= (unsigned long long)nw,
+	       "fuzz: the VFs still migrate a good stream (%llu checks, %llu failed)",
+	       st.good_checks, st.fail_good);
+	robust_result(&tap, !st.splats, "fuzz: no kernel splat during the run (%llu lines)", st.splats);
+	robust_result(&tap, !st.fail_other, "fuzz: no other failure (%llu)", st.fail_other);
+	printf("1..%d\n", tap.n);
+	return tap.failed ? 1 : 0;
+}
