@@ -312,13 +312,6 @@ static unsigned int hacc_mb_run(HaccCtx *c, unsigned int cmd, bool rd,
     uint32_t *xqc;
 
     *has_out = false;
-    if (f->paused && cmd <= HACC_MB_CMD_AEQC) {
-        /* A paused QM masters no DMA, so no context can be moved */
-        qemu_log_mask(LOG_GUEST_ERROR,
-                      "hisi-acc: fn %u: mailbox 0x%x needs DMA while paused\n",
-                      c->fnum, cmd);
-        return HACC_MBS_DMA;
-    }
     switch (cmd) {
     case HACC_MB_CMD_SQC:
     case HACC_MB_CMD_CQC:
@@ -500,7 +493,8 @@ static void hacc_sq_serve(HaccCtx *c, unsigned int qn)
  * Assumed hardware behaviour (Documentation/p2p.rst): PAUSE_QM stops the
  * task engine; doorbells are still accepted and latched, and are served
  * once the pause ends, which happens when the PF<->VF channel is re-opened
- * (IFC_INT_MASK written 0, as the variant drivers do on resume).
+ * (IFC_INT_MASK written 0, as the variant drivers do on resume).  Mailbox
+ * commands are requests of the CPU, not tasks: they still run.
  */
 static void hacc_sq_doorbell(HaccCtx *c)
 {
