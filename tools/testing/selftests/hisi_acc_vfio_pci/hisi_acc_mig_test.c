@@ -40,6 +40,9 @@
 #define HACC_CTL_MMIO_WRITES	0
 #define HACC_CTL_MB_TOTAL	0
 #define HACC_CTL_FLRS		0
+#define HACC_CTL_DMA_READS	0
+#define HACC_CTL_DMA_WRITES	0
+#define HACC_CTL_MMIO_READS	0
 #endif
 #include "expect.h"
 
@@ -369,24 +372,46 @@ TEST_F(mig, flags_and_initial_state)
 	HACC_OK(hacc_mig_flags(&self->a, &flags));
 	ASSERT_TRUE(!!(flags & VFIO_MIGRATION_STOP_COPY));
 	ASSERT_TRUE(!!(flags & VFIO_MIGRATION_PRE_COPY));
-	ASSERT_FALSE(!!(flags & VFIO_MIGRATION_P2P));
+	/* ours offers the P2P states, mainline does not */
+	ASSERT_EQ(ours(self), !!(flags & VFIO_MIGRATION_P2P));
 	ASSERT_EQ(VFIO_DEVICE_STATE_RUNNING, get_state(_metadata, &self->a));
 }
 
 static const __u32 supported[] = {
 	VFIO_DEVICE_STATE_RUNNING, VFIO_DEVICE_STATE_STOP, VFIO_DEVICE_STATE_PRE_COPY,
 	VFIO_DEVICE_STATE_STOP_COPY, VFIO_DEVICE_STATE_RESUMING,
+	/* only with VFIO_MIGRATION_P2P: */
+	VFIO_DEVICE_STATE_RUNNING_P2P, VFIO_DEVICE_STATE_PRE_COPY_P2P,
 };
+#define SUPPORTED_NO_P2P	5
 
-/* Does the arc from -> to hand out a new data fd? */
+static bool has_p2p(struct __test_metadata *_metadata, struct hacc_dev *d)
+{
+	__u64 flags = 0;
+
+	HACC_OK(hacc_mig_flags(d, &flags));
+	return flags & VFIO_MIGRATION_P2P;
+}
+
+static bool is_pre_copy(__u32 s)
+{
+	return s == VFIO_DEVICE_STATE_PRE_COPY || s == VFIO_DEVICE_STATE_PRE_COPY_P2P;
+}
+
+/*
+ * Does the request from -> to hand out a new data fd?  Only when the core's
+ * path to `to` opens a stream: going between the two PRE_COPY states, or
+ * from one of them to STOP_COPY, keeps the stream already open.
+ */
 static bool arc_gives_fd(__u32 from, __u32 to)
 {
 	switch (to) {
 	case VFIO_DEVICE_STATE_PRE_COPY:
+	case VFIO_DEVICE_STATE_PRE_COPY_P2P:
+	case VFIO_DEVICE_STATE_STOP_COPY:
+		return !is_pre_copy(from);
 	case VFIO_DEVICE_STATE_RESUMING:
 		return true;
-	case VFIO_DEVICE_STATE_STOP_COPY:
-		return from != VFIO_DEVICE_STATE_PRE_COPY;
 	default:
 		return false;
 	}
@@ -424,18 +449,20 @@ static void step(struct __test_metadata *_metadata, FIXTURE_DATA(mig) *self,
 
 TEST_F_TIMEOUT(mig, every_supported_arc, 300)
 {
+	size_t n = has_p2p(_metadata, &self->a) ? ARRAY_SIZE(supported) : SUPPORTED_NO_P2P;
 	struct hacc_regs want;
 	int rfd = -1;
 	size_t i, j;
 
 	program_a(_metadata, self, SEED_A, &want);
 	save_a(_metadata, self);
-	for (i = 0; i < ARRAY_SIZE(supported); i++) {
-		for (j = 0; j < ARRAY_SIZE(supported); j++) {
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < n; j++) {
 			__u32 from = supported[i], to = supported[j];
 
+			/* the core refuses STOP_COPY -> PRE_COPY states (own test) */
 			if (from == to || (from == VFIO_DEVICE_STATE_STOP_COPY &&
-					   to == VFIO_DEVICE_STATE_PRE_COPY))
+					   is_pre_copy(to)))
 				continue;
 			if (from != VFIO_DEVICE_STATE_RUNNING)
 				step(_metadata, self, VFIO_DEVICE_STATE_RUNNING, from, &rfd);
@@ -451,13 +478,15 @@ TEST_F_TIMEOUT(mig, every_supported_arc, 300)
 TEST_F(mig, unsupported_states_rejected)
 {
 	static const __u32 bad[] = {
-		VFIO_DEVICE_STATE_RUNNING_P2P, VFIO_DEVICE_STATE_PRE_COPY_P2P,
 		VFIO_DEVICE_STATE_ERROR, VFIO_DEVICE_STATE_PRE_COPY_P2P + 1, 1000,
+		/* without VFIO_MIGRATION_P2P: */
+		VFIO_DEVICE_STATE_RUNNING_P2P, VFIO_DEVICE_STATE_PRE_COPY_P2P,
 	};
+	size_t n = has_p2p(_metadata, &self->a) ? 3 : ARRAY_SIZE(bad);
 	size_t i;
 	int fd;
 
-	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+	for (i = 0; i < n; i++) {
 		EXPECT_EQ(-EINVAL, hacc_mig_set_state(&self->a, bad[i], &fd));
 		EXPECT_EQ(-1, fd);
 		EXPECT_EQ(VFIO_DEVICE_STATE_RUNNING, get_state(_metadata, &self->a));
@@ -643,6 +672,194 @@ TEST_F(mig, poll_semantics)
 	close(fd);
 }
 
+/* ---- P2P states (only where VFIO_MIGRATION_P2P is offered) ---- */
+
+#define NEED_P2P() do {							\
+	if (!has_p2p(_metadata, &self->a))				\
+		SKIP(return, "the bound driver offers no VFIO_MIGRATION_P2P");	\
+} while (0)
+
+/* Exactly one FSM arc; returns the data fd (-1 if the arc gives none). */
+static int arc(struct __test_metadata *_metadata, struct hacc_dev *d, __u32 from, __u32 to)
+{
+	int fd;
+
+	ASSERT_EQ((int)from, get_state(_metadata, d));
+	set_state(_metadata, d, to, &fd);
+	ASSERT_EQ((int)to, get_state(_metadata, d));
+	return fd;
+}
+
+#define ARC(d, a, b) arc(_metadata, d, VFIO_DEVICE_STATE_##a, VFIO_DEVICE_STATE_##b)
+
+/* Ring the SQ doorbell of queue @qn the way a guest driver submits work. */
+static void sq_kick(struct __test_metadata *_metadata, struct hacc_dev *d, __u16 qn)
+{
+	HACC_OK(hacc_bar_write32(d, 2, HACC_DB_SQ_CQ,
+				 qn | HACC_DB_CMD_SQ << HACC_DB_CMD_SHIFT));
+	HACC_OK(hacc_bar_write32(d, 2, HACC_DB_SQ_CQ + 4, 1));
+}
+
+/*
+ * Each arc the core adds with P2P, one ioctl at a time, ending in a
+ * migration A -> B through the P2P path and the source resuming after it.
+ */
+TEST_F_TIMEOUT(mig, p2p_every_new_arc, 180)
+{
+	struct hacc_regs want;
+	__u8 buf[STREAM_MAX];
+	size_t len;
+	int pfd, rfd;
+
+	NEED_P2P();
+	NEED_B();
+	program_a(_metadata, self, SEED_A, &want);
+
+	ASSERT_EQ(-1, ARC(&self->a, RUNNING, RUNNING_P2P));
+	ASSERT_EQ(-1, ARC(&self->a, RUNNING_P2P, RUNNING));
+	ASSERT_EQ(-1, ARC(&self->a, RUNNING, RUNNING_P2P));
+	ASSERT_EQ(-1, ARC(&self->a, RUNNING_P2P, STOP));
+	ASSERT_EQ(-1, ARC(&self->a, STOP, RUNNING_P2P));
+	pfd = ARC(&self->a, RUNNING_P2P, PRE_COPY_P2P);
+	ASSERT_LE(0, pfd);
+	ASSERT_LT(0, (int)read_precopy(_metadata, self, pfd, buf, sizeof(buf)));
+	/* PRE_COPY_P2P -> RUNNING_P2P ends that stream */
+	ASSERT_EQ(-1, ARC(&self->a, PRE_COPY_P2P, RUNNING_P2P));
+	ASSERT_EQ(-1, read(pfd, buf, sizeof(buf)));
+	ASSERT_EQ(ENODEV, errno);
+	close(pfd);
+
+	ASSERT_EQ(-1, ARC(&self->a, RUNNING_P2P, RUNNING));
+	pfd = ARC(&self->a, RUNNING, PRE_COPY);
+	ASSERT_LE(0, pfd);
+	ASSERT_EQ(-1, ARC(&self->a, PRE_COPY, PRE_COPY_P2P));
+	ASSERT_EQ(-1, ARC(&self->a, PRE_COPY_P2P, PRE_COPY));
+	ASSERT_EQ(-1, ARC(&self->a, PRE_COPY, PRE_COPY_P2P));
+	len = read_precopy(_metadata, self, pfd, buf, sizeof(buf));
+	ASSERT_EQ(-1, ARC(&self->a, PRE_COPY_P2P, STOP_COPY));
+	len += read_to_end(_metadata, pfd, buf + len, sizeof(buf) - len, 4096);
+	close(pfd);
+	ASSERT_EQ(HACC_STREAM_OK, stream_check(buf, len));
+	ASSERT_EQ(-1, ARC(&self->a, STOP_COPY, STOP));
+
+	/* the destination walks the P2P path too */
+	ASSERT_EQ(-1, ARC(&self->b, RUNNING, RUNNING_P2P));
+	ASSERT_EQ(-1, ARC(&self->b, RUNNING_P2P, STOP));
+	rfd = ARC(&self->b, STOP, RESUMING);
+	ASSERT_LE(0, rfd);
+	write_all(_metadata, rfd, buf, len);
+	ASSERT_EQ(-1, ARC(&self->b, RESUMING, STOP));
+	close(rfd);
+	ASSERT_EQ(-1, ARC(&self->b, STOP, RUNNING_P2P));
+	ASSERT_EQ(-1, ARC(&self->b, RUNNING_P2P, RUNNING));
+	expect_regs(_metadata, &self->gb, &want, "VF B after a migration through P2P");
+
+	/* and the source, had the migration failed, runs on with its state */
+	ASSERT_EQ(-1, ARC(&self->a, STOP, RUNNING_P2P));
+	ASSERT_EQ(-1, ARC(&self->a, RUNNING_P2P, RUNNING));
+	expect_regs(_metadata, &self->ga, &want, "VF A resumed after the save");
+}
+
+/*
+ * The P2P rule: in RUNNING_P2P and PRE_COPY_P2P the VF starts no DMA, even
+ * when its queue is kicked, while its registers still answer; the kicks
+ * are served once it is back in RUNNING.  DMA is counted by the model.
+ */
+TEST_F(mig, p2p_no_dma_while_quiesced)
+{
+	__u64 r0, r1, w0, w1, m0, m1;
+	struct hacc_regs want;
+	__u32 val;
+	int pfd, q;
+
+	NEED_P2P();
+	program_a(_metadata, self, SEED_A, &want);
+	if (!model_counter(vf_a, HACC_CTL_DMA_READS, &r0))
+		SKIP(return, "no model counters: DMA cannot be counted here");
+
+	/* RUNNING: a kick makes the VF fetch the queue context by DMA */
+	sq_kick(_metadata, &self->a, 0);
+	ASSERT_TRUE(model_counter(vf_a, HACC_CTL_DMA_READS, &r1));
+	ASSERT_LT(r0, r1);
+
+	set_state(_metadata, &self->a, VFIO_DEVICE_STATE_RUNNING_P2P, NULL);
+	ASSERT_TRUE(model_counter(vf_a, HACC_CTL_DMA_READS, &r0));
+	ASSERT_TRUE(model_counter(vf_a, HACC_CTL_DMA_WRITES, &w0));
+	ASSERT_TRUE(model_counter(vf_a, HACC_CTL_MMIO_READS, &m0));
+	for (q = 0; q < 4; q++)
+		sq_kick(_metadata, &self->a, q);
+	usleep(100000);
+	HACC_OK(hacc_bar_read32(&self->a, 2, HACC_PAGE_SIZE, &val));
+	ASSERT_EQ(want.page_size, val);
+	ASSERT_TRUE(model_counter(vf_a, HACC_CTL_DMA_READS, &r1));
+	ASSERT_TRUE(model_counter(vf_a, HACC_CTL_DMA_WRITES, &w1));
+	ASSERT_TRUE(model_counter(vf_a, HACC_CTL_MMIO_READS, &m1));
+	EXPECT_EQ(r0, r1);
+	EXPECT_EQ(w0, w1);
+	/* the register read above reached the device */
+	EXPECT_LT(m0, m1);
+
+	/* PRE_COPY_P2P is as quiet */
+	set_state(_metadata, &self->a, VFIO_DEVICE_STATE_PRE_COPY_P2P, &pfd);
+	ASSERT_LE(0, pfd);
+	sq_kick(_metadata, &self->a, 5);
+	ASSERT_TRUE(model_counter(vf_a, HACC_CTL_DMA_READS, &r1));
+	ASSERT_TRUE(model_counter(vf_a, HACC_CTL_DMA_WRITES, &w1));
+	EXPECT_EQ(r0, r1);
+	EXPECT_EQ(w0, w1);
+	close(pfd);
+
+	/* back in RUNNING the five latched queues are served */
+	set_state(_metadata, &self->a, VFIO_DEVICE_STATE_RUNNING, NULL);
+	ASSERT_TRUE(model_counter(vf_a, HACC_CTL_DMA_READS, &r1));
+	EXPECT_EQ(r0 + 5, r1);
+	expect_regs(_metadata, &self->ga, &want, "VF A after the P2P states");
+}
+
+/* PRECOPY_INFO, -ENOMSG and poll() in PRE_COPY_P2P are those of PRE_COPY */
+TEST_F(mig, p2p_precopy_info)
+{
+	struct vfio_precopy_info info;
+	__u8 buf[512];
+	int pfd, fd;
+
+	NEED_P2P();
+	set_state(_metadata, &self->a, VFIO_DEVICE_STATE_PRE_COPY, &pfd);
+	ASSERT_LE(0, pfd);
+	set_state(_metadata, &self->a, VFIO_DEVICE_STATE_PRE_COPY_P2P, &fd);
+	ASSERT_EQ(-1, fd);
+	HACC_OK(hacc_precopy_info(pfd, &info));
+	ASSERT_EQ((__u64)HACC_MIG_MATCH_SIZE, info.initial_bytes);
+	ASSERT_EQ(0ULL, info.dirty_bytes);
+	ASSERT_TRUE(poll_in(pfd) & POLLIN);
+	ASSERT_EQ(8, read(pfd, buf, 8));
+	HACC_OK(hacc_precopy_info(pfd, &info));
+	ASSERT_EQ((__u64)HACC_MIG_MATCH_SIZE - 8, info.initial_bytes);
+	/* read_precopy() insists on -ENOMSG at the temporary end */
+	ASSERT_EQ((size_t)HACC_MIG_MATCH_SIZE - 8, read_precopy(_metadata, self, pfd, buf, sizeof(buf)));
+	HACC_OK(hacc_precopy_info(pfd, &info));
+	ASSERT_EQ(0ULL, info.initial_bytes);
+	ASSERT_FALSE(poll_in(pfd) & POLLIN);
+
+	/* outside the PRE_COPY states: -EINVAL */
+	set_state(_metadata, &self->a, VFIO_DEVICE_STATE_RUNNING_P2P, NULL);
+	EXPECT_EQ(-EINVAL, hacc_precopy_info(pfd, &info));
+	close(pfd);
+	/* a stream opened in RUNNING_P2P answers too, until STOP_COPY */
+	set_state(_metadata, &self->a, VFIO_DEVICE_STATE_PRE_COPY_P2P, &pfd);
+	ASSERT_LE(0, pfd);
+	HACC_OK(hacc_precopy_info(pfd, &info));
+	ASSERT_EQ((__u64)HACC_MIG_MATCH_SIZE, info.initial_bytes);
+	set_state(_metadata, &self->a, VFIO_DEVICE_STATE_STOP_COPY, NULL);
+	EXPECT_EQ(-EINVAL, hacc_precopy_info(pfd, &info));
+	ASSERT_TRUE(poll_in(pfd) & POLLIN);
+	set_state(_metadata, &self->a, VFIO_DEVICE_STATE_STOP, NULL);
+	EXPECT_EQ(-EINVAL, hacc_precopy_info(pfd, &info));
+	set_state(_metadata, &self->a, VFIO_DEVICE_STATE_RUNNING_P2P, NULL);
+	EXPECT_EQ(-EINVAL, hacc_precopy_info(pfd, &info));
+	close(pfd);
+}
+
 /* ---- STOP_COPY ---- */
 
 TEST_F(mig, stop_copy_reads_to_zero)
@@ -703,13 +920,10 @@ TEST_F_TIMEOUT(mig, roundtrip_stop_copy, 120)
 	roundtrip(_metadata, self, false, SEED_A);
 }
 
-TEST_F_TIMEOUT(mig, same_vf_twice_after_reopen, 180)
+/* Close both VFs and open them again */
+static void reopen_both(struct __test_metadata *_metadata, FIXTURE_DATA(mig) *self,
+			enum hacc_open_mode mode)
 {
-	enum hacc_open_mode mode = self->a.mode;
-
-	NEED_B();
-	roundtrip(_metadata, self, true, SEED_A);
-	/* close and reopen both: the driver must forget the first migration */
 	hacc_guest_detach(&self->ga);
 	hacc_guest_detach(&self->gb);
 	hacc_dev_close(&self->a);
@@ -718,6 +932,16 @@ TEST_F_TIMEOUT(mig, same_vf_twice_after_reopen, 180)
 	HACC_OK(hacc_guest_attach(&self->ga, &self->a));
 	HACC_OK(hacc_dev_open(&self->b, vf_b, mode));
 	HACC_OK(hacc_guest_attach(&self->gb, &self->b));
+}
+
+TEST_F_TIMEOUT(mig, same_vf_twice_after_reopen, 180)
+{
+	enum hacc_open_mode mode = self->a.mode;
+
+	NEED_B();
+	roundtrip(_metadata, self, true, SEED_A);
+	/* close and reopen both: the driver must forget the first migration */
+	reopen_both(_metadata, self, mode);
 	roundtrip(_metadata, self, true, SEED_B);
 }
 
@@ -875,26 +1099,35 @@ TEST_F(mig, reset_in_pre_copy_disables_fd)
  * selected, as Linux 7.x's PF driver does), 0 in the VF's BAR, -1 if the
  * PF cannot be read.
  */
-static int pf_mig_window(const char *vf)
+/* PCI revision (QM version) of VF's PF, 0 if unknown */
+static unsigned int pf_revision(const char *vf)
 {
-	const long base = HACC_PF_MIG_REGION_SEL & ~0xfffL;
 	char path[PATH_MAX], pf[32];
 	unsigned int rev = 0;
-	__u32 sel;
 	FILE *f;
-	void *p;
-	int fd;
 
 	if (hacc_sys_pf(vf, pf, sizeof(pf)))
-		return -1;
+		return 0;
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/revision", pf);
 	f = fopen(path, "r");
 	if (!f)
-		return -1;
+		return 0;
 	if (fscanf(f, "%x", &rev) != 1)
 		rev = 0;
 	fclose(f);
-	if (!rev)
+	return rev;
+}
+
+static int pf_mig_window(const char *vf)
+{
+	const long base = HACC_PF_MIG_REGION_SEL & ~0xfffL;
+	unsigned int rev = pf_revision(vf);
+	char path[PATH_MAX], pf[32];
+	__u32 sel;
+	void *p;
+	int fd;
+
+	if (!rev || hacc_sys_pf(vf, pf, sizeof(pf)))
 		return -1;
 	if (rev <= HACC_QM_REV_V3)
 		return 0;
@@ -970,6 +1203,64 @@ TEST_F(mig, migration_area_hidden)
 		p = mmap(NULL, HACC_VF_MIG_AREA, PROT_READ, MAP_SHARED, self->a.fd, r->offset);
 		ASSERT_NE(MAP_FAILED, p);
 		munmap(p, HACC_VF_MIG_AREA);
+	}
+}
+
+/*
+ * Set or clear MIG_REGION_SEL bit 0 of VF's PF, as a PF reset that the PF
+ * driver does not follow up can leave it.  Test VMs only (the QEMU model):
+ * on real hardware this would pull the registers from under a running VF.
+ */
+static int pf_mig_window_set(const char *vf, bool on)
+{
+	const long base = HACC_PF_MIG_REGION_SEL & ~0xfffL;
+	char path[PATH_MAX], pf[32];
+	volatile __u32 *sel;
+	void *p;
+	int fd;
+
+	if (hacc_sys_pf(vf, pf, sizeof(pf)))
+		return -1;
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource%d", pf, HACC_QM_BAR);
+	fd = open(path, O_RDWR | O_SYNC);
+	if (fd < 0)
+		return -1;
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, base);
+	close(fd);
+	if (p == MAP_FAILED)
+		return -1;
+	sel = (volatile __u32 *)((char *)p + (HACC_PF_MIG_REGION_SEL - base));
+	*sel = on ? *sel | HACC_PF_MIG_REGION_EN : *sel & ~HACC_PF_MIG_REGION_EN;
+	munmap(p, 4096);
+	return 0;
+}
+
+/*
+ * Our driver reads the PF's choice of window again on every open, since a
+ * PF reset can change it under a bound VF.  Flip it between opens (only a
+ * PF above V3 has the choice), migrate A -> B in the other layout with the
+ * registers compared, then flip it back and migrate again.
+ */
+TEST_F_TIMEOUT(mig, window_chosen_on_open, 180)
+{
+	struct hacc_region *r = &self->a.bar[HACC_QM_BAR];
+	int in_pf = pf_mig_window(vf_a);
+	int i;
+
+	NEED_B();
+	ASSERT_LE(0, in_pf);
+	if (!ours(self))
+		SKIP(return, "mainline also reads the window at open; checked on ours");
+	if (pf_revision(vf_a) <= HACC_QM_REV_V3)
+		SKIP(return, "PF of %s is QM V3: one layout only", vf_a);
+	for (i = 0; i < 2; i++) {
+		int now = i ? in_pf : !in_pf;
+
+		ASSERT_EQ(0, pf_mig_window_set(vf_a, now));
+		ASSERT_EQ(now, pf_mig_window(vf_a));
+		reopen_both(_metadata, self, variant->mode);
+		ASSERT_EQ(now ? (__u64)HACC_VF_BAR_SIZE : (__u64)HACC_VF_MIG_AREA, r->size);
+		roundtrip(_metadata, self, true, SEED_A + 10 * (i + 1));
 	}
 }
 
