@@ -28,21 +28,3 @@ html_theme = "alabaster"
 html_static_path = []
 html_show_sourcelink = False
 highlight_language = "none"
-
-# Documents that other parts of the project add when they land.  Each is
-# put in the index's toctree only when its file exists, so the build has no
-# warning either way.
-OPTIONAL_DOCS = ["p2p"]
-TOCTREE_ANCHOR = "   testing\n"
-
-
-def _add_optional_docs(app, docname, source):
-    if docname != "index":
-        return
-    extra = "".join("   %s\n" % d for d in OPTIONAL_DOCS
-                    if os.path.exists(os.path.join(app.srcdir, d + ".rst")))
-    source[0] = source[0].replace(TOCTREE_ANCHOR, TOCTREE_ANCHOR + extra, 1)
-
-
-def setup(app):
-    app.connect("source-read", _add_optional_docs)
