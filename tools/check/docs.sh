@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Build Documentation/ with Debian's Sphinx, warnings as errors (make docs;
-# a suite of make check).  Prints TAP.  The HTML goes to $DOCS_OUT
+# a suite of make check), and check that README.md and the admin guide
+# cover every log message and errno of the driver.  Prints TAP.  The HTML goes to $DOCS_OUT
 # (default build/docs/html); the build log is quoted on failure.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -40,5 +41,23 @@ for f in "$top"/Documentation/*.rst; do
 		fail=1
 	fi
 done
+# README.md and the admin guide name every kernel log message and errno
+# of the driver (tools/check/doc-coverage.py; its TAP renumbered here).
+before=$n
+while IFS= read -r line; do
+	case $line in
+	"ok "* | "not ok "*)
+		n=$((n + 1))
+		[[ $line == "not ok "* ]] && fail=1
+		echo "$line" | sed -E "s/^(not ok|ok) [0-9]+/\1 $n/" ;;
+	"#"*) echo "$line" ;;
+	esac
+done < <("$top/tools/check/doc-coverage.py" "$top/hisi_acc_vfio_pci.c" \
+	"$top/README.md" "$top/Documentation/admin-guide.rst" 2>&1 || true)
+if ((n == before)); then
+	n=$((n + 1))
+	fail=1
+	echo "not ok $n - doc-coverage.py reported nothing"
+fi
 echo "1..$n"
 exit $fail
