@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hacc_faults: hardware faults injected through the QEMU model's control
+ * window (tools/qemu/hacc-model-ctl.h), one at a time, on one VF.
+ *
+ *   hacc_faults [--budget-ms MS] VF
+ *
+ * For each fault and each migration arc it can break, the VF first gets
+ * queue state from a userspace guest driver; the fault is set just before
+ * the arc and cleared right after it.  Checked:
+ *  - the arc returns the errno Documentation/migration-stream.rst names
+ *    for that cause, within the documented handshake budget plus a margin
+ *    for TCG (--budget-ms, default 2000 ms): nothing waits unbounded;
+ *  - the migration state afterwards follows the uAPI: unchanged when the
+ *    device is known to be untouched, ERROR when the VF was left paused
+ *    without a record or partly loaded, i.e. its state is unknown;
+ *  - the kernel logged one error line naming the VF;
+ *  - VFIO_DEVICE_RESET brings the VF back to RUNNING, after which a full
+ *    save and resume works and the registers arrive.
+ * One TAP line per case with the errno and the time it took.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hacc_guest.h"
+#include "hacc_sys.h"
+#include "hacc_vfio.h"
+#include "hacc-model-ctl.h"
+#include "robust.h"
+
+#define S(x) VFIO_DEVICE_STATE_##x
+
+static const struct fcase {
+	const char *fault;
+	unsigned int reg;
+	__u32 from, to;		/* the arc the fault hits */
+	int err;		/* documented errno, 0: the arc succeeds */
+	__u32 after;		/* documented state afterwards */
+	const char *why;
+} cases[] = {
+	{ "mailbox stuck busy", HACC_CTL_FAULT_MB_BUSY, S(RUNNING), S(STOP), ETIMEDOUT, S(ERROR),
+	  "PAUSE_QM posted, never completed: paused or not is unknown" },
+	{ "mailbox stuck busy", HACC_CTL_FAULT_MB_BUSY, S(PRE_COPY), S(STOP_COPY), ETIMEDOUT, S(ERROR),
+	  "PAUSE_QM posted, never completed" },
+	{ "mailbox stuck busy", HACC_CTL_FAULT_MB_BUSY, S(RESUMING), S(STOP), ETIMEDOUT, S(ERROR),
+	  "load started (VF_STATE written), mailbox never idle" },
+	{ "mailbox error status", HACC_CTL_FAULT_MB_ERROR, S(RUNNING), S(STOP), EIO, S(RUNNING),
+	  "the QM refused PAUSE_QM: the VF still runs" },
+	{ "mailbox error status", HACC_CTL_FAULT_MB_ERROR, S(STOP), S(STOP_COPY), EIO, S(STOP),
+	  "SQC/CQC base read refused: VF stopped, no record" },
+	{ "mailbox error status", HACC_CTL_FAULT_MB_ERROR, S(RESUMING), S(STOP), EIO, S(ERROR),
+	  "registers written, base tables refused: partly loaded" },
+	{ "cache write-back never done", HACC_CTL_FAULT_CACHE_WB, S(RUNNING), S(STOP), ETIMEDOUT, S(ERROR),
+	  "VF paused but its context cache not written back" },
+	{ "cache write-back never done", HACC_CTL_FAULT_CACHE_WB, S(PRE_COPY), S(STOP_COPY), ETIMEDOUT,
+	  S(ERROR), "VF paused without a record" },
+	{ "PF abnormal status set", HACC_CTL_FAULT_ABNORMAL, S(RUNNING), S(STOP), EBUSY, S(ERROR),
+	  "VF paused, PF RAS status never drained" },
+	{ "PF abnormal status set", HACC_CTL_FAULT_ABNORMAL, S(PRE_COPY), S(STOP_COPY), EBUSY, S(ERROR),
+	  "VF paused without a record" },
+	/* VF_STATE is read once, at save: stuck not-ready means no guest state */
+	{ "VF_STATE stuck not-ready", HACC_CTL_FAULT_VF_STATE, S(STOP), S(STOP_COPY), 0, S(STOP_COPY),
+	  "saved as a VF no guest set up: 40-byte record" },
+	{ "VF_STATE stuck not-ready", HACC_CTL_FAULT_VF_STATE, S(PRE_COPY), S(STOP_COPY), 0,
+	  S(STOP_COPY), "saved as a VF no guest set up: 40-byte record" },
+};
+
+static struct hacc_dev dev;
+static struct hacc_guest guest;
+static struct hacc_model model;
+static struct hacc_kmsg kmsg;
+static const char *bdf;
+static int fn;
+static struct hacc_mig_data saved;
+static size_t saved_len;
+
+static int log_lines(char *last, size_t len)
+{
+	char text[1024], tag[48];
+	int level, n = 0;
+
+	snprintf(tag, sizeof(tag), "%s: ", bdf);
+	while (hacc_kmsg_next(&kmsg, &level, text, sizeof(text)) > 0) {
+		if (hacc_kmsg_is_splat(text))
+			printf("# KERNEL: %s\n", text);
+		if (level <= 3 && strstr(text, tag)) {
+			n++;
+			snprintf(last, len, "%.300s", text);
+		}
+	}
+	return n;
+}
+
+static void clear_faults(void)
+{
+	static const unsigned int regs[] = {
+		HACC_CTL_FAULT_MB_BUSY, HACC_CTL_FAULT_MB_ERROR, HACC_CTL_FAULT_CACHE_WB,
+		HACC_CTL_FAULT_VF_STATE, HACC_CTL_FAULT_ABNORMAL,
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
+		hacc_model_write(&model, regs[i], 0);
+}
+
+/* Reset, then give the VF queue state: RUNNING with a guest */
+static int fresh(unsigned int seed)
+{
+	__u32 s;
+	int ret;
+
+	ret = hacc_dev_reset(&dev);
+	if (!ret)
+		ret = hacc_mig_get_state(&dev, &s);
+	if (!ret && s != S(RUNNING))
+		ret = hacc_fail(EINVAL, "state %s after reset, expected RUNNING", hacc_state_name(s));
+	if (!ret)
+		ret = hacc_bus_master(&dev, true);
+	if (!ret)
+		ret = hacc_guest_program(&guest, seed);
+	return ret;
+}
+
+/* Bring the VF from RUNNING to the arc's start state; *fd gets a data file */
+static int walk_to(__u32 from, int *fd)
+{
+	__u8 hdr[HACC_MIG_MATCH_SIZE];
+	int ret = 0;
+
+	*fd = -1;
+	switch (from) {
+	case S(RUNNING):
+		return 0;
+	case S(PRE_COPY):
+		ret = hacc_mig_set_state(&dev, S(PRE_COPY), fd);
+		if (!ret && read(*fd, hdr, sizeof(hdr)) != sizeof(hdr))
+			ret = hacc_fail(EIO, "PRE_COPY header read");
+		return ret;
+	case S(STOP):
+		return hacc_mig_set_state(&dev, S(STOP), NULL);
+	case S(RESUMING):
+		ret = hacc_mig_set_state(&dev, S(STOP), NULL);
+		if (!ret)
+			ret = hacc_mig_set_state(&dev, S(RESUMING), fd);
+		if (!ret)
+			ret = hacc_mig_write_all(*fd, &saved, saved_len);
+		return ret;
+	}
+	return hacc_fail(EINVAL, "no walk to %s", hacc_state_name(from));
+}
+
+/* After a reset the VF migrates again: save, resume into itself, compare */
+static int recovers(unsigned int seed)
+{
+	struct hacc_mig_data rec;
+	struct hacc_regs want, got;
+	size_t len = 0;
+	int fd = -1, ret;
+
+	ret = fresh(seed);
+	if (!ret)
+		ret = hacc_mig_set_state(&dev, S(STOP_COPY), &fd);
+	if (!ret)
+		ret = hacc_mig_read_all(fd, &rec, sizeof(rec), &len);
+	if (fd >= 0)
+		close(fd);
+	fd = -1;
+	if (!ret && len != sizeof(rec))
+		ret = hacc_fail(EPROTO, "saved %zu bytes after recovery", len);
+	if (!ret)
+		ret = hacc_mig_set_state(&dev, S(STOP), NULL);
+	if (!ret)
+		ret = hacc_mig_set_state(&dev, S(RESUMING), &fd);
+	if (!ret)
+		ret = hacc_mig_write_all(fd, &rec, len);
+	if (fd >= 0)
+		close(fd);
+	if (!ret)
+		ret = hacc_mig_set_state(&dev, S(RUNNING), NULL);
+	if (!ret)
+		ret = hacc_guest_read(&guest, &got);
+	if (ret)
+		return ret;
+	hacc_guest_expected(&want, guest.iova, seed);
+	if (hacc_regs_diff(&want, &got, stdout))
+		return hacc_fail(EPROTO, "registers differ after the recovery migration");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "budget-ms", required_argument, NULL, 'b' },
+		{}
+	};
+	struct robust_tap tap = {};
+	double budget = 2.0, t0, dt;
+	char pf[32], line[512];
+	unsigned int i;
+	int o, fd, ret, err, lines;
+	__u32 s;
+
+	while ((o = getopt_long(argc, argv, "b:", lopts, NULL)) != -1) {
+		if (o != 'b') {
+			fprintf(stderr, "usage: %s [--budget-ms MS] VF\n", argv[0]);
+			return 2;
+		}
+		budget = strtod(optarg, NULL) / 1000;
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "usage: %s [--budget-ms MS] VF\n", argv[0]);
+		return 2;
+	}
+	bdf = argv[optind];
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("TAP version 13\n");
+	fn = hacc_sys_vf_fn(bdf);
+	if (fn <= 0 || hacc_sys_pf(bdf, pf, sizeof(pf)) || hacc_model_open(&model, pf) ||
+	    hacc_kmsg_open(&kmsg) || hacc_dev_open(&dev, bdf, HACC_OPEN_CDEV) ||
+	    hacc_guest_attach(&guest, &dev) || fresh(3) ||
+	    hacc_mig_set_state(&dev, S(STOP_COPY), &fd) ||
+	    hacc_mig_read_all(fd, &saved, sizeof(saved), &saved_len)) {
+		robust_result(&tap, false, "set-up of %s: %s", bdf, hacc_last_error());
+		printf("1..%d\n", tap.n);
+		return 1;
+	}
+	close(fd);
+	clear_faults();
+	printf("# VF %s (function %d), PF %s; budget %.0f ms per arc\n", bdf, fn, pf, budget * 1e3);
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct fcase *c = &cases[i];
+		char why[256] = "";
+		bool ok = true;
+
+		if (fresh(5 + i) || walk_to(c->from, &fd)) {
+			robust_result(&tap, false, "%s on %s->%s: set-up: %s", c->fault,
+				      hacc_state_name(c->from), hacc_state_name(c->to),
+				      hacc_last_error());
+			continue;
+		}
+		log_lines(line, sizeof(line));
+		line[0] = '\0';
+		hacc_model_write(&model, c->reg, 1ull << fn);
+		t0 = robust_now();
+		ret = hacc_mig_set_state(&dev, c->to, NULL);
+		dt = robust_now() - t0;
+		hacc_model_write(&model, c->reg, 0);
+		err = -ret;
+		if (fd >= 0)
+			close(fd);
+		if (hacc_mig_get_state(&dev, &s))
+			s = ~0u;
+		lines = log_lines(line, sizeof(line));
+
+		if (err != c->err) {
+			ok = false;
+			snprintf(why, sizeof(why), "; expected %s", c->err ? strerrorname_np(c->err) : "success");
+		} else if (s != c->after) {
+			ok = false;
+			snprintf(why, sizeof(why), "; state %s, expected %s (%s)", hacc_state_name(s),
+				 hacc_state_name(c->after), c->why);
+		} else if (dt > budget) {
+			ok = false;
+			snprintf(why, sizeof(why), "; over the %.0f ms budget", budget * 1e3);
+		} else if (lines != (c->err ? 1 : 0)) {
+			ok = false;
+			snprintf(why, sizeof(why), "; %d kernel error lines, expected %d", lines,
+				 c->err ? 1 : 0);
+		} else if (recovers(40 + i)) {
+			ok = false;
+			snprintf(why, sizeof(why), "; no recovery after reset: %s", hacc_last_error());
+		}
+		if (lines)
+			printf("# log: %s\n", line);
+		robust_result(&tap, ok, "fault %s on %s->%s: %s in %.1f ms, state %s%s%s",
+			      c->fault, hacc_state_name(c->from), hacc_state_name(c->to),
+			      err ? strerrorname_np(err) : "success", dt * 1e3, hacc_state_name(s),
+			      ok ? ", reset recovers" : "", why);
+	}
+	clear_faults();
+	hacc_guest_detach(&guest);
+	hacc_dev_close(&dev);
+	hacc_model_close(&model);
+	hacc_kmsg_close(&kmsg);
+	printf("1..%d\n", tap.n);
+	return tap.failed ? 1 : 0;
+}

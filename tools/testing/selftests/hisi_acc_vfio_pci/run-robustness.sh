@@ -1,0 +1,130 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# In-guest robustness run of OUR hisi_acc_vfio_pci (inside tools/vm/run
+# --model num-vfs=8, meant for the debug kernel flavour: KASAN, lockdep,
+# atomic-sleep checks, kmemleak).  Binaries are built on the host first.
+#
+#   1. hacc_fuzz: seeded resume-file fuzzer, one source and several
+#      destination VFs (HACC_FUZZ_CASES cases, at most HACC_FUZZ_SECONDS s);
+#   2. hacc_faults: every model fault on the arcs it breaks, errno and time;
+#   3. hacc_bar_guard: the hidden half of BAR 2 by every access method;
+#   4. hacc_stress: HACC_STRESS_SECONDS of concurrent state changes, I/O,
+#      resets, reopens and unload attempts on four VFs;
+#   5. the VFs are unbound and the module must unload;
+#   6. kmemleak must find nothing (debug flavour; skipped elsewhere).
+#
+# Output is flat TAP: each program's results become top-level lines prefixed
+# with its name; everything else is a "# " comment.  Exit status is non-zero
+# if any result failed.  Splats are caught by tools/vm/run from the kernel
+# log, and by the programs themselves through /dev/kmsg.
+#
+# Environment: HACC_MODDIR (our module), HACC_OUT (logs, default /tmp),
+# HACC_FUZZ_SEED (default: from the clock, printed), HACC_FUZZ_CASES
+# (default 20000), HACC_FUZZ_SECONDS (default 240), HACC_STRESS_SECONDS
+# (default 60), HACC_ROBUST_VFS (default 6).
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../../../.." && pwd)
+setup=${HACC_SETUP:-$top/tools/vm/guest/hacc-setup}
+out=${HACC_OUT:-/tmp}/hacc-robustness
+seed=${HACC_FUZZ_SEED:-$(date +%s)}
+cases=${HACC_FUZZ_CASES:-20000}
+fuzz_s=${HACC_FUZZ_SECONDS:-240}
+stress_s=${HACC_STRESS_SECONDS:-60}
+nvfs=${HACC_ROBUST_VFS:-6}
+mkdir -p "$out"
+
+n=0
+failed=0
+result() { # OK|NOT TEXT
+	n=$((n + 1))
+	if [ "$1" = ok ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		failed=$((failed + 1))
+	fi
+}
+
+# run NAME CMD...: CMD prints TAP; its results are renumbered under NAME
+run() {
+	name=$1
+	shift
+	start=$(date +%s)
+	"$@" >"$out/$name.log" 2>&1
+	rc=$?
+	seen=0 bad=0
+	while IFS= read -r line; do
+		case $line in
+		"ok "[0-9]*" - "*)
+			seen=$((seen + 1))
+			result ok "$name: ${line#ok * - }" ;;
+		"not ok "[0-9]*" - "*)
+			seen=$((seen + 1)) bad=$((bad + 1))
+			result not "$name: ${line#not ok * - }" ;;
+		"TAP version"* | 1..*) ;;
+		*) echo "# $line" ;;
+		esac
+	done <"$out/$name.log"
+	if [ $seen = 0 ] || { [ $rc != 0 ] && [ $bad = 0 ]; }; then
+		result not "$name exited $rc without a failed result"
+	fi
+	echo "# $name took $(($(date +%s) - start)) s"
+}
+
+bail() {
+	echo "Bail out! $*"
+	exit 1
+}
+
+echo "TAP version 13"
+for p in hacc_fuzz hacc_faults hacc_bar_guard hacc_stress; do
+	[ -x "$here/$p" ] || bail "$here/$p not built (make -C $here on the host)"
+done
+[ -n "${HACC_MODDIR:-}" ] && [ -f "$HACC_MODDIR/hisi_acc_vfio_pci.ko" ] ||
+	bail "HACC_MODDIR does not hold our hisi_acc_vfio_pci.ko"
+mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug ||
+	bail "cannot mount debugfs"
+
+VFS=$("$setup" --vfs "$nvfs" --driver ours 2>"$out/setup.log" | tr '\n' ' ')
+set -- $VFS
+[ $# -ge 4 ] || { cat "$out/setup.log"; bail "hacc-setup gave fewer than 4 VFs: '$VFS'"; }
+echo "# kernel $(uname -r), VFs: $VFS"
+echo "# fuzz seed $seed (replay: HACC_FUZZ_SEED=$seed)"
+
+run fuzz "$here/hacc_fuzz" --seed "$seed" --cases "$cases" --seconds "$fuzz_s" "$@"
+run faults "$here/hacc_faults" "$2"
+run bar-guard "$here/hacc_bar_guard" "$3"
+run stress "$here/hacc_stress" --seed "$seed" --seconds "$stress_s" --rmmod "$1" "$2" "$3" "$4"
+
+# Unbind every VF and unload: nothing may still hold the module
+for vf in $VFS; do
+	[ -e "/sys/bus/pci/devices/$vf/driver" ] &&
+		echo "$vf" >"/sys/bus/pci/devices/$vf/driver/unbind"
+done
+if rmmod hisi_acc_vfio_pci 2>"$out/rmmod.err"; then
+	result ok "module unloads after the run"
+else
+	echo "# $(cat "$out/rmmod.err")"
+	result not "module unloads after the run"
+fi
+
+# kmemleak: objects must be unreferenced for a while before they count
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	echo scan >/sys/kernel/debug/kmemleak
+	sleep 6
+	echo scan >/sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak >"$out/kmemleak.txt"
+	if [ -s "$out/kmemleak.txt" ]; then
+		sed 's/^/# /' "$out/kmemleak.txt" | head -60
+		result not "kmemleak: $(grep -c '^unreferenced object' "$out/kmemleak.txt") leak(s) reported"
+	else
+		result ok "kmemleak: no leak reported"
+	fi
+else
+	echo "ok $((n + 1)) - kmemleak # SKIP kernel without CONFIG_DEBUG_KMEMLEAK"
+	n=$((n + 1))
+fi
+
+echo "1..$n"
+echo "# $failed result(s) failed; logs in $out"
+[ $failed = 0 ]
