@@ -63,3 +63,18 @@ for v in $KERNELS; do
 			"$TOP_DIR/tools/testing/selftests/hisi_acc_vfio_pci/run-in-guest.sh"
 	fi
 done
+
+# Robustness under the debug kernel (KASAN, lockdep, atomic-sleep checks,
+# kmemleak): resume-file fuzzer, injected device faults, the hidden half of
+# BAR 2, a bounded concurrency stress, unload and a kmemleak scan.  Bounded
+# to about 10 minutes; HACC_FUZZ_CASES / HACC_FUZZ_SECONDS make it longer.
+# One TCG thread: with multi-threaded TCG the guest lost its timer
+# interrupts and froze with both vCPUs idle in two of three runs (as the
+# benchmarks saw, see tools/bench/README.md).
+if [[ " $KERNELS " == *" 7.3 "* &&
+	-x $TOP_DIR/tools/testing/selftests/hisi_acc_vfio_pci/run-robustness.sh ]]; then
+	suite "guest 7.3 debug: robustness" \
+		vm 7.3 --flavour debug --model "num-vfs=8" --accel tcg,thread=single --mem 3G \
+		--name robustness --timeout 1200 -- \
+		"$TOP_DIR/tools/testing/selftests/hisi_acc_vfio_pci/run-robustness.sh"
+fi
