@@ -61,7 +61,8 @@ static const int allowed[NUM_OPS][8] = {
 	[OP_GET_STATE] = { 0, -1 },
 	/* ENODEV: the file's session ended; ENOMSG: PRE_COPY temporary end */
 	[OP_READ] = { 0, ENODEV, ENOMSG, -1 },
-	[OP_WRITE] = { 0, ENODEV, EPROTO, EFBIG, EAGAIN, -1 },
+	/* a stream refused at RESUMING->STOP keeps refusing with that errno */
+	[OP_WRITE] = { 0, ENODEV, EPROTO, EFBIG, ENODATA, EAGAIN, -1 },
 	[OP_PRECOPY_INFO] = { 0, EINVAL, ENODEV, -1 },
 	[OP_DATA_SIZE] = { 0, -1 },
 	[OP_RESET] = { 0, -1 },

@@ -21,7 +21,9 @@
 # Environment: HACC_MODDIR (our module), HACC_OUT (logs, default /tmp),
 # HACC_FUZZ_SEED (default: from the clock, printed), HACC_FUZZ_CASES
 # (default 20000), HACC_FUZZ_SECONDS (default 240), HACC_STRESS_SECONDS
-# (default 60), HACC_ROBUST_VFS (default 6).
+# (default 60), HACC_ROBUST_VFS (default 6).  A step still running
+# HACC_FUZZ_SECONDS + HACC_STRESS_SECONDS + 120 s after it started is a
+# hang: its threads' kernel stacks are printed and it fails.
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../../../.." && pwd)
 setup=${HACC_SETUP:-$top/tools/vm/guest/hacc-setup}
@@ -31,6 +33,7 @@ cases=${HACC_FUZZ_CASES:-20000}
 fuzz_s=${HACC_FUZZ_SECONDS:-240}
 stress_s=${HACC_STRESS_SECONDS:-60}
 nvfs=${HACC_ROBUST_VFS:-6}
+step_s=$((fuzz_s + stress_s + 120))
 mkdir -p "$out"
 
 n=0
@@ -50,17 +53,35 @@ run() {
 	name=$1
 	shift
 	start=$(date +%s)
-	"$@" >"$out/$name.log" 2>&1
+	"$@" >"$out/$name.log" 2>&1 &
+	pid=$!
+	# a step that does not end in time is a hang: show where it sleeps
+	while kill -0 $pid 2>/dev/null; do
+		if [ $(($(date +%s) - start)) -gt "$step_s" ]; then
+			for t in /proc/$pid/task/*; do
+				echo "# $name hung: task ${t##*/} in $(cat "$t/wchan" 2>/dev/null)"
+				sed 's/^/#   /' "$t/stack" 2>/dev/null
+			done
+			echo w >/proc/sysrq-trigger 2>/dev/null
+			kill -9 $pid
+			result not "$name did not finish within $step_s s"
+			break
+		fi
+		sleep 1
+	done
+	wait $pid
 	rc=$?
 	seen=0 bad=0
 	while IFS= read -r line; do
 		case $line in
 		"ok "[0-9]*" - "*)
 			seen=$((seen + 1))
-			result ok "$name: ${line#ok * - }" ;;
+			text=${line#ok * - }
+			result ok "$name: ${text#"$name: "}" ;;
 		"not ok "[0-9]*" - "*)
 			seen=$((seen + 1)) bad=$((bad + 1))
-			result not "$name: ${line#not ok * - }" ;;
+			text=${line#not ok * - }
+			result not "$name: ${text#"$name: "}" ;;
 		"TAP version"* | 1..*) ;;
 		*) echo "# $line" ;;
 		esac
