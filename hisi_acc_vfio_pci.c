@@ -1630,6 +1630,26 @@ static void hacc_bar2_info(struct hacc_vdev *hv, struct vfio_region_info *info)
 }
 
 /*
+ * An ioeventfd has the kernel write the BAR for the user, bypassing
+ * hacc_write().  Checking its offset here would not help: vfio core reads
+ * the argument from user memory again, which a second thread can change in
+ * between.  The VF's only memory BAR is BAR 2, and QEMU falls back to
+ * ordinary writes without one, so the whole ioctl is refused while part of
+ * BAR 2 is hidden.
+ */
+static long hacc_guard_ioctl(struct vfio_device *vdev, unsigned int cmd,
+			     unsigned long arg)
+{
+	struct hacc_vdev *hv = hacc_from_vdev(vdev);
+
+	if (cmd == VFIO_DEVICE_IOEVENTFD && hv->migratable && !hv->pf_window) {
+		dev_err_ratelimited(hv->mig.dev, "ioeventfd refused: BAR 2 is partly hidden (migration registers)\n");
+		return -EINVAL;
+	}
+	return vfio_pci_core_ioctl(vdev, cmd, arg);
+}
+
+/*
  * Kernel-version glue for VFIO_DEVICE_GET_REGION_INFO (see the compat block
  * in hisi_acc_vfio_pci.h): before 6.19 the driver's .ioctl sees the command,
  * from 6.19 on vfio core calls .get_region_info_caps.
@@ -1649,7 +1669,7 @@ static int hacc_region_info(struct vfio_device *vdev,
 }
 
 #define HACC_OPS_REGION_INFO					\
-	.ioctl = vfio_pci_core_ioctl,				\
+	.ioctl = hacc_guard_ioctl,				\
 	.get_region_info_caps = hacc_region_info
 #else
 static long hacc_ioctl(struct vfio_device *vdev, unsigned int cmd,
@@ -1661,7 +1681,7 @@ static long hacc_ioctl(struct vfio_device *vdev, unsigned int cmd,
 
 	if (cmd != VFIO_DEVICE_GET_REGION_INFO || !hv->migratable ||
 	    hv->pf_window)
-		return vfio_pci_core_ioctl(vdev, cmd, arg);
+		return hacc_guard_ioctl(vdev, cmd, arg);
 	if (copy_from_user(&info, (void __user *)arg, minsz))
 		return -EFAULT;
 	if (info.argsz < minsz)
