@@ -1173,6 +1173,7 @@ struct hacc_vdev {
 	bool pf_held;
 	unsigned int pf_holds;
 	struct list_head pf_hold_node;
+	struct mutex io_lock; /* see hacc_hw_begin() */
 	struct dentry *dbg;
 };
 
@@ -1291,11 +1292,21 @@ static void hacc_pf_unhold(struct hacc_vdev *hv)
 	mutex_unlock(&hacc_holders_lock);
 }
 
+/*
+ * The PF bit is shared by the VFs and taken again by a VF that holds it, so
+ * it does not keep a reset of this VF away from this VF's own migration
+ * arc.  io_lock does: it is held across every device access of the
+ * migration core and from reset_prepare to reset_done, so an FLR never
+ * lands between two register accesses of an arc (it would read a BAR that
+ * is not decoded, e.g. a cache write-back that never reports done).
+ */
 static int hacc_hw_begin(struct hacc_mig *mig)
 {
 	struct hacc_vdev *hv = hacc_from_mig(mig);
 
+	mutex_lock(&hv->io_lock);
 	if (hacc_pf_hold(hv, HACC_PF_WAIT_ARC_MS)) {
+		mutex_unlock(&hv->io_lock);
 		dev_err(mig->dev, "migration: PF reset still running after %u ms\n",
 			HACC_PF_WAIT_ARC_MS);
 		return -EAGAIN;
@@ -1305,7 +1316,10 @@ static int hacc_hw_begin(struct hacc_mig *mig)
 
 static void hacc_hw_end(struct hacc_mig *mig)
 {
-	hacc_pf_unhold(hacc_from_mig(mig));
+	struct hacc_vdev *hv = hacc_from_mig(mig);
+
+	hacc_pf_unhold(hv);
+	mutex_unlock(&hv->io_lock);
 }
 
 static const struct hacc_io_ops hacc_hw_ops = {
@@ -1781,6 +1795,7 @@ static void hacc_release_dev(struct vfio_device *vdev)
 	struct hacc_vdev *hv = hacc_from_vdev(vdev);
 
 	mutex_destroy(&hv->mig.state_mutex);
+	mutex_destroy(&hv->io_lock);
 	vfio_pci_core_release_dev(vdev);
 }
 
@@ -2015,6 +2030,7 @@ static int hacc_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return PTR_ERR(hv);
 
 	hv->pf_qm = pf_qm;
+	mutex_init(&hv->io_lock);
 	hv->migratable = migratable;
 	hv->pf_window = pf_window;
 	if (migratable) {
@@ -2057,6 +2073,8 @@ static void hacc_reset_prepare(struct pci_dev *pdev)
 
 	if (!hv->pf_qm)
 		return;
+	/* Released in hacc_reset_done() */
+	mutex_lock(&hv->io_lock);
 	if (hacc_pf_hold(hv, HACC_PF_WAIT_RESET_MS)) {
 		pci_warn(pdev, "VF reset overlaps a PF reset still running after %u ms\n",
 			 HACC_PF_WAIT_RESET_MS);
@@ -2076,6 +2094,8 @@ static void hacc_reset_done(struct pci_dev *pdev)
 	}
 	if (hv->migratable)
 		hacc_mig_reset(&hv->mig);
+	if (hv->pf_qm)
+		mutex_unlock(&hv->io_lock);
 }
 
 static const struct pci_error_handlers hacc_err_handlers = {
