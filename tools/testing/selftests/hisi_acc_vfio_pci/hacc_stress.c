@@ -2,7 +2,7 @@
 /*
  * hacc_stress: bounded concurrency stress of hisi_acc_vfio_pci.
  *
- *   hacc_stress [--seconds S] [--seed N] [--rmmod] VF [VF...]
+ *   hacc_stress [--seconds S] [--seed N] [--rmmod] [--no-reset] [--no-reopen] VF...
  *
  * Per VF, three threads share one open device:
  *  - "state": random migration states (every state the driver offers);
@@ -78,7 +78,7 @@ static atomic_bool stop;
 static double t_end, max_call[NUM_OPS];
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long long seed;
-static bool do_rmmod;
+static bool do_rmmod, no_reset, no_reopen;
 
 static __u64 rnd(__u64 *s)
 {
@@ -264,12 +264,14 @@ static void *misc_thread(void *arg)
 			pthread_rwlock_unlock(&v->dev_lock);
 			account(OP_GET_STATE, -ret, t0, v->bdf);
 		} else if (what < 96) {
+			if (no_reset)
+				continue;
 			pthread_rwlock_rdlock(&v->dev_lock);
 			t0 = robust_now();
 			ret = hacc_dev_reset(&v->dev);
 			pthread_rwlock_unlock(&v->dev_lock);
 			account(OP_RESET, -ret, t0, v->bdf);
-		} else {
+		} else if (!no_reopen) {
 			/* close and reopen under the other threads' feet */
 			pthread_rwlock_wrlock(&v->dev_lock);
 			t0 = robust_now();
@@ -366,6 +368,9 @@ int main(int argc, char **argv)
 		{ "seconds", required_argument, NULL, 't' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "rmmod", no_argument, NULL, 'r' },
+		/* to narrow a failure down */
+		{ "no-reset", no_argument, NULL, 'R' },
+		{ "no-reopen", no_argument, NULL, 'O' },
 		{}
 	};
 	pthread_t th[3 * MAX_VFS + 2];
@@ -375,11 +380,13 @@ int main(int argc, char **argv)
 	int nth = 0, i, j, o;
 
 	seed = (unsigned long long)time(NULL);
-	while ((o = getopt_long(argc, argv, "t:s:r", lopts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "t:s:rRO", lopts, NULL)) != -1) {
 		switch (o) {
 		case 't': seconds = strtod(optarg, NULL); break;
 		case 's': seed = strtoull(optarg, NULL, 0); break;
 		case 'r': do_rmmod = true; break;
+		case 'R': no_reset = true; break;
+		case 'O': no_reopen = true; break;
 		default:
 			fprintf(stderr, "usage: %s [--seconds S] [--seed N] [--rmmod] VF...\n", argv[0]);
 			return 2;
