@@ -106,6 +106,12 @@ done
 mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug ||
 	bail "cannot mount debugfs"
 
+# kmemleak: forget what boot left (scan, then clear), judge only this run
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	echo scan >/sys/kernel/debug/kmemleak
+	echo clear >/sys/kernel/debug/kmemleak
+fi
+
 VFS=$("$setup" --vfs "$nvfs" --driver ours 2>"$out/setup.log" | tr '\n' ' ')
 set -- $VFS
 [ $# -ge 4 ] || { cat "$out/setup.log"; bail "hacc-setup gave fewer than 4 VFs: '$VFS'"; }
