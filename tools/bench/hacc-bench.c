@@ -66,6 +66,9 @@ enum phase {
 	PH_DST_LOAD,		/* destination RESUMING -> STOP */
 	PH_DST_RUNNING,		/* destination STOP -> RUNNING: downtime ends */
 	PH_SRC_STOP,		/* source STOP_COPY -> STOP (after the switch-over) */
+	/* only when both VFs offer VFIO_MIGRATION_P2P, as a VMM then asks: */
+	PH_SRC_P2P,		/* source PRE_COPY -> PRE_COPY_P2P: downtime starts */
+	PH_DST_P2P,		/* destination STOP -> RUNNING_P2P */
 	NUM_PHASES
 };
 
@@ -84,6 +87,8 @@ static const struct {
 	[PH_DST_LOAD]		= { "dst RESUMING->STOP", true },
 	[PH_DST_RUNNING]	= { "dst STOP->RUNNING", true },
 	[PH_SRC_STOP]		= { "src STOP_COPY->STOP", false },
+	[PH_SRC_P2P]		= { "src PRE_COPY->PRE_COPY_P2P", true },
+	[PH_DST_P2P]		= { "dst STOP->RUNNING_P2P", true },
 };
 
 static const char * const mb_cmd_name[NUM_MB_CMDS] = {
@@ -132,6 +137,7 @@ struct run {
 	struct hacc_regs before;
 	struct hacc_model model;
 	bool counting;
+	bool p2p;		/* both VFs offer the P2P states */
 	int fn[NUM_WHO];
 	unsigned int qp_num[2];
 	int src_fd, dst_fd;
@@ -219,6 +225,13 @@ static void phase_end(struct run *r, enum phase p, __u64 t0, __u64 t1, __u64 byt
 		add_delta(&ph->d[w], &r->a.fn[w], &b.fn[w]);
 }
 
+static bool has_p2p(struct hacc_dev *dev)
+{
+	__u64 flags = 0;
+
+	return !hacc_mig_flags(dev, &flags) && (flags & VFIO_MIGRATION_P2P);
+}
+
 /* One state change of one device, timed and counted */
 static int arc(struct run *r, enum phase p, struct hacc_dev *dev, __u32 state, int *fd)
 {
@@ -230,7 +243,7 @@ static int arc(struct run *r, enum phase p, struct hacc_dev *dev, __u32 state, i
 	ret = hacc_mig_set_state(dev, state, fd);
 	t1 = now_ns();
 	phase_end(r, p, t0, t1, 0);
-	if (p == PH_SRC_STOPCOPY)
+	if (p == PH_SRC_P2P || (p == PH_SRC_STOPCOPY && !r->p2p))
 		r->t_down = t0;
 	if (p == PH_DST_RUNNING)
 		r->t_end = t1;
@@ -291,6 +304,7 @@ static int run_setup(struct run *r, const char *src, const char *dst, bool count
 		return fail("guest set-up of the source");
 	r->qp_num[0] = vf_qp_num(&r->src);
 	r->qp_num[1] = vf_qp_num(&r->dst);
+	r->p2p = has_p2p(&r->src) && has_p2p(&r->dst);
 
 	r->counting = counting;
 	if (counting) {
@@ -363,6 +377,9 @@ static int run_switchover(struct run *r)
 	__u64 t0, t1;
 	ssize_t n;
 
+	/* With P2P a VMM quiesces every device before it stops any */
+	if (r->p2p && arc(r, PH_SRC_P2P, &r->src, VFIO_DEVICE_STATE_PRE_COPY_P2P, NULL))
+		return fail("source PRE_COPY -> PRE_COPY_P2P");
 	ret = arc(r, PH_SRC_STOPCOPY, &r->src, VFIO_DEVICE_STATE_STOP_COPY, &fd);
 	if (fd >= 0)
 		close(fd);
@@ -389,6 +406,8 @@ static int run_switchover(struct run *r)
 		return fail("destination RESUMING -> STOP");
 	close(r->dst_fd);
 	r->dst_fd = -1;
+	if (r->p2p && arc(r, PH_DST_P2P, &r->dst, VFIO_DEVICE_STATE_RUNNING_P2P, NULL))
+		return fail("destination STOP -> RUNNING_P2P");
 	if (arc(r, PH_DST_RUNNING, &r->dst, VFIO_DEVICE_STATE_RUNNING, NULL))
 		return fail("destination STOP -> RUNNING");
 	if (arc(r, PH_SRC_STOP, &r->src, VFIO_DEVICE_STATE_STOP, NULL))
