@@ -1292,21 +1292,11 @@ static void hacc_pf_unhold(struct hacc_vdev *hv)
 	mutex_unlock(&hacc_holders_lock);
 }
 
-/*
- * The PF bit is shared by the VFs and taken again by a VF that holds it, so
- * it does not keep a reset of this VF away from this VF's own migration
- * arc.  io_lock does: it is held across every device access of the
- * migration core and from reset_prepare to reset_done, so an FLR never
- * lands between two register accesses of an arc (it would read a BAR that
- * is not decoded, e.g. a cache write-back that never reports done).
- */
 static int hacc_hw_begin(struct hacc_mig *mig)
 {
 	struct hacc_vdev *hv = hacc_from_mig(mig);
 
-	mutex_lock(&hv->io_lock);
 	if (hacc_pf_hold(hv, HACC_PF_WAIT_ARC_MS)) {
-		mutex_unlock(&hv->io_lock);
 		dev_err(mig->dev, "migration: PF reset still running after %u ms\n",
 			HACC_PF_WAIT_ARC_MS);
 		return -EAGAIN;
@@ -1316,10 +1306,7 @@ static int hacc_hw_begin(struct hacc_mig *mig)
 
 static void hacc_hw_end(struct hacc_mig *mig)
 {
-	struct hacc_vdev *hv = hacc_from_mig(mig);
-
-	hacc_pf_unhold(hv);
-	mutex_unlock(&hv->io_lock);
+	hacc_pf_unhold(hacc_from_mig(mig));
 }
 
 static const struct hacc_io_ops hacc_hw_ops = {
@@ -1533,7 +1520,17 @@ static struct file *hacc_set_state(struct vfio_device *vdev,
 			}
 		}
 
+		/*
+		 * The PF bit is shared by the VFs and taken again by a VF
+		 * that holds it, so it does not keep a reset of this VF out
+		 * of this VF's own arc.  io_lock does (reset_prepare to
+		 * reset_done): an FLR between two register accesses of an
+		 * arc would read a BAR that is not decoded.  The header
+		 * check of a resuming write reads only PF registers.
+		 */
+		mutex_lock(&hv->io_lock);
 		ret = hacc_mig_step(mig, next, fresh);
+		mutex_unlock(&hv->io_lock);
 		if (ret) {
 			if (fresh)
 				fput(fresh->filp);
