@@ -1160,6 +1160,8 @@ EXPORT_SYMBOL_IF_KUNIT(hacc_mig_step);
  * @pf_holds: how many times this VF holds the PF's reset bit (an arc and a
  *	reset may overlap)
  * @pf_hold_node: entry in hacc_holders while @pf_holds is not zero
+ * @io_lock: held across each migration arc and from reset_prepare to
+ *	reset_done, so a reset of this VF never lands inside its own arc
  * @dbg: our debugfs directory
  */
 struct hacc_vdev {
@@ -1173,7 +1175,7 @@ struct hacc_vdev {
 	bool pf_held;
 	unsigned int pf_holds;
 	struct list_head pf_hold_node;
-	struct mutex io_lock; /* see hacc_hw_begin() */
+	struct mutex io_lock; /* see hacc_set_state() */
 	struct dentry *dbg;
 };
 
