@@ -20,10 +20,11 @@
 #
 # Environment: HACC_MODDIR (our module), HACC_OUT (logs, default /tmp),
 # HACC_FUZZ_SEED (default: from the clock, printed), HACC_FUZZ_CASES
-# (default 5000: single-threaded TCG runs about 35-45 cases/s, each
-# rejected stream costs a >= 100 ms VF reset; 20000 cases take about ten
-# minutes: HACC_FUZZ_CASES=20000 HACC_FUZZ_SECONDS=900), HACC_FUZZ_SECONDS
-# (default 240; reaching it before the count fails), HACC_STRESS_SECONDS
+# (default 3000: single-threaded TCG ran 17 (debug kernel, loaded host)
+# to 45 (base kernel) cases/s, each rejected stream costing a >= 100 ms VF
+# reset; 20000 cases take 8-20 minutes: HACC_FUZZ_CASES=20000
+# HACC_FUZZ_SECONDS=1200), HACC_FUZZ_SECONDS (default 280; reaching it
+# before the count fails), HACC_STRESS_SECONDS
 # (default 60), HACC_ROBUST_VFS (default 6).  A step still running
 # HACC_FUZZ_SECONDS + HACC_STRESS_SECONDS + 120 s after it started is a
 # hang: its threads' kernel stacks are printed and it fails.
@@ -32,8 +33,8 @@ top=$(cd "$here/../../../.." && pwd)
 setup=${HACC_SETUP:-$top/tools/vm/guest/hacc-setup}
 out=${HACC_OUT:-/tmp}/hacc-robustness
 seed=${HACC_FUZZ_SEED:-$(date +%s)}
-cases=${HACC_FUZZ_CASES:-5000}
-fuzz_s=${HACC_FUZZ_SECONDS:-240}
+cases=${HACC_FUZZ_CASES:-3000}
+fuzz_s=${HACC_FUZZ_SECONDS:-280}
 stress_s=${HACC_STRESS_SECONDS:-60}
 nvfs=${HACC_ROBUST_VFS:-6}
 step_s=$((fuzz_s + stress_s + 120))
