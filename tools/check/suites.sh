@@ -14,6 +14,10 @@ vm() {
 [[ -f $TOP_DIR/tools/hacc-mig/check.sh ]] &&
 	suite "hacc-mig command line (host)" make -s -C "$TOP_DIR/tools/hacc-mig" check
 
+# The VM runner itself: a failing command, a kernel WARNING and a hang each
+# fail a run, with a message that names the cause.
+suite "VM runner self-test" "$VM_DIR/selftest" "${KERNELS##* }"
+
 if [[ -x $TOP_DIR/tools/qemu/run-qtests ]]; then
 	suite "qtests of the QM model" "$TOP_DIR/tools/qemu/run-qtests"
 fi
