@@ -471,11 +471,9 @@ static int hacc_save_state(struct hacc_mig *mig, struct hacc_stream *s)
 	 * The PF<->VF channel words are not read: every loader, ours and
 	 * mainline alike, re-initialises the channel after a load (source
 	 * cleared, unmasked), so whatever the record holds never survives.
-	 * The record carries that end state: nothing pending, unmasked.
+	 * The record carries that end state, nothing pending and unmasked,
+	 * which the memset above already wrote.
 	 */
-	tmp.ifc_int_source = 0;
-	tmp.ifc_int_mask = 0;
-	tmp.ifc_int_set = 0;
 	tmp.page_size = hacc_rd(mig, HACC_PAGE_SIZE);
 	for (i = 0; i < HACC_XQC_DWORDS; i++)
 		tmp.eqc_dw[i] = hacc_rd(mig, mig->eqc_off + 4 * i);
