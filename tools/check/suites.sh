@@ -32,9 +32,16 @@ for v in $KERNELS; do
 	if [[ -x $TOP_DIR/tools/vm/guest/kunit ]]; then
 		suite "guest $v: KUnit" vm "$v" --name kunit -- "$VM_DIR/guest/kunit"
 	fi
-	if [[ -x $TOP_DIR/tools/testing/selftests/hisi_acc_vfio_pci/run-in-guest.sh ]]; then
-		suite "guest $v: selftests" vm "$v" --model --name selftests -- \
-			"$TOP_DIR/tools/testing/selftests/hisi_acc_vfio_pci/run-in-guest.sh"
+	st=$TOP_DIR/tools/testing/selftests/hisi_acc_vfio_pci/run-in-guest.sh
+	if [[ -x $st ]]; then
+		suite "guest $v: selftests" vm "$v" --model --name selftests -- "$st"
+		# QM above V3 (PF revision 0x50): the selftests again on a PF that can keep
+		# its VFs' migration registers in its own BAR.  7.3's PF driver selects that
+		# window at probe, 6.12's does not (its VFs then behave exactly as on V3);
+		# migration_area_hidden reads the PF to know which applies.  KUnit does not
+		# touch the model: its test_pf_window covers the window's layout.
+		suite "guest $v: selftests (QM V4 model)" \
+			vm "$v" --model "revision=0x50" --name selftests-v4 -- "$st"
 	fi
 done
 
@@ -53,19 +60,6 @@ for v in ${CHECK_DKMS_KERNELS-7.3}; do
 	[[ " $KERNELS " == *" $v "* ]] || continue
 	suite "guest $v: DKMS install, bind, remove, reinstall" \
 		vm "$v" --model --name dkms --timeout 1800 -- "$VM_DIR/guest/dkms-test"
-done
-
-# QM above V3 (PF revision 0x50): the selftests again on a PF that can keep
-# its VFs' migration registers in its own BAR.  7.3's PF driver selects that
-# window at probe, 6.12's does not (its VFs then behave exactly as on V3);
-# migration_area_hidden reads the PF to know which applies.  KUnit does not
-# touch the model: its test_pf_window covers the window's layout.
-for v in $KERNELS; do
-	if [[ -x $TOP_DIR/tools/testing/selftests/hisi_acc_vfio_pci/run-in-guest.sh ]]; then
-		suite "guest $v: selftests (QM V4 model)" \
-			vm "$v" --model "revision=0x50" --name selftests-v4 -- \
-			"$TOP_DIR/tools/testing/selftests/hisi_acc_vfio_pci/run-in-guest.sh"
-	fi
 done
 
 # Robustness under the debug kernel (KASAN, lockdep, atomic-sleep checks,
