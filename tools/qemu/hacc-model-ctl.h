@@ -51,6 +51,15 @@
 #define HACC_CTL_MB_TOTAL		0x20	/* mailbox commands executed */
 #define HACC_CTL_MB_ERRORS		0x28	/* ... that ended with error status */
 #define HACC_CTL_FLRS			0x30	/* function-level resets */
+/*
+ * Read-only fingerprint (64-bit FNV-1a) of the whole state the model keeps
+ * for the function: its register file, its queue contexts and table bases,
+ * and for a VF the VFT entries its PF gave it.  Computed on each read (a PF
+ * read hashes 4 MiB), so it is not part of the QMP "counters" list, where
+ * this slot reads 0.  Equal before and after something means it changed
+ * nothing in the function.
+ */
+#define HACC_CTL_STATE_HASH		0x38
 #define HACC_CTL_MB_CMD(cmd)		(0x40 + (cmd) * 8)	/* cmd 0..15 */
 
 #define HACC_CTL_MAX_FUNCS		64

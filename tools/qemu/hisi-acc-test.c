@@ -745,6 +745,59 @@ static void test_counters(void)
     hacc_stop(&h);
 }
 
+/* A function's state hash follows its own state and nothing else */
+static void test_state_hash(void)
+{
+    uint64_t h2, h3, e = vft_sqc(64, 8);
+    uint32_t page;
+    Hacc h;
+
+    hacc_start(&h, 3, "");
+    hacc_enable_vfs(&h, 3);
+    h2 = cnt(&h, 2, HACC_CTL_STATE_HASH);
+    h3 = cnt(&h, 3, HACC_CTL_STATE_HASH);
+    g_assert_cmphex(h3, !=, 0);
+    g_assert_cmphex(cnt(&h, 0, HACC_CTL_STATE_HASH), !=, 0);
+    page = rd(vf_fn(&h, 3), HACC_PAGE_SIZE);
+    g_assert_cmphex(cnt(&h, 3, HACC_CTL_STATE_HASH), ==, h3);
+    wr(vf_fn(&h, 3), HACC_PAGE_SIZE, page ^ 1);
+    g_assert_cmphex(rd(vf_fn(&h, 3), HACC_PAGE_SIZE), ==, page ^ 1);
+    g_assert_cmphex(cnt(&h, 3, HACC_CTL_STATE_HASH), !=, h3);
+    g_assert_cmphex(cnt(&h, 2, HACC_CTL_STATE_HASH), ==, h2);
+    wr(vf_fn(&h, 3), HACC_PAGE_SIZE, page);
+    g_assert_cmphex(cnt(&h, 3, HACC_CTL_STATE_HASH), ==, h3);
+    /* the VFT entry the PF keeps for VF 3 is part of VF 3's state */
+    vft_op(&h, false, HACC_VFT_TYPE_SQC, 3, &e);
+    g_assert_cmphex(cnt(&h, 3, HACC_CTL_STATE_HASH), !=, h3);
+    g_assert_cmphex(cnt(&h, 2, HACC_CTL_STATE_HASH), ==, h2);
+    hacc_stop(&h);
+}
+
+/* imm-ready: Immediate Readiness on the PF and every VF, and it survives an FLR */
+static void test_imm_ready(void)
+{
+    Hacc h;
+
+    hacc_start(&h, 2, "");
+    hacc_enable_vfs(&h, 2);
+    g_assert_cmphex(qpci_config_readw(h.pf, PCI_STATUS) &
+                    PCI_STATUS_IMM_READY, ==, 0);
+    g_assert_cmphex(qpci_config_readw(h.vf[1], PCI_STATUS) &
+                    PCI_STATUS_IMM_READY, ==, 0);
+    hacc_stop(&h);
+
+    hacc_start(&h, 2, ",imm-ready=on");
+    hacc_enable_vfs(&h, 2);
+    g_assert_cmphex(qpci_config_readw(h.pf, PCI_STATUS) &
+                    PCI_STATUS_IMM_READY, ==, PCI_STATUS_IMM_READY);
+    vf_flr(&h, 2);
+    g_assert_cmphex(qpci_config_readw(h.vf[0], PCI_STATUS) &
+                    PCI_STATUS_IMM_READY, ==, PCI_STATUS_IMM_READY);
+    g_assert_cmphex(qpci_config_readw(h.vf[1], PCI_STATUS) &
+                    PCI_STATUS_IMM_READY, ==, PCI_STATUS_IMM_READY);
+    hacc_stop(&h);
+}
+
 static void test_many_vfs(void)
 {
     Hacc h;
@@ -953,6 +1006,8 @@ int main(int argc, char **argv)
     qtest_add_func("/hisi-acc/garbage", test_garbage);
     qtest_add_func("/hisi-acc/faults", test_faults);
     qtest_add_func("/hisi-acc/counters", test_counters);
+    qtest_add_func("/hisi-acc/state-hash", test_state_hash);
+    qtest_add_func("/hisi-acc/imm-ready", test_imm_ready);
     qtest_add_func("/hisi-acc/many-vfs", test_many_vfs);
     qtest_add_func("/hisi-acc/migration", test_migration);
     qtest_add_func("/hisi-acc/pf-mig-window", test_pf_mig_window);

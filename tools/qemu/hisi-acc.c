@@ -13,6 +13,10 @@
  *     alg=zip|sec|hpre  PF device id 0xa250/0xa255/0xa258 (VF 0xa251/...)
  *     num-vfs=N         TotalVFs == InitialVFs (0..63, default 4)
  *     revision=R        PCI revision = QM hardware version (default 0x30)
+ *     imm-ready=on      PF and VFs report Immediate Readiness (PCI_STATUS
+ *                       bit 0), so the kernel does not wait 100 ms after
+ *                       an FLR; the model completes one at once anyway.
+ *                       Off by default, as on the hardware.
  *     BAR2: 4 MiB QM + engine registers, BAR4: 64 KiB model control
  *     window (tools/qemu/hacc-model-ctl.h), MSI (1 vector), ARI, SR-IOV.
  *   hisi-acc-vf  created by the PF through the SR-IOV capability only.
@@ -208,6 +212,7 @@ struct HaccPFState {
     char *alg_name;
     uint16_t num_vfs;
     uint8_t revision;
+    bool imm_ready;
     HaccAlg alg;
 
     HaccFn fn;
@@ -856,6 +861,50 @@ static void hacc_counters_reset(HaccPFState *pf, uint64_t mask)
     }
 }
 
+static uint64_t hacc_fnv(uint64_t h, const void *p, size_t len)
+{
+    const uint8_t *b = p;
+
+    while (len--) {
+        h = (h ^ *b++) * 0x100000001b3ULL;
+    }
+    return h;
+}
+
+/* HACC_CTL_STATE_HASH of function fnum, 0 if that VF does not exist */
+static uint64_t hacc_state_hash(HaccPFState *pf, unsigned int fnum)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    const uint32_t *regs = pf->regs;
+    size_t regs_len = sizeof(pf->regs);
+    const HaccFn *fn = &pf->fn;
+    unsigned int slot;
+
+    if (fnum) {
+        PCIDevice *dev = pcie_sriov_get_vf_at_index(PCI_DEVICE(pf), fnum - 1);
+        HaccVFState *vf;
+
+        if (!dev) {
+            return 0;
+        }
+        vf = HISI_ACC_VF(dev);
+        regs = vf->regs;
+        regs_len = sizeof(vf->regs);
+        fn = &vf->fn;
+        for (slot = 0; slot < HACC_VFT_SLOTS; slot++) {
+            h = hacc_fnv(h, &pf->vft[slot][fnum], sizeof(uint64_t));
+        }
+    }
+    /* field by field: the struct's padding is not state */
+    h = hacc_fnv(h, &fn->sqc_bt, sizeof(fn->sqc_bt));
+    h = hacc_fnv(h, &fn->cqc_bt, sizeof(fn->cqc_bt));
+    h = hacc_fnv(h, fn->sqc, sizeof(fn->sqc));
+    h = hacc_fnv(h, fn->cqc, sizeof(fn->cqc));
+    h = hacc_fnv(h, &fn->paused, sizeof(fn->paused));
+    h = hacc_fnv(h, fn->latched, sizeof(fn->latched));
+    return hacc_fnv(h, regs, regs_len);
+}
+
 static uint64_t hacc_ctl_read64(HaccPFState *pf, hwaddr off)
 {
     hwaddr fo;
@@ -874,6 +923,9 @@ static uint64_t hacc_ctl_read64(HaccPFState *pf, hwaddr off)
     }
     if (off >= HACC_CTL_FN_BASE && off < HACC_CTL_FN(hacc_num_funcs(pf))) {
         fo = off - HACC_CTL_FN_BASE;
+        if (fo % HACC_CTL_FN_STRIDE == HACC_CTL_STATE_HASH) {
+            return hacc_state_hash(pf, fo / HACC_CTL_FN_STRIDE);
+        }
         return pf->cnt[fo / HACC_CTL_FN_STRIDE][fo % HACC_CTL_FN_STRIDE / 8];
     }
     return 0;
@@ -1045,6 +1097,10 @@ static void hacc_pf_realize(PCIDevice *dev, Error **errp)
 
     pci_config_set_device_id(dev->config, hacc_algs[pf->alg].pf_id);
     pci_config_set_revision(dev->config, pf->revision);
+    if (pf->imm_ready) {
+        pci_word_test_and_set_mask(dev->config + PCI_STATUS,
+                                   PCI_STATUS_IMM_READY);
+    }
     memory_region_init_io(&pf->bar2, OBJECT(pf), &hacc_pf_bar2_ops, pf,
                           "hisi-acc-pf-qm", HACC_PF_BAR_SIZE);
     pci_register_bar(dev, HACC_QM_BAR, bar2_type, &pf->bar2);
@@ -1128,6 +1184,7 @@ static const Property hacc_pf_props[] = {
     DEFINE_PROP_STRING("alg", HaccPFState, alg_name),
     DEFINE_PROP_UINT16("num-vfs", HaccPFState, num_vfs, 4),
     DEFINE_PROP_UINT8("revision", HaccPFState, revision, HACC_QM_REV_V3),
+    DEFINE_PROP_BOOL("imm-ready", HaccPFState, imm_ready, false),
 };
 
 /* Identity and callbacks shared by the PF and VF classes */
@@ -1202,6 +1259,10 @@ static void hacc_vf_realize(PCIDevice *dev, Error **errp)
         return;
     }
     dev->config_write = hacc_vf_write_config;
+    if (HISI_ACC_PF(pcie_sriov_get_pf(dev))->imm_ready) {
+        pci_word_test_and_set_mask(dev->config + PCI_STATUS,
+                                   PCI_STATUS_IMM_READY);
+    }
 
     memory_region_init_io(&vf->bar2, OBJECT(vf), &hacc_vf_bar2_ops, vf,
                           "hisi-acc-vf-qm", HACC_VF_BAR_SIZE);
