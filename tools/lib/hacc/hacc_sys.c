@@ -165,59 +165,70 @@ const char *hacc_flavour_name(enum hacc_flavour f)
 	}
 }
 
-static int read_file(const char *path, char *buf, size_t len)
+/* The whole of an open file from offset 0, NUL-terminated; length or -errno */
+static int pread_all(int fd, char *buf, size_t len)
 {
 	size_t got = 0;
 	ssize_t n;
-	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	while (got + 1 < len) {
-		n = read(fd, buf + got, len - 1 - got);
-		if (n < 0) {
-			n = -errno;
-			close(fd);
-			return n;
-		}
+		n = pread(fd, buf + got, len - 1 - got, got);
+		if (n < 0)
+			return -errno;
 		if (!n)
 			break;
 		got += n;
 	}
-	close(fd);
 	buf[got] = '\0';
 	return got;
 }
 
-int hacc_sys_dbg_read(const char *bdf, const char *name, char *buf, size_t len)
+int hacc_sys_dbg_open(const char *bdf, const char *name)
 {
 	char path[PATH_MAX], b[32];
 	struct dirent *de;
 	DIR *dir;
-	int ret;
+	int fd;
 
 	if (hacc_bdf_norm(bdf, b, sizeof(b)))
 		return -EINVAL;
 	/* without CONFIG_VFIO_DEBUGFS the driver has its own directory */
 	snprintf(path, sizeof(path), "/sys/kernel/debug/hisi_acc_vfio_pci/%s/%s", b, name);
-	ret = read_file(path, buf, len);
-	if (ret != -ENOENT)
-		return ret;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 || errno != ENOENT)
+		return fd < 0 ? -errno : fd;
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vfio-dev", b);
 	dir = opendir(path);
 	if (!dir)
 		return -ENOENT;
-	ret = -ENOENT;
+	fd = -ENOENT;
 	while ((de = readdir(dir))) {
 		if (strncmp(de->d_name, "vfio", 4))
 			continue;
 		snprintf(path, sizeof(path), "/sys/kernel/debug/vfio/%s/hisi_acc/%s",
 			 de->d_name, name);
-		ret = read_file(path, buf, len);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			fd = -errno;
 		break;
 	}
 	closedir(dir);
+	return fd;
+}
+
+int hacc_sys_dbg_pread(int fd, char *buf, size_t len)
+{
+	return pread_all(fd, buf, len);
+}
+
+int hacc_sys_dbg_read(const char *bdf, const char *name, char *buf, size_t len)
+{
+	int fd = hacc_sys_dbg_open(bdf, name), ret;
+
+	if (fd < 0)
+		return fd;
+	ret = pread_all(fd, buf, len);
+	close(fd);
 	return ret;
 }
 

@@ -46,6 +46,13 @@ __u64 hacc_model_fn_counter(struct hacc_model *m, int fn, unsigned int counter);
  * buf (NUL-terminated); returns the length or -errno.
  */
 int hacc_sys_dbg_read(const char *bdf, const char *name, char *buf, size_t len);
+/*
+ * The same in two steps, for a file read many times: open it (fd or -errno;
+ * the file stays valid while the VF stays bound to the driver), then read
+ * it whole from offset 0 as often as needed (each read shows current values).
+ */
+int hacc_sys_dbg_open(const char *bdf, const char *name);
+int hacc_sys_dbg_pread(int fd, char *buf, size_t len);
 
 /*
  * The kernel log through /dev/kmsg: one reader per struct (each open file
