@@ -20,8 +20,9 @@
  * reaches the device.  After each case:
  *  - errnos and the migration state are the predicted ones;
  *  - a rejected stream (or one with nothing to load) left the VF untouched:
- *    the model counted no BAR 2 write and no mailbox command on it, and the
- *    driver's debugfs register dump is the same as before;
+ *    the model counted no BAR 2 write and no mailbox command on it, and its
+ *    fingerprint of the VF's whole state (register file, queue contexts,
+ *    VFT entries) is the same as before;
  *  - an accepted stream is what the VF now holds (debugfs register dump);
  *  - the kernel log got exactly one error line naming the VF per rejected
  *    stream and none otherwise (every case is checked: these messages are
@@ -402,6 +403,7 @@ struct worker {
 	struct hacc_guest g;
 	struct hacc_model m;
 	struct hacc_kmsg k;
+	int dbg;			/* our debugfs "regs" of the VF */
 	bool open;
 	pthread_t thread;
 };
@@ -490,11 +492,16 @@ static int drain_kmsg_once(struct worker *w, char *last, size_t len)
 	return lines;
 }
 
-static int counters(struct worker *w, __u64 *writes, __u64 *mb)
+/* What the model saw of the VF: BAR 2 writes, mailbox commands, state hash */
+struct seen {
+	__u64 writes, mb, hash;
+};
+
+static void model_seen(struct worker *w, struct seen *s)
 {
-	*writes = hacc_model_fn_counter(&w->m, w->fn, HACC_CTL_MMIO_WRITES);
-	*mb = hacc_model_fn_counter(&w->m, w->fn, HACC_CTL_MB_TOTAL);
-	return 0;
+	s->writes = hacc_model_fn_counter(&w->m, w->fn, HACC_CTL_MMIO_WRITES);
+	s->mb = hacc_model_fn_counter(&w->m, w->fn, HACC_CTL_MB_TOTAL);
+	s->hash = hacc_model_fn_counter(&w->m, w->fn, HACC_CTL_STATE_HASH);
 }
 
 static int get_state(struct worker *w, __u32 *s)
@@ -606,8 +613,8 @@ static int reset_to_stop(struct worker *w, const struct fcase *c)
 
 static int run_case(struct worker *w, const struct fcase *c)
 {
-	char before[2048], after[2048], line[512] = "", why[256];
-	__u64 wr0, mb0, wr1, mb1;
+	char after[2048], line[512] = "", why[256];
+	struct seen s0, s1;
 	struct expect e;
 	int fd, i, k, lines, ret, err;
 	__u32 s;
@@ -615,11 +622,7 @@ static int run_case(struct worker *w, const struct fcase *c)
 	oracle(c, &e);
 	if (drain_kmsg_once(w, NULL, 0) < 0)
 		return -1;
-	counters(w, &wr0, &mb0);
-	if (hacc_sys_dbg_read(w->bdf, "regs", before, sizeof(before)) < 0) {
-		fail_case(w, c, &st.fail_other, "cannot read the debugfs register dump");
-		return -1;
-	}
+	model_seen(w, &s0);
 
 	if (set_state(w, VFIO_DEVICE_STATE_RESUMING, &fd)) {
 		fail_case(w, c, &st.fail_state, "%s", hacc_last_error());
@@ -695,18 +698,19 @@ static int run_case(struct worker *w, const struct fcase *c)
 				  ret, ret < 0 ? strerror(errno) : "ok", strerror(err));
 	}
 
-	counters(w, &wr1, &mb1);
-	if (hacc_sys_dbg_read(w->bdf, "regs", after, sizeof(after)) < 0)
-		fail_case(w, c, &st.fail_other, "cannot read the debugfs register dump");
-	else if (!e.loads && (wr1 != wr0 || mb1 != mb0 || strcmp(before, after)))
+	model_seen(w, &s1);
+	if (!e.loads && (s1.writes != s0.writes || s1.mb != s0.mb || s1.hash != s0.hash))
 		fail_case(w, c, &st.fail_untouched,
-			  "VF touched by a stream that loads nothing: %llu BAR writes, %llu mailbox commands, dump %s",
-			  (unsigned long long)(wr1 - wr0), (unsigned long long)(mb1 - mb0),
-			  strcmp(before, after) ? "changed" : "same");
-	else if (e.loads && !err && (wr1 == wr0 ||
-				     check_loaded(after, (const void *)c->buf, why, sizeof(why))))
-		fail_case(w, c, &st.fail_loaded, "accepted stream not loaded: %s",
-			  wr1 == wr0 ? "no BAR write" : why);
+			  "VF touched by a stream that loads nothing: %llu BAR writes, %llu mailbox commands, state %s",
+			  (unsigned long long)(s1.writes - s0.writes),
+			  (unsigned long long)(s1.mb - s0.mb),
+			  s1.hash != s0.hash ? "changed" : "same");
+	else if (e.loads && !err && s1.writes == s0.writes)
+		fail_case(w, c, &st.fail_loaded, "accepted stream not loaded: no BAR write");
+	else if (e.loads && !err && hacc_sys_dbg_pread(w->dbg, after, sizeof(after)) < 0)
+		fail_case(w, c, &st.fail_other, "cannot read the debugfs register dump");
+	else if (e.loads && !err && check_loaded(after, (const void *)c->buf, why, sizeof(why)))
+		fail_case(w, c, &st.fail_loaded, "accepted stream not loaded: %s", why);
 
 	lines = drain_kmsg_expect(w, e.err_lines, line, sizeof(line));
 	if (lines < 0)
@@ -906,6 +910,20 @@ int main(int argc, char **argv)
 			printf("1..%d\n", tap.n);
 			return 1;
 		}
+		w[i].dbg = hacc_sys_dbg_open(w[i].bdf, "regs");
+		if (w[i].dbg < 0) {
+			robust_result(&tap, false, "set-up of %s: debugfs regs: %s", w[i].bdf,
+				      strerror(-w[i].dbg));
+			printf("1..%d\n", tap.n);
+			return 1;
+		}
+		/* a model without the state hash would make "untouched" vacuous */
+		if (!hacc_model_fn_counter(&w[i].m, w[i].fn, HACC_CTL_STATE_HASH)) {
+			robust_result(&tap, false, "set-up of %s: the model has no state hash for it",
+				      w[i].bdf);
+			printf("1..%d\n", tap.n);
+			return 1;
+		}
 		pthread_create(&w[i].thread, NULL, worker_main, &w[i]);
 	}
 	for (i = 0; i < nw; i++) {
@@ -914,6 +932,7 @@ int main(int argc, char **argv)
 			worker_close(&w[i]);
 		hacc_model_close(&w[i].m);
 		hacc_kmsg_close(&w[i].k);
+		close(w[i].dbg);
 	}
 	dt = robust_now() - t_start;
 
