@@ -165,8 +165,7 @@ const char *hacc_flavour_name(enum hacc_flavour f)
 	}
 }
 
-/* The whole of an open file from offset 0, NUL-terminated; length or -errno */
-static int pread_all(int fd, char *buf, size_t len)
+int hacc_sys_dbg_pread(int fd, char *buf, size_t len)
 {
 	size_t got = 0;
 	ssize_t n;
@@ -216,18 +215,13 @@ int hacc_sys_dbg_open(const char *bdf, const char *name)
 	return fd;
 }
 
-int hacc_sys_dbg_pread(int fd, char *buf, size_t len)
-{
-	return pread_all(fd, buf, len);
-}
-
 int hacc_sys_dbg_read(const char *bdf, const char *name, char *buf, size_t len)
 {
 	int fd = hacc_sys_dbg_open(bdf, name), ret;
 
 	if (fd < 0)
 		return fd;
-	ret = pread_all(fd, buf, len);
+	ret = hacc_sys_dbg_pread(fd, buf, len);
 	close(fd);
 	return ret;
 }

@@ -705,12 +705,14 @@ static int run_case(struct worker *w, const struct fcase *c)
 			  (unsigned long long)(s1.writes - s0.writes),
 			  (unsigned long long)(s1.mb - s0.mb),
 			  s1.hash != s0.hash ? "changed" : "same");
-	else if (e.loads && !err && s1.writes == s0.writes)
-		fail_case(w, c, &st.fail_loaded, "accepted stream not loaded: no BAR write");
-	else if (e.loads && !err && hacc_sys_dbg_pread(w->dbg, after, sizeof(after)) < 0)
-		fail_case(w, c, &st.fail_other, "cannot read the debugfs register dump");
-	else if (e.loads && !err && check_loaded(after, (const void *)c->buf, why, sizeof(why)))
-		fail_case(w, c, &st.fail_loaded, "accepted stream not loaded: %s", why);
+	else if (e.loads && !err) {
+		if (s1.writes == s0.writes)
+			fail_case(w, c, &st.fail_loaded, "accepted stream not loaded: no BAR write");
+		else if (hacc_sys_dbg_pread(w->dbg, after, sizeof(after)) < 0)
+			fail_case(w, c, &st.fail_other, "cannot read the debugfs register dump");
+		else if (check_loaded(after, (const void *)c->buf, why, sizeof(why)))
+			fail_case(w, c, &st.fail_loaded, "accepted stream not loaded: %s", why);
+	}
 
 	lines = drain_kmsg_expect(w, e.err_lines, line, sizeof(line));
 	if (lines < 0)
