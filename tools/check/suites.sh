@@ -1,66 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # Test suites for `make check` (sourced by tools/check/run).  Each suite
-# prints TAP; the ones in the guest run through tools/vm/run.
+# prints TAP; the ones in the guest run through tools/vm/run.  Suites run
+# side by side (CHECK_JOBS), so the longest ones are started first.
 
 vm() {
 	local v=$1
 	shift
 	"$VM_DIR/run" --kernel "$v" --timeout "${VM_TIMEOUT:-900}" "$@"
 }
-
-# Host-side tests that need no device.
-[[ -f $TOP_DIR/tools/lib/hacc/Makefile ]] &&
-	suite "stream helpers (host)" make -s -C "$TOP_DIR/tools/lib/hacc" check
-[[ -f $TOP_DIR/tools/hacc-mig/check.sh ]] &&
-	suite "hacc-mig command line (host)" make -s -C "$TOP_DIR/tools/hacc-mig" check
-
-# The VM runner itself: a failing command, a kernel WARNING and a hang each
-# fail a run, with a message that names the cause.
-suite "VM runner self-test" "$VM_DIR/selftest" "${KERNELS##* }"
-
-if [[ -x $TOP_DIR/tools/qemu/run-qtests ]]; then
-	suite "qtests of the QM model" "$TOP_DIR/tools/qemu/run-qtests"
-fi
-
-for v in $KERNELS; do
-	suite "guest $v: module load/unload" \
-		vm "$v" --name smoke -- "$VM_DIR/guest/smoke-modules"
-	if [[ -x $TOP_DIR/tools/qemu/guest-model-test ]]; then
-		suite "guest $v: QM model under the mainline drivers" \
-			vm "$v" --model --name model -- "$TOP_DIR/tools/qemu/guest-model-test"
-	fi
-	if [[ -x $TOP_DIR/tools/vm/guest/kunit ]]; then
-		suite "guest $v: KUnit" vm "$v" --name kunit -- "$VM_DIR/guest/kunit"
-	fi
-	st=$TOP_DIR/tools/testing/selftests/hisi_acc_vfio_pci/run-in-guest.sh
-	if [[ -x $st ]]; then
-		suite "guest $v: selftests" vm "$v" --model --name selftests -- "$st"
-		# QM above V3 (PF revision 0x50): the selftests again on a PF that can keep
-		# its VFs' migration registers in its own BAR.  7.3's PF driver selects that
-		# window at probe, 6.12's does not (its VFs then behave exactly as on V3);
-		# migration_area_hidden reads the PF to know which applies.  KUnit does not
-		# touch the model: its test_pf_window covers the window's layout.
-		suite "guest $v: selftests (QM V4 model)" \
-			vm "$v" --model "revision=0x50" --name selftests-v4 -- "$st"
-	fi
-done
-
-# QEMU live migration of a VM that owns a VF, driven by our driver (the full
-# run with the mainline comparison is `make e2e`).
-if [[ -x $TOP_DIR/tools/e2e/run ]]; then
-	suite "QEMU end-to-end migration (quick)" "$TOP_DIR/tools/e2e/run" --quick
-fi
-
-# Documentation build (Sphinx -W) and release hygiene (SPDX, one version).
-suite "documentation build (host)" "$TOP_DIR/tools/check/docs.sh"
-suite "release hygiene (host)" "$TOP_DIR/tools/check/release.sh"
-# DKMS packaging in the guest against its kernel's build tree: install,
-# load and bind a VF, remove, reinstall (each dkms build compiles in TCG).
-for v in ${CHECK_DKMS_KERNELS-7.3}; do
-	[[ " $KERNELS " == *" $v "* ]] || continue
-	suite "guest $v: DKMS install, bind, remove, reinstall" \
-		vm "$v" --model --name dkms --timeout 1800 -- "$VM_DIR/guest/dkms-test"
-done
 
 # Robustness under the debug kernel (KASAN, lockdep, atomic-sleep checks,
 # kmemleak): resume-file fuzzer, injected device faults, the hidden half of
@@ -78,3 +25,61 @@ if [[ " $KERNELS " == *" 7.3 "* &&
 		--name robustness --timeout 1200 -- \
 		"$TOP_DIR/tools/testing/selftests/hisi_acc_vfio_pci/run-robustness.sh"
 fi
+
+# DKMS packaging in the guest against its kernel's build tree: install,
+# load and bind a VF, remove, reinstall (each dkms build compiles in TCG).
+for v in ${CHECK_DKMS_KERNELS-7.3}; do
+	[[ " $KERNELS " == *" $v "* ]] || continue
+	suite "guest $v: DKMS install, bind, remove, reinstall" \
+		vm "$v" --model --name dkms --timeout 1800 -- "$VM_DIR/guest/dkms-test"
+done
+
+# QEMU live migration of a VM that owns a VF, driven by our driver (the full
+# run with the mainline comparison is `make e2e`).
+if [[ -x $TOP_DIR/tools/e2e/run ]]; then
+	suite "QEMU end-to-end migration (quick)" "$TOP_DIR/tools/e2e/run" --quick
+fi
+
+st=$TOP_DIR/tools/testing/selftests/hisi_acc_vfio_pci/run-in-guest.sh
+if [[ -x $st ]]; then
+	for v in $KERNELS; do
+		# QM above V3 (PF revision 0x50): the selftests again on a PF that can
+		# keep its VFs' migration registers in its own BAR.  7.3's PF driver
+		# selects that window at probe, 6.12's does not (its VFs then behave
+		# exactly as on V3); migration_area_hidden reads the PF to know which
+		# applies.  KUnit does not touch the model: its test_pf_window covers
+		# the window's layout.
+		suite "guest $v: selftests (QM V4 model)" \
+			vm "$v" --model "revision=0x50" --name selftests-v4 -- "$st"
+		suite "guest $v: selftests" vm "$v" --model --name selftests -- "$st"
+	done
+fi
+
+# The VM runner itself: a failing command, a kernel WARNING and a hang each
+# fail a run, with a message that names the cause.
+suite "VM runner self-test" "$VM_DIR/selftest" "${KERNELS##* }"
+
+for v in $KERNELS; do
+	if [[ -x $TOP_DIR/tools/qemu/guest-model-test ]]; then
+		suite "guest $v: QM model under the mainline drivers" \
+			vm "$v" --model --name model -- "$TOP_DIR/tools/qemu/guest-model-test"
+	fi
+	suite "guest $v: module load/unload" \
+		vm "$v" --name smoke -- "$VM_DIR/guest/smoke-modules"
+	if [[ -x $TOP_DIR/tools/vm/guest/kunit ]]; then
+		suite "guest $v: KUnit" vm "$v" --name kunit -- "$VM_DIR/guest/kunit"
+	fi
+done
+
+if [[ -x $TOP_DIR/tools/qemu/run-qtests ]]; then
+	suite "qtests of the QM model" "$TOP_DIR/tools/qemu/run-qtests"
+fi
+
+# Host-side tests that need no device.
+[[ -f $TOP_DIR/tools/lib/hacc/Makefile ]] &&
+	suite "stream helpers (host)" make -s -C "$TOP_DIR/tools/lib/hacc" check
+[[ -f $TOP_DIR/tools/hacc-mig/check.sh ]] &&
+	suite "hacc-mig command line (host)" make -s -C "$TOP_DIR/tools/hacc-mig" check
+# Documentation build (Sphinx -W) and release hygiene (SPDX, one version).
+suite "documentation build (host)" "$TOP_DIR/tools/check/docs.sh"
+suite "release hygiene (host)" "$TOP_DIR/tools/check/release.sh"
