@@ -11,8 +11,8 @@ vm() {
 
 # Robustness under the debug kernel (KASAN, lockdep, atomic-sleep checks,
 # kmemleak): resume-file fuzzer, injected device faults, the hidden half of
-# BAR 2, a bounded concurrency stress, unload and a kmemleak scan.  Bounded
-# to about 10 minutes (20000 fuzz cases in at most 5); HACC_FUZZ_CASES /
+# BAR 2, a bounded concurrency stress, unload and a kmemleak scan: about 10
+# minutes (20000 fuzz cases, which must finish within 10); HACC_FUZZ_CASES /
 # HACC_FUZZ_SECONDS make it longer.  imm-ready=on spares each of the
 # fuzzer's VF resets the 100 ms post-FLR sleep.
 # One TCG thread: with multi-threaded TCG the guest lost its timer

@@ -20,8 +20,10 @@
 #
 # Environment: HACC_MODDIR (our module), HACC_OUT (logs, default /tmp),
 # HACC_FUZZ_SEED (default: from the clock, printed), HACC_FUZZ_CASES
-# (default 20000), HACC_FUZZ_SECONDS (default 300; reaching it before the
-# count fails), HACC_STRESS_SECONDS (default 60), HACC_ROBUST_VFS (default
+# (default 20000), HACC_FUZZ_SECONDS (default 600; reaching it before the
+# count fails: a bound on a stuck run, not a speed test — 20000 cases take
+# 170-200 s alone and about 270 s beside another suite of make check),
+# HACC_STRESS_SECONDS (default 60), HACC_ROBUST_VFS (default
 # 8: seven fuzzed VFs).  Every rejected stream costs a VF reset; without
 # the model's imm-ready=on each of those sleeps 100 ms after the FLR and
 # the fuzzer stays near 70 cases/s.  A longer run:
@@ -34,7 +36,7 @@ setup=${HACC_SETUP:-$top/tools/vm/guest/hacc-setup}
 out=${HACC_OUT:-/tmp}/hacc-robustness
 seed=${HACC_FUZZ_SEED:-$(date +%s)}
 cases=${HACC_FUZZ_CASES:-20000}
-fuzz_s=${HACC_FUZZ_SECONDS:-300}
+fuzz_s=${HACC_FUZZ_SECONDS:-600}
 stress_s=${HACC_STRESS_SECONDS:-60}
 nvfs=${HACC_ROBUST_VFS:-8}
 step_s=$((fuzz_s + stress_s + 120))
