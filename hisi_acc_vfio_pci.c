@@ -1335,10 +1335,21 @@ static int hacc_file_release(struct inode *inode, struct file *filp)
 	return 0;
 }
 
+/*
+ * No lock of ours is held across a copy from or to user memory: the user
+ * buffer may map this VF's own BAR, whose fault waits for vfio's
+ * memory_lock, which a reset holds while reset_done closes the streams.
+ * The record is small, so both directions go through a copy on the stack.
+ *
+ * A read takes its bytes out of the stream before copying them; if the
+ * copy faults they are put back unless another reader took bytes after
+ * them (concurrent readers of one stream get no ordering anyway).
+ */
 static ssize_t hacc_save_read(struct file *filp, char __user *buf, size_t len,
 			      loff_t *pos)
 {
 	struct hacc_stream *s = filp->private_data;
+	struct hacc_mig_data bounce;
 	size_t off = 0;
 	ssize_t n;
 
@@ -1348,13 +1359,18 @@ static ssize_t hacc_save_read(struct file *filp, char __user *buf, size_t len,
 	mutex_lock(&s->lock);
 	n = hacc_save_window(s, len, &off);
 	if (n > 0) {
-		if (copy_to_user(buf, (u8 *)&s->rec + off, n))
-			n = -EFAULT;
-		else
-			hacc_save_consume(s, n);
+		memcpy(&bounce, (u8 *)&s->rec + off, n);
+		hacc_save_consume(s, n);
 	}
 	mutex_unlock(&s->lock);
-	return n;
+	if (n <= 0 || !copy_to_user(buf, &bounce, n))
+		return n;
+
+	mutex_lock(&s->lock);
+	if (s->pos == off + n)
+		s->pos = off;
+	mutex_unlock(&s->lock);
+	return -EFAULT;
 }
 
 static __poll_t hacc_save_poll(struct file *filp, poll_table *wait)
@@ -1417,7 +1433,9 @@ static ssize_t hacc_resume_write(struct file *filp, const char __user *buf,
 {
 	struct hacc_stream *s = filp->private_data;
 	struct hacc_mig *mig = s->mig;
+	struct hacc_mig_data bounce;
 	size_t off = 0;
+	unsigned long fault;
 	int ret;
 
 	if (pos)
@@ -1425,13 +1443,21 @@ static ssize_t hacc_resume_write(struct file *filp, const char __user *buf,
 	if (!len)
 		return 0;
 
+	/*
+	 * Copied before any lock is taken (see hacc_save_read()); a write
+	 * longer than the record is refused by hacc_resume_window() anyway.
+	 */
+	fault = copy_from_user(&bounce, buf, min(len, sizeof(bounce)));
+
 	mutex_lock(&mig->state_mutex);
 	mutex_lock(&s->lock);
 	ret = hacc_resume_window(s, len, &off);
-	if (!ret && copy_from_user((u8 *)&s->rec + off, buf, len))
+	if (!ret && fault)
 		ret = -EFAULT;
-	if (!ret)
+	if (!ret) {
+		memcpy((u8 *)&s->rec + off, &bounce, len);
 		ret = hacc_resume_commit(s, len);
+	}
 	mutex_unlock(&s->lock);
 	hacc_mig_unlock(mig);
 	return ret ? ret : len;

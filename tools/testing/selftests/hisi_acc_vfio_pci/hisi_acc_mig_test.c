@@ -1093,6 +1093,99 @@ TEST_F(mig, reset_in_pre_copy_disables_fd)
 }
 
 /*
+ * read() of a saving stream into a mapping of the VF's own BAR while
+ * VFIO_DEVICE_RESET runs.  The reset holds vfio's memory_lock for writing
+ * from before the FLR until after reset_done, which closes the stream; the
+ * read's copy faults on the BAR page and needs memory_lock for reading.  A
+ * driver that holds the stream's lock across the copy deadlocks both
+ * (neither can be killed); one that copies through a bounce buffer lets
+ * the copy wait for the reset.  Each round starts the read at another
+ * point of the reset (whose FLR sleeps 100 ms); the reader and the reset
+ * run in two children, so a deadlock is reported rather than hanging the
+ * suite.  Under lockdep every round also exercises the whole lock chain.
+ */
+static int reader_child(FIXTURE_DATA(mig) *self, int data_fd, int go, unsigned int delay_us)
+{
+	struct hacc_region *r = &self->a.bar[HACC_QM_BAR];
+	char c;
+	void *p;
+
+	/* a fresh mapping: its first access faults */
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, self->a.fd, r->offset);
+	if (p == MAP_FAILED || read(go, &c, 1) != 1)
+		return 2;
+	usleep(delay_us);
+	/* 8 bytes, the length, not the value, matter; EFAULT or ENODEV are fine */
+	(void)!read(data_fd, p, 8);
+	return 0;
+}
+
+static bool wait_children(pid_t *pids, int n, double seconds)
+{
+	int left = n, i, st;
+
+	for (i = 0; i < seconds * 100 && left; i++) {
+		for (int k = 0; k < n; k++)
+			if (pids[k] > 0 && waitpid(pids[k], &st, WNOHANG) == pids[k]) {
+				pids[k] = 0;
+				left--;
+			}
+		if (left)
+			usleep(10000);
+	}
+	return !left;
+}
+
+TEST_F_TIMEOUT(mig, read_into_own_bar_across_reset, 120)
+{
+	static const unsigned int delays_us[] = { 0, 5000, 20000, 50000, 80000 };
+	struct hacc_region *r = &self->a.bar[HACC_QM_BAR];
+	pid_t pids[2];
+	int fd, go[2];
+	size_t i;
+
+	if (!ours(self))
+		SKIP(return, "the mainline driver holds its file lock across the copy too: this would wedge the VF");
+	if (!(r->flags & VFIO_REGION_INFO_FLAG_MMAP))
+		SKIP(return, "BAR 2 cannot be mapped");
+	for (i = 0; i < sizeof(delays_us) / sizeof(delays_us[0]); i++) {
+		set_state(_metadata, &self->a, VFIO_DEVICE_STATE_PRE_COPY, &fd);
+		ASSERT_EQ(0, pipe(go));
+		pids[0] = fork();
+		ASSERT_LE(0, pids[0]);
+		if (!pids[0])
+			_exit(reader_child(self, fd, go[0], delays_us[i]));
+		pids[1] = fork();
+		ASSERT_LE(0, pids[1]);
+		if (!pids[1]) {
+			/* tell the reader, then reset at once */
+			if (write(go[1], "g", 1) != 1)
+				_exit(2);
+			_exit(hacc_dev_reset(&self->a) ? 1 : 0);
+		}
+		close(go[0]);
+		close(go[1]);
+		if (!wait_children(pids, 2, 30)) {
+			/*
+			 * The VF is wedged: the teardown's BAR accesses would
+			 * block too, so report and leave without it.
+			 */
+			TH_LOG("round %zu (read %u us into the reset): reader and reset still blocked after 30 s: deadlock",
+			       i, delays_us[i]);
+			fflush(NULL);
+			_exit(KSFT_FAIL);
+		}
+		close(fd);
+		ASSERT_EQ(VFIO_DEVICE_STATE_RUNNING, get_state(_metadata, &self->a));
+	}
+	/* and the VF still migrates */
+	set_state(_metadata, &self->a, VFIO_DEVICE_STATE_PRE_COPY, &fd);
+	ASSERT_LT(0, read(fd, self->stream, 8));
+	close(fd);
+	set_state(_metadata, &self->a, VFIO_DEVICE_STATE_RUNNING, NULL);
+}
+
+/*
  * Where the PF keeps this VF's migration registers, read from the PF itself
  * (its revision and MIG_REGION_SEL in its BAR 2), independently of the
  * driver under test: 1 in the PF's window (QM above V3 with the window
