@@ -916,6 +916,16 @@ void hacc_mig_unlock(struct hacc_mig *mig)
 }
 EXPORT_SYMBOL_IF_KUNIT(hacc_mig_unlock);
 
+static bool hacc_mig_reset_pending(struct hacc_mig *mig)
+{
+	bool pending;
+
+	spin_lock(&mig->reset_lock);
+	pending = mig->deferred_reset;
+	spin_unlock(&mig->reset_lock);
+	return pending;
+}
+
 /**
  * hacc_mig_reset() - the VF was reset: close the session, back to RUNNING
  * @mig: the core
@@ -1099,7 +1109,8 @@ static bool hacc_mig_needs_stream(enum vfio_device_mig_state cur,
  * On success the state is @next and, for arcs that open a stream, the core
  * holds its own reference to @fresh.  On failure the state is unchanged,
  * except that it becomes VFIO_DEVICE_STATE_ERROR when the device was left
- * half-way (stopped without a record, or partly loaded).
+ * half-way (stopped without a record, or partly loaded).  An arc asked for
+ * after a reset was deferred fails with -ECANCELED and touches nothing.
  *
  * Return: 0 or a negative errno (see Documentation/migration-stream.rst).
  */
@@ -1114,6 +1125,16 @@ int hacc_mig_step(struct hacc_mig *mig, enum vfio_device_mig_state next,
 
 	if (hacc_mig_needs_stream(cur, next) != !!fresh)
 		return -EINVAL;
+	/*
+	 * The VF was reset after an earlier arc of this request: the state
+	 * the walk started from is gone, and what is left of it would run on
+	 * a freshly reset VF.  hacc_mig_unlock() applies the reset.
+	 */
+	if (hacc_mig_reset_pending(mig)) {
+		dev_info_ratelimited(mig->dev, "migration: VF reset during the state change, stopped before state %u\n",
+				     next);
+		return -ECANCELED;
+	}
 
 	if (hw && mig->ops->begin) {
 		ret = mig->ops->begin(mig);

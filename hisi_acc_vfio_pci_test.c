@@ -999,6 +999,7 @@ static void test_reset(struct kunit *test)
 {
 	struct fake_qm *f = fake_new(test);
 	struct hacc_stream *s = stream_new(test, f);
+	struct hacc_mig_stats before;
 	u8 buf[8];
 
 	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY, s), 0);
@@ -1017,6 +1018,26 @@ static void test_reset(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->mig.state, VFIO_DEVICE_STATE_RUNNING);
 	KUNIT_EXPECT_TRUE(test, s->disabled);
 	KUNIT_EXPECT_EQ(test, f->mig.stats.resets, 2);
+
+	/*
+	 * A reset between two arcs of one request (RUNNING -> STOP through
+	 * RUNNING_P2P) ends the request: the rest of the walk would run on
+	 * the reset VF, and the deferred reset would then call a paused VF
+	 * RUNNING.
+	 */
+	mutex_lock(&f->mig.state_mutex);
+	KUNIT_EXPECT_EQ(test, hacc_mig_step(&f->mig, VFIO_DEVICE_STATE_RUNNING_P2P, NULL), 0);
+	hacc_mig_reset(&f->mig);	/* deferred */
+	before = f->mig.stats;
+	KUNIT_EXPECT_EQ(test, hacc_mig_step(&f->mig, VFIO_DEVICE_STATE_STOP, NULL),
+			-ECANCELED);
+	KUNIT_EXPECT_EQ(test, f->mig.stats.mmio_reads, before.mmio_reads);
+	KUNIT_EXPECT_EQ(test, f->mig.stats.mmio_writes, before.mmio_writes);
+	KUNIT_EXPECT_EQ(test, f->mig.stats.mailbox, before.mailbox);
+	hacc_mig_unlock(&f->mig);
+	KUNIT_EXPECT_EQ(test, f->mig.state, VFIO_DEVICE_STATE_RUNNING);
+	KUNIT_EXPECT_FALSE(test, f->mig.quiesced);
+	KUNIT_EXPECT_EQ(test, f->mig.stats.resets, 3);
 
 	/* open and close start from scratch and release the streams */
 	s = stream_new(test, f);

@@ -56,8 +56,11 @@ static const char * const op_names[NUM_OPS] = {
 
 /* errnos each operation may return under concurrency (0 = success) */
 static const int allowed[NUM_OPS][8] = {
-	/* EINVAL: no arc / ERROR state; EAGAIN: PF reset bit busy */
-	[OP_SET_STATE] = { 0, EINVAL, EAGAIN, EPROTO, ENODATA, EFBIG, -1 },
+	/*
+	 * EINVAL: no arc / ERROR state; EAGAIN: PF reset bit busy;
+	 * ECANCELED: a reset landed between two arcs of the request
+	 */
+	[OP_SET_STATE] = { 0, EINVAL, EAGAIN, EPROTO, ENODATA, EFBIG, ECANCELED, -1 },
 	[OP_GET_STATE] = { 0, -1 },
 	/* ENODEV: the file's session ended; ENOMSG: PRE_COPY temporary end */
 	[OP_READ] = { 0, ENODEV, ENOMSG, -1 },
