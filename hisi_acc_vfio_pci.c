@@ -576,12 +576,25 @@ static int hacc_load_state(struct hacc_mig *mig, const struct hacc_mig_data *rec
  */
 static void hacc_resume_device(struct hacc_mig *mig)
 {
-	u32 q;
+	u32 q, mask;
 
-	if (mig->quiesced || mig->rearm_eq || mig->kick_qps) {
-		/* Re-opening the PF<->VF channel also releases PAUSE_QM */
+	if (mig->rearm_eq || mig->kick_qps) {
+		/*
+		 * After a save or a load, as every loader does: re-open the
+		 * PF<->VF channel, which also releases PAUSE_QM.
+		 */
 		hacc_wr(mig, HACC_IFC_INT_SOURCE, 1);
 		hacc_wr(mig, HACC_IFC_INT_MASK, 0);
+	} else if (mig->quiesced) {
+		/*
+		 * A pause and nothing else (a VMM's stop/cont): the guest owns
+		 * the channel.  Unmasking ends the pause; the guest's mask is
+		 * put back at once and its pending messages are not touched.
+		 */
+		mask = hacc_rd(mig, HACC_IFC_INT_MASK);
+		hacc_wr(mig, HACC_IFC_INT_MASK, 0);
+		if (mask)
+			hacc_wr(mig, HACC_IFC_INT_MASK, mask);
 	}
 	mig->quiesced = false;
 

@@ -71,6 +71,9 @@ static void fake_vf_write(struct hacc_mig *mig, u32 off, u32 val)
 	if (off == HACC_IFC_INT_SET || off == HACC_CACHE_WB_START)
 		return;		/* triggers, read back as 0 */
 	f->vf[off / 4] = val;
+	/* the hardware assumption of Documentation/p2p.rst */
+	if (off == HACC_IFC_INT_MASK && !val)
+		f->paused = false;
 }
 
 static void fake_vf_write64(struct hacc_mig *mig, u32 off, u64 val)
@@ -807,11 +810,13 @@ static void test_p2p_running(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_RUNNING_P2P, NULL), 0);
 	KUNIT_EXPECT_EQ(test, f->mb_cmds[HACC_MB_CMD_PAUSE_QM], 1);
 	KUNIT_EXPECT_TRUE(test, f->mig.quiesced);
+	/* the pause ends, the guest's channel (masked, one pending) stays */
 	f->vf[HACC_IFC_INT_MASK / 4] = 1;
-	f->vf[HACC_IFC_INT_SOURCE / 4] = 0;
+	f->vf[HACC_IFC_INT_SOURCE / 4] = 0x2;
 	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_RUNNING, NULL), 0);
-	KUNIT_EXPECT_EQ(test, f->vf[HACC_IFC_INT_MASK / 4], 0);
-	KUNIT_EXPECT_EQ(test, f->vf[HACC_IFC_INT_SOURCE / 4], 1);
+	KUNIT_EXPECT_EQ(test, f->vf[HACC_IFC_INT_MASK / 4], 1);
+	KUNIT_EXPECT_EQ(test, f->vf[HACC_IFC_INT_SOURCE / 4], 0x2);
+	KUNIT_EXPECT_FALSE(test, f->paused);
 	KUNIT_EXPECT_FALSE(test, f->mig.quiesced);
 	KUNIT_EXPECT_EQ(test, f->doorbells, 0);
 

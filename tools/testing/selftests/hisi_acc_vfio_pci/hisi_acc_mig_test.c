@@ -816,6 +816,43 @@ TEST_F(mig, p2p_no_dma_while_quiesced)
 	expect_regs(_metadata, &self->ga, &want, "VF A after the P2P states");
 }
 
+/*
+ * QEMU's `stop` and `cont` walk RUNNING -> RUNNING_P2P -> STOP and back
+ * through RUNNING_P2P, with no save in between.  The guest must find its
+ * PF<->VF channel as it left it: an interrupt it masked stays masked, and
+ * the source register is not written.  The pause still ends: a queue kicked
+ * afterwards is served.
+ */
+TEST_F(mig, p2p_stop_cont_keeps_ifc)
+{
+	__u32 mask = 0, src0 = 0, src1 = 0;
+	struct hacc_regs want;
+	__u64 r0, r1;
+
+	NEED_P2P();
+	program_a(_metadata, self, SEED_A, &want);
+	HACC_OK(hacc_bar_write32(&self->a, 2, HACC_IFC_INT_MASK, 1));
+	HACC_OK(hacc_bar_read32(&self->a, 2, HACC_IFC_INT_SOURCE, &src0));
+
+	ASSERT_EQ(-1, ARC(&self->a, RUNNING, RUNNING_P2P));
+	ASSERT_EQ(-1, ARC(&self->a, RUNNING_P2P, STOP));
+	ASSERT_EQ(-1, ARC(&self->a, STOP, RUNNING_P2P));
+	ASSERT_EQ(-1, ARC(&self->a, RUNNING_P2P, RUNNING));
+
+	HACC_OK(hacc_bar_read32(&self->a, 2, HACC_IFC_INT_MASK, &mask));
+	HACC_OK(hacc_bar_read32(&self->a, 2, HACC_IFC_INT_SOURCE, &src1));
+	EXPECT_EQ(1U, mask);
+	EXPECT_EQ(src0, src1);
+
+	if (model_counter(vf_a, HACC_CTL_DMA_READS, &r0)) {
+		sq_kick(_metadata, &self->a, 0);
+		ASSERT_TRUE(model_counter(vf_a, HACC_CTL_DMA_READS, &r1));
+		EXPECT_LT(r0, r1);
+	}
+	HACC_OK(hacc_bar_write32(&self->a, 2, HACC_IFC_INT_MASK, 0));
+	expect_regs(_metadata, &self->ga, &want, "VF A after stop/cont");
+}
+
 /* PRECOPY_INFO, -ENOMSG and poll() in PRE_COPY_P2P are those of PRE_COPY */
 TEST_F(mig, p2p_precopy_info)
 {
