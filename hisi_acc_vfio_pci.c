@@ -730,9 +730,12 @@ EXPORT_SYMBOL_IF_KUNIT(hacc_resume_window);
  *
  * When the write completes the match header it is checked against this VF
  * at once, so a destination refuses an incompatible source while the source
- * is still in PRE_COPY.  A rejected stream stays rejected.
+ * is still in PRE_COPY.  A stream whose data was found incompatible
+ * (-EPROTO) stays rejected.  Any other failure (a PF reset in progress, a
+ * timed-out handshake) says nothing about the data: the write is undone
+ * and may be tried again.
  *
- * Return: 0 or the validation errno.
+ * Return: 0, the validation errno, or the errno of the failed check.
  */
 int hacc_resume_commit(struct hacc_stream *s, size_t n)
 {
@@ -750,17 +753,20 @@ int hacc_resume_commit(struct hacc_stream *s, size_t n)
 
 	ret = mig->ops->begin ? mig->ops->begin(mig) : 0;
 	if (ret)
-		goto reject;
+		goto undo;
 	ret = hacc_capture_match(mig, &local);
 	if (mig->ops->end)
 		mig->ops->end(mig);
-	if (!ret)
-		ret = hacc_rec_check_header(mig->dev, &s->rec, &local);
+	if (ret)
+		goto undo;
+	ret = hacc_rec_check_header(mig->dev, &s->rec, &local);
 	if (!ret)
 		return 0;
-reject:
 	s->bad = ret;
 	mig->stats.rejects++;
+	return ret;
+undo:
+	s->avail = before;
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(hacc_resume_commit);

@@ -599,6 +599,33 @@ static void test_resume_reject_early(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, s->disabled);
 }
 
+/*
+ * A header check that cannot run (PF reset in progress, queue table not
+ * ready) is no verdict on the data: the write fails, is not kept, and the
+ * same bytes written again are checked and loaded.
+ */
+static void test_resume_transient(struct kunit *test)
+{
+	struct fake_qm *d = fake_new_blank(test);
+	struct hacc_stream *s = stream_new(test, d);
+	struct hacc_mig_data ref;
+
+	save_record(test, fake_new(test), &ref);
+	KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_STOP, NULL), 0);
+	KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_RESUMING, s), 0);
+
+	d->begin_err = -EAGAIN;
+	KUNIT_EXPECT_EQ(test, s_write(s, &ref, HACC_MIG_MATCH_SIZE), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, s->avail, 0);
+	d->begin_err = 0;
+	KUNIT_EXPECT_EQ(test, s_write(s, &ref, HACC_MIG_MATCH_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, s_write(s, (u8 *)&ref + HACC_MIG_MATCH_SIZE,
+				      sizeof(ref) - HACC_MIG_MATCH_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, step(d, VFIO_DEVICE_STATE_STOP, NULL), 0);
+	KUNIT_EXPECT_EQ(test, d->mig.stats.rejects, 0);
+	KUNIT_EXPECT_EQ(test, d->mig.stats.loads, 1);
+}
+
 static void test_resume_bad_lengths(struct kunit *test)
 {
 	struct hacc_mig_data ref;
@@ -1065,6 +1092,7 @@ static struct kunit_case hacc_cases[] = {
 	KUNIT_CASE(test_not_ready),
 	KUNIT_CASE(test_resume_every_chunk),
 	KUNIT_CASE(test_resume_reject_early),
+	KUNIT_CASE(test_resume_transient),
 	KUNIT_CASE(test_resume_bad_lengths),
 	KUNIT_CASE(test_resume_v1),
 	KUNIT_CASE(test_errnos),
