@@ -100,8 +100,8 @@ int hacc_rec_check_header(struct device *dev, const struct hacc_mig_data *rec,
 	switch (rec->magic) {
 	case HACC_MIG_MAGIC_V2:
 		if (rec->major_ver != HACC_MIG_MAJOR_VER) {
-			dev_err(dev, "migration: major_ver %u in stream, driver reads %u\n",
-				rec->major_ver, HACC_MIG_MAJOR_VER);
+			dev_err_ratelimited(dev, "migration: major_ver %u in stream, driver reads %u\n",
+					    rec->major_ver, HACC_MIG_MAJOR_VER);
 			return -EPROTO;
 		}
 		break;
@@ -109,24 +109,24 @@ int hacc_rec_check_header(struct device *dev, const struct hacc_mig_data *rec,
 		/* V1 records carry no version numbers */
 		break;
 	default:
-		dev_err(dev, "migration: magic %#llx in stream, expected %#llx or %#llx\n",
-			rec->magic, HACC_MIG_MAGIC_V2, HACC_MIG_MAGIC_V1);
+		dev_err_ratelimited(dev, "migration: magic %#llx in stream, expected %#llx or %#llx\n",
+				    rec->magic, HACC_MIG_MAGIC_V2, HACC_MIG_MAGIC_V1);
 		return -EPROTO;
 	}
 
 	if (rec->dev_id != local->dev_id) {
-		dev_err(dev, "migration: dev_id %#x in stream, this VF is %#x\n",
-			rec->dev_id, local->dev_id);
+		dev_err_ratelimited(dev, "migration: dev_id %#x in stream, this VF is %#x\n",
+				    rec->dev_id, local->dev_id);
 		return -EPROTO;
 	}
 	if (rec->qp_num != local->qp_num) {
-		dev_err(dev, "migration: qp_num %u in stream, this VF has %u\n",
-			rec->qp_num, local->qp_num);
+		dev_err_ratelimited(dev, "migration: qp_num %u in stream, this VF has %u\n",
+				    rec->qp_num, local->qp_num);
 		return -EPROTO;
 	}
 	if (rec->que_iso_cfg != local->que_iso_cfg) {
-		dev_err(dev, "migration: que_iso_cfg %#x in stream, this PF has %#x\n",
-			rec->que_iso_cfg, local->que_iso_cfg);
+		dev_err_ratelimited(dev, "migration: que_iso_cfg %#x in stream, this PF has %#x\n",
+				    rec->que_iso_cfg, local->que_iso_cfg);
 		return -EPROTO;
 	}
 	return 0;
@@ -151,9 +151,9 @@ int hacc_rec_check_body(struct device *dev, struct hacc_mig_data *rec)
 
 	if (rec->vf_state != HACC_VF_STATE_READY &&
 	    rec->vf_state != HACC_VF_STATE_NOT_READY) {
-		dev_err(dev, "migration: vf_state %u in stream, expected %u or %u\n",
-			rec->vf_state, HACC_VF_STATE_READY,
-			HACC_VF_STATE_NOT_READY);
+		dev_err_ratelimited(dev, "migration: vf_state %u in stream, expected %u or %u\n",
+				    rec->vf_state, HACC_VF_STATE_READY,
+				    HACC_VF_STATE_NOT_READY);
 		return -EPROTO;
 	}
 
@@ -164,13 +164,13 @@ int hacc_rec_check_body(struct device *dev, struct hacc_mig_data *rec)
 	}
 
 	if (rec->eqe_dma != eq) {
-		dev_err(dev, "migration: eqe_dma %#llx in stream, EQC words give %#llx\n",
-			rec->eqe_dma, eq);
+		dev_err_ratelimited(dev, "migration: eqe_dma %#llx in stream, EQC words give %#llx\n",
+				    rec->eqe_dma, eq);
 		return -EPROTO;
 	}
 	if (rec->aeqe_dma != aeq) {
-		dev_err(dev, "migration: aeqe_dma %#llx in stream, AEQC words give %#llx\n",
-			rec->aeqe_dma, aeq);
+		dev_err_ratelimited(dev, "migration: aeqe_dma %#llx in stream, AEQC words give %#llx\n",
+				    rec->aeqe_dma, aeq);
 		return -EPROTO;
 	}
 	return 0;
@@ -238,8 +238,8 @@ static int hacc_mailbox(struct hacc_mig *mig, u8 cmd, bool read, u64 addr,
 					HACC_POLL_US, HACC_POLL_TIMEOUT_US,
 					false, mig, HACC_MB_BASE);
 		if (ret) {
-			dev_err(mig->dev, "mailbox: busy (%#x) before command %#x\n",
-				val, cmd);
+			dev_err_ratelimited(mig->dev, "mailbox: busy (%#x) before command %#x\n",
+					    val, cmd);
 			return -ETIMEDOUT;
 		}
 	}
@@ -258,8 +258,8 @@ static int hacc_mailbox(struct hacc_mig *mig, u8 cmd, bool read, u64 addr,
 		return -ETIMEDOUT;
 	}
 	if (val & HACC_MB_STATUS_MASK) {
-		dev_err(mig->dev, "mailbox: command %#x status %u, expected 0\n",
-			cmd, (val & HACC_MB_STATUS_MASK) >> HACC_MB_STATUS_SHIFT);
+		dev_err_ratelimited(mig->dev, "mailbox: command %#x status %u, expected 0\n",
+				    cmd, (val & HACC_MB_STATUS_MASK) >> HACC_MB_STATUS_SHIFT);
 		return -EIO;
 	}
 	mig->mb_idle = true;
@@ -303,13 +303,13 @@ static int hacc_read_vft_locked(struct hacc_mig *mig, u32 *base, u32 *num)
 	hi = hacc_pf_rd(mig, HACC_PF_VFT_DATA_H);
 	ret = hacc_vft_decode((u64)hi << 32 | lo, base, num);
 	if (ret)
-		dev_err(mig->dev, "migration: queue table entry of function %u is %#llx, not valid\n",
-			mig->fn, (u64)hi << 32 | lo);
+		dev_err_ratelimited(mig->dev, "migration: queue table entry of function %u is %#llx, not valid\n",
+				    mig->fn, (u64)hi << 32 | lo);
 	return ret;
 
 timeout:
-	dev_err(mig->dev, "migration: queue table not ready (%#x) after %u us\n",
-		val, HACC_POLL_TIMEOUT_US);
+	dev_err_ratelimited(mig->dev, "migration: queue table not ready (%#x) after %u us\n",
+			    val, HACC_POLL_TIMEOUT_US);
 	return -ETIMEDOUT;
 }
 
@@ -360,8 +360,8 @@ static int hacc_wait_clear(struct hacc_mig *mig, bool pf, u32 off,
 		ret = read_poll_timeout(hacc_rd, val, !val, 100,
 					HACC_DRAIN_TIMEOUT_US, false, mig, off);
 	if (ret) {
-		dev_err(mig->dev, "migration: %s is %#x after %u us, expected 0\n",
-			what, val, HACC_DRAIN_TIMEOUT_US);
+		dev_err_ratelimited(mig->dev, "migration: %s is %#x after %u us, expected 0\n",
+				    what, val, HACC_DRAIN_TIMEOUT_US);
 		return -EBUSY;
 	}
 	return 0;
@@ -420,8 +420,8 @@ static int hacc_settle(struct hacc_mig *mig)
 				HACC_POLL_TIMEOUT_US, false, mig,
 				HACC_CACHE_WB_DONE);
 	if (ret) {
-		dev_err(mig->dev, "migration: cache write-back done is %#x after %u us, expected bit 0\n",
-			val, HACC_POLL_TIMEOUT_US);
+		dev_err_ratelimited(mig->dev, "migration: cache write-back done is %#x after %u us, expected bit 0\n",
+				    val, HACC_POLL_TIMEOUT_US);
 		return -ETIMEDOUT;
 	}
 
@@ -536,8 +536,8 @@ static int hacc_load_state(struct hacc_mig *mig, const struct hacc_mig_data *rec
 					HACC_POLL_US, HACC_POLL_TIMEOUT_US,
 					false, mig, HACC_MB_BASE);
 		if (ret) {
-			dev_err(mig->dev, "migration: mailbox busy (%#x) before load\n",
-				val);
+			dev_err_ratelimited(mig->dev, "migration: mailbox busy (%#x) before load\n",
+					    val);
 			return -ETIMEDOUT;
 		}
 		mig->mb_idle = true;
@@ -712,8 +712,8 @@ int hacc_resume_window(struct hacc_stream *s, size_t len, size_t *off)
 	if (s->bad)
 		return s->bad;
 	if (len > sizeof(s->rec) - s->avail) {
-		dev_err(s->mig->dev, "migration: stream length %zu exceeds the %zu-byte record\n",
-			s->avail + len, sizeof(s->rec));
+		dev_err_ratelimited(s->mig->dev, "migration: stream length %zu exceeds the %zu-byte record\n",
+				    s->avail + len, sizeof(s->rec));
 		s->bad = -EFBIG;
 		s->mig->stats.rejects++;
 		return -EFBIG;
@@ -782,8 +782,8 @@ static int hacc_load_stream(struct hacc_mig *mig, struct hacc_stream *s)
 	ret = s->bad;
 	if (!ret && s->avail != HACC_MIG_MATCH_SIZE &&
 	    s->avail != HACC_MIG_DATA_SIZE) {
-		dev_err(mig->dev, "migration: stream length %zu, expected %u or %u\n",
-			s->avail, HACC_MIG_MATCH_SIZE, HACC_MIG_DATA_SIZE);
+		dev_err_ratelimited(mig->dev, "migration: stream length %zu, expected %u or %u\n",
+				    s->avail, HACC_MIG_MATCH_SIZE, HACC_MIG_DATA_SIZE);
 		ret = -ENODATA;
 	}
 	if (!ret && s->avail == HACC_MIG_DATA_SIZE)
@@ -805,7 +805,7 @@ static int hacc_load_stream(struct hacc_mig *mig, struct hacc_stream *s)
 		return 0;	/* the source VF had not been set up */
 	if (rec->vf_state != HACC_VF_STATE_READY || !rec->eqe_dma ||
 	    !rec->aeqe_dma || !rec->sqc_dma || !rec->cqc_dma) {
-		dev_info(mig->dev, "migration: source VF had no guest queues, nothing to load\n");
+		dev_info_ratelimited(mig->dev, "migration: source VF had no guest queues, nothing to load\n");
 		return 0;
 	}
 
@@ -1095,7 +1095,7 @@ static int hacc_arc(struct hacc_mig *mig, enum vfio_device_mig_state next,
 	}
 #undef ARC
 
-	dev_err(mig->dev, "migration: no arc from state %u to %u\n", cur, next);
+	dev_err_ratelimited(mig->dev, "migration: no arc from state %u to %u\n", cur, next);
 	return -EINVAL;
 }
 
@@ -1337,8 +1337,8 @@ static int hacc_hw_begin(struct hacc_mig *mig)
 	struct hacc_vdev *hv = hacc_from_mig(mig);
 
 	if (hacc_pf_hold(hv, HACC_PF_WAIT_ARC_MS)) {
-		dev_err(mig->dev, "migration: PF reset still running after %u ms\n",
-			HACC_PF_WAIT_ARC_MS);
+		dev_err_ratelimited(mig->dev, "migration: PF reset still running after %u ms\n",
+				    HACC_PF_WAIT_ARC_MS);
 		return -EAGAIN;
 	}
 	return 0;
@@ -1562,8 +1562,8 @@ static struct file *hacc_set_state(struct vfio_device *vdev,
 	mutex_lock(&mig->state_mutex);
 	if (mig->state == VFIO_DEVICE_STATE_ERROR && target != mig->state) {
 		/* vfio core has no arc out of ERROR (it warns if asked) */
-		dev_err(mig->dev, "migration: device in ERROR state, reset it before state %u\n",
-			target);
+		dev_err_ratelimited(mig->dev, "migration: device in ERROR state, reset it before state %u\n",
+				    target);
 		hacc_mig_unlock(mig);
 		return ERR_PTR(-EINVAL);
 	}
@@ -2139,8 +2139,8 @@ static void hacc_reset_prepare(struct pci_dev *pdev)
 	/* Released in hacc_reset_done() */
 	mutex_lock(&hv->io_lock);
 	if (hacc_pf_hold(hv, HACC_PF_WAIT_RESET_MS)) {
-		pci_warn(pdev, "VF reset overlaps a PF reset still running after %u ms\n",
-			 HACC_PF_WAIT_RESET_MS);
+		dev_warn_ratelimited(&pdev->dev, "VF reset overlaps a PF reset still running after %u ms\n",
+				     HACC_PF_WAIT_RESET_MS);
 		return;
 	}
 	hv->pf_held = true;

@@ -24,9 +24,9 @@
  *    fingerprint of the VF's whole state (register file, queue contexts,
  *    VFT entries) is the same as before;
  *  - an accepted stream is what the VF now holds (debugfs register dump);
- *  - the kernel log got exactly one error line naming the VF per rejected
- *    stream and none otherwise (every case is checked: these messages are
- *    not rate-limited), and no kernel splat at all.
+ *  - the kernel log got at most one error line naming the VF per rejected
+ *    stream (the driver rate-limits them) and none otherwise, and no
+ *    kernel splat at all.
  * Every --good-every cases a worker resumes the unmodified stream, runs the
  * VF and checks every register a guest can see, mailbox-read bases included.
  * A rejected stream leaves the VF in RESUMING; VFIO_DEVICE_RESET brings it
@@ -445,29 +445,12 @@ static void note_sample(const char *text)
 	pthread_mutex_unlock(&lock);
 }
 
-/* Kernel log lines since the last call: error lines naming this VF; splats */
-static int drain_kmsg_once(struct worker *w, char *last, size_t len);
-
 /*
- * A record can become readable from /dev/kmsg a little after the write()
- * that logged it returned (seen about once in 500 rejections), so when
- * fewer lines than expected are there, look again for up to half a second
- * before counting the case as wrong.
+ * Kernel log lines since the last call: error lines naming this VF; splats.
+ * The driver rate-limits the lines a user can trigger (10 per 5 s per
+ * message), so a rejection logs at most one line: fewer is fine, more is
+ * not, and a line that is there must name the cause.
  */
-static int drain_kmsg_expect(struct worker *w, int want, char *last, size_t len)
-{
-	int lines = drain_kmsg_once(w, last, len), i, more;
-
-	for (i = 0; lines >= 0 && lines < want && i < 50; i++) {
-		usleep(10000);
-		more = drain_kmsg_once(w, last, len);
-		if (more < 0)
-			return more;
-		lines += more;
-	}
-	return lines;
-}
-
 static int drain_kmsg_once(struct worker *w, char *last, size_t len)
 {
 	char text[1024], tag[48];
@@ -665,9 +648,9 @@ static int run_case(struct worker *w, const struct fcase *c)
 		/* only a write that was refused can have logged (once) */
 		for (i = 0, k = 0; i < c->nwrites; i++)
 			k |= e.werr[i] != 0;
-		lines = drain_kmsg_expect(w, k, line, sizeof(line));
-		if (lines != k)
-			fail_case(w, c, &st.fail_kmsg, "%d kernel error lines for the VF, expected %d%s%s",
+		lines = drain_kmsg_once(w, line, sizeof(line));
+		if (lines > k)
+			fail_case(w, c, &st.fail_kmsg, "%d kernel error lines for the VF, at most %d%s%s",
 				  lines, k, lines ? ": " : "", line);
 		pthread_mutex_lock(&lock);
 		st.cases++;
@@ -714,11 +697,11 @@ static int run_case(struct worker *w, const struct fcase *c)
 			fail_case(w, c, &st.fail_loaded, "accepted stream not loaded: %s", why);
 	}
 
-	lines = drain_kmsg_expect(w, e.err_lines, line, sizeof(line));
+	lines = drain_kmsg_once(w, line, sizeof(line));
 	if (lines < 0)
 		fail_case(w, c, &st.fail_kmsg, "reading /dev/kmsg: %s", hacc_last_error());
-	else if (lines != e.err_lines)
-		fail_case(w, c, &st.fail_kmsg, "%d kernel error lines for the VF, expected %d%s%s",
+	else if (lines > e.err_lines)
+		fail_case(w, c, &st.fail_kmsg, "%d kernel error lines for the VF, at most %d%s%s",
 			  lines, e.err_lines, lines ? ": " : "", line);
 	else if (lines)
 		note_sample(line);
@@ -963,7 +946,7 @@ int main(int argc, char **argv)
 	robust_result(&tap, !st.fail_loaded, "fuzz: accepted streams loaded what they said (%llu wrong)",
 	       st.fail_loaded);
 	robust_result(&tap, !st.fail_kmsg && !st.kmsg_lost,
-	       "fuzz: one kernel error line per rejection, none otherwise, every case checked (%llu wrong)",
+	       "fuzz: at most one kernel error line per rejection (rate-limited), none otherwise (%llu wrong)",
 	       st.fail_kmsg);
 	robust_result(&tap, !st.fail_good && st.good_checks >= (unsigned long long)nw,
 	       "fuzz: the VFs still migrate a good stream (%llu checks, %llu failed)",

@@ -1223,6 +1223,53 @@ TEST_F_TIMEOUT(mig, read_into_own_bar_across_reset, 120)
 }
 
 /*
+ * A user can ask for a state change as often as it likes, and in ERROR
+ * each one fails: the log line saying why is rate-limited.  ERROR comes
+ * from a load whose mailbox never completes (the model's mb-busy fault).
+ */
+TEST_F_TIMEOUT(mig, error_state_logs_ratelimited, 120)
+{
+	const int asks = 100;
+	struct hacc_regs want;
+	struct hacc_model m;
+	struct hacc_kmsg k;
+	char pf[32], text[512];
+	int fd, fn, i, r, level, lines = 0;
+
+	fn = hacc_sys_vf_fn(vf_a);
+	if (fn < 0 || hacc_sys_pf(vf_a, pf, sizeof(pf)) || hacc_model_open(&m, pf))
+		SKIP(return, "no model control window: ERROR cannot be forced here");
+	/* a record with queues, so that the load uses the mailbox */
+	program_a(_metadata, self, SEED_A, &want);
+	save_a(_metadata, self);
+	set_state(_metadata, &self->a, VFIO_DEVICE_STATE_STOP, NULL);
+	set_state(_metadata, &self->a, VFIO_DEVICE_STATE_RESUMING, &fd);
+	write_all(_metadata, fd, self->stream, self->stream_len);
+	hacc_model_write(&m, HACC_CTL_FAULT_MB_BUSY, 1ull << fn);
+	r = hacc_mig_set_state(&self->a, VFIO_DEVICE_STATE_STOP, NULL);
+	hacc_model_write(&m, HACC_CTL_FAULT_MB_BUSY, 0);
+	hacc_model_close(&m);
+	close(fd);
+	ASSERT_EQ(-ETIMEDOUT, r);
+	ASSERT_EQ(VFIO_DEVICE_STATE_ERROR, get_state(_metadata, &self->a));
+
+	/* a new rate-limit interval (5 s), whatever an earlier test logged */
+	sleep(6);
+	HACC_OK(hacc_kmsg_open(&k));
+	for (i = 0; i < asks; i++)
+		ASSERT_EQ(-EINVAL, hacc_mig_set_state(&self->a, VFIO_DEVICE_STATE_RUNNING, NULL));
+	while (hacc_kmsg_next(&k, &level, text, sizeof(text)) == 1)
+		lines += strstr(text, "device in ERROR state") != NULL;
+	hacc_kmsg_close(&k);
+	TH_LOG("%d SET_STATE requests in ERROR logged %d line(s)", asks, lines);
+	EXPECT_LT(0, lines);
+	EXPECT_GT(asks / 2, lines);
+
+	HACC_OK(hacc_dev_reset(&self->a));
+	ASSERT_EQ(VFIO_DEVICE_STATE_RUNNING, get_state(_metadata, &self->a));
+}
+
+/*
  * Where the PF keeps this VF's migration registers, read from the PF itself
  * (its revision and MIG_REGION_SEL in its BAR 2), independently of the
  * driver under test: 1 in the PF's window (QM above V3 with the window
