@@ -1937,7 +1937,11 @@ static int hacc_dbg_record_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(hacc_dbg_record);
 
-/* Register values, read directly (not counted in the statistics) */
+/*
+ * Register values, read directly (not counted in the statistics), under the
+ * same exclusion as an arc: io_lock keeps a reset of this VF out, the PF
+ * hold a reset of the whole device.
+ */
 static int hacc_dbg_regs_show(struct seq_file *m, void *unused)
 {
 	static const struct {
@@ -1953,13 +1957,19 @@ static int hacc_dbg_regs_show(struct seq_file *m, void *unused)
 		{ "que_iso_cfg", HACC_QUE_ISO_CFG },
 		{ "page_size", HACC_PAGE_SIZE },
 	};
-	struct hacc_mig *mig = &((struct hacc_vdev *)m->private)->mig;
+	struct hacc_vdev *hv = m->private;
+	struct hacc_mig *mig = &hv->mig;
 	int i;
 
 	mutex_lock(&mig->state_mutex);
 	if (!mig->open) {
 		seq_puts(m, "device not open\n");
 		goto out;
+	}
+	mutex_lock(&hv->io_lock);
+	if (hacc_pf_hold(hv, HACC_PF_WAIT_ARC_MS)) {
+		seq_puts(m, "PF reset in progress\n");
+		goto out_io;
 	}
 	for (i = 0; i < ARRAY_SIZE(regs); i++)
 		seq_printf(m, "%s: %#010x\n", regs[i].name,
@@ -1970,6 +1980,9 @@ static int hacc_dbg_regs_show(struct seq_file *m, void *unused)
 	for (i = 0; i < HACC_XQC_DWORDS; i++)
 		seq_printf(m, "aeqc_dw%d: %#010x\n", i,
 			   mig->ops->vf_read(mig, mig->aeqc_off + 4 * i));
+	hacc_pf_unhold(hv);
+out_io:
+	mutex_unlock(&hv->io_lock);
 out:
 	hacc_mig_unlock(mig);
 	return 0;

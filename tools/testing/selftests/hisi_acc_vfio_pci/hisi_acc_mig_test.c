@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/utsname.h>
@@ -1267,6 +1268,54 @@ TEST_F_TIMEOUT(mig, error_state_logs_ratelimited, 120)
 
 	HACC_OK(hacc_dev_reset(&self->a));
 	ASSERT_EQ(VFIO_DEVICE_STATE_RUNNING, get_state(_metadata, &self->a));
+}
+
+/*
+ * The debugfs register dump reads the VF's BAR: it must not do so while
+ * the VF is being reset.  A dump asked for 30 ms into VFIO_DEVICE_RESET
+ * (whose FLR alone sleeps 100 ms) completes only after the reset.
+ */
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+TEST_F_TIMEOUT(mig, debugfs_regs_wait_for_reset, 120)
+{
+	struct { double start, end; } *t;
+	char buf[4096];
+	int dbg, round, early = 0;
+	bool before;
+	pid_t pid;
+
+	dbg = hacc_sys_dbg_open(vf_a, "regs");
+	if (dbg < 0)
+		SKIP(return, "no debugfs register dump for %s", vf_a);
+	t = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, t);
+	for (round = 0; round < 3; round++) {
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (!pid) {
+			t->start = now_s();
+			_exit(hacc_dev_reset(&self->a) ? 1 : (t->end = now_s(), 0));
+		}
+		usleep(30000);
+		ASSERT_LT(0, hacc_sys_dbg_pread(dbg, buf, sizeof(buf)));
+		/* done before the reset ended? (one clock for both processes) */
+		before = !t->end || now_s() < t->end;
+		early += before;
+		ASSERT_EQ(pid, waitpid(pid, NULL, 0));
+		TH_LOG("round %d: reset took %.3f s, the dump was done %s it ended", round,
+		       t->end - t->start, before ? "before" : "after");
+		t->end = 0;
+	}
+	close(dbg);
+	munmap(t, 4096);
+	EXPECT_EQ(0, early);
 }
 
 /*
