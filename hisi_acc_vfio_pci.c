@@ -250,11 +250,12 @@ static int hacc_mailbox(struct hacc_mig *mig, u8 cmd, bool read, u64 addr,
 	mig->ops->vf_mb_send(mig, words);
 
 	ret = read_poll_timeout(hacc_rd, val, !(val & HACC_MB_BUSY),
-				HACC_POLL_US, HACC_POLL_TIMEOUT_US, false,
+				HACC_POLL_US, HACC_MB_DONE_US, false,
 				mig, HACC_MB_BASE);
 	if (ret) {
-		dev_err(mig->dev, "mailbox: command %#x still busy after %u us\n",
-			cmd, HACC_POLL_TIMEOUT_US);
+		dev_err_ratelimited(mig->dev, "mailbox: command %#x still busy after %ld us\n",
+				    cmd, HACC_MB_DONE_US);
+		mig->mb_lost = true;
 		return -ETIMEDOUT;
 	}
 	if (val & HACC_MB_STATUS_MASK) {
@@ -383,6 +384,12 @@ static int hacc_quiesce(struct hacc_mig *mig)
 	if (mig->quiesced)
 		return 0;
 	ret = hacc_mailbox(mig, HACC_MB_CMD_PAUSE_QM, false, 0, NULL);
+	/*
+	 * A pause posted but not completed in time may still take effect:
+	 * whether the VF runs is unknown, which only a reset resolves.
+	 */
+	if (ret && mig->mb_lost)
+		mig->state = VFIO_DEVICE_STATE_ERROR;
 	if (ret)
 		return ret;
 	mig->quiesced = true;
@@ -908,6 +915,7 @@ static void hacc_mig_forget(struct hacc_mig *mig)
 	mig->rearm_eq = false;
 	mig->kick_qps = 0;
 	mig->quiesced = false;
+	mig->mb_lost = false;
 }
 
 /**

@@ -64,9 +64,15 @@ static inline struct dentry *hacc_vfio_debug_root(struct vfio_device *vdev)
 #endif
 }
 
-/* Polling budget for every QM handshake (mailbox, VFT, write-back) */
+/*
+ * Polling budgets of the QM handshakes, those of Linux 7.3's QM driver:
+ * 1 ms for the mailbox to be free before a command, the queue table and
+ * the cache write-back; 1 s for a mailbox command to complete (PAUSE_QM
+ * waits for the tasks the VF has taken).
+ */
 #define HACC_POLL_US		10
 #define HACC_POLL_TIMEOUT_US	1000
+#define HACC_MB_DONE_US		USEC_PER_SEC
 /* Interrupt-status registers must drain within this budget at stop */
 #define HACC_DRAIN_TIMEOUT_US	10000
 
@@ -181,6 +187,8 @@ struct hacc_mig_stats {
  * @kick_qps: queue doorbells must be rung for this many queues on resume
  * @quiesced: task processing was paused (PAUSE_QM) and not released since
  * @mb_idle: the VF mailbox was seen idle and nobody else can use it now
+ * @mb_lost: a command was posted and did not complete in time; it may
+ *	still run (only a reset clears this)
  * @open: the device is open and its registers are mapped
  * @last: copy of the last record saved or loaded (debugfs)
  * @last_len: valid bytes in @last
@@ -209,6 +217,7 @@ struct hacc_mig {
 	u32 kick_qps;
 	bool quiesced;
 	bool mb_idle;
+	bool mb_lost;
 	bool open;
 	struct hacc_mig_data last;
 	size_t last_len;

@@ -37,6 +37,9 @@ struct fake_qm {
 	u64 sqc_bt, cqc_bt;
 	u8 mb_fail_cmd;		/* command + 1 that completes with status 1 */
 	bool mb_stuck;
+	bool mb_hang;		/* commands posted from now on never complete */
+	unsigned int mb_slow;	/* reads of a posted command that say busy */
+	unsigned int mb_busy_left;
 	bool wb_stuck;
 	bool paused;
 	int begin_err;
@@ -56,8 +59,11 @@ static u32 fake_vf_read(struct hacc_mig *mig, u32 off)
 {
 	struct fake_qm *f = to_fake(mig);
 
-	if (off == HACC_MB_BASE && f->mb_stuck)
+	if (off == HACC_MB_BASE && (f->mb_stuck || f->mb_busy_left)) {
+		if (f->mb_busy_left && !f->mb_hang)
+			f->mb_busy_left--;
 		return HACC_MB_BUSY;
+	}
 	if (off == HACC_CACHE_WB_DONE)
 		return f->wb_stuck ? 0 : 1;
 	return f->vf[off / 4];
@@ -97,6 +103,9 @@ static void fake_mb_send(struct hacc_mig *mig, const u32 w[4])
 	f->dev_writes++;
 	f->mb_cmds[cmd & 15]++;
 	if (f->mb_stuck)
+		return;
+	f->mb_busy_left = f->mb_hang ? 1 : f->mb_slow;
+	if (f->mb_hang)
 		return;
 	switch (cmd) {
 	case HACC_MB_CMD_PAUSE_QM:
@@ -854,6 +863,41 @@ static void test_p2p_running(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->begins, f->ends);
 }
 
+/*
+ * Mailbox budgets are those of the QM driver: a command that takes a few
+ * milliseconds (PAUSE_QM waits for the VF's tasks) completes.  A pause
+ * that was posted and never completed may still take effect, so the VF's
+ * state is unknown: ERROR, until a reset.  One busy before the command
+ * posted nothing and leaves the state alone.
+ */
+static void test_mailbox_budget(struct kunit *test)
+{
+	struct fake_qm *f = fake_new(test);
+	struct hacc_stream *s = stream_new(test, f);
+
+	f->mb_slow = 300;	/* at least 3 ms of polling */
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_RUNNING_P2P, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, f->paused);
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_RUNNING, NULL), 0);
+	f->mb_slow = 0;
+
+	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY, s), 0);
+	f->mb_stuck = true;
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY_P2P, NULL), -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, f->mig.state, VFIO_DEVICE_STATE_PRE_COPY);
+	f->mb_stuck = false;
+
+	f->mb_hang = true;
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY_P2P, NULL), -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, f->mig.state, VFIO_DEVICE_STATE_ERROR);
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_RUNNING, NULL), -EINVAL);
+	f->mb_hang = false;
+	f->mb_busy_left = 0;
+	hacc_mig_reset(&f->mig);
+	KUNIT_EXPECT_EQ(test, f->mig.state, VFIO_DEVICE_STATE_RUNNING);
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_RUNNING_P2P, NULL), 0);
+}
+
 /* PRE_COPY_P2P: the stream and PRECOPY_INFO behave as in PRE_COPY */
 static void test_p2p_precopy(struct kunit *test)
 {
@@ -1098,6 +1142,7 @@ static struct kunit_case hacc_cases[] = {
 	KUNIT_CASE(test_errnos),
 	KUNIT_CASE(test_every_arc),
 	KUNIT_CASE(test_p2p_running),
+	KUNIT_CASE(test_mailbox_budget),
 	KUNIT_CASE(test_p2p_precopy),
 	KUNIT_CASE(test_p2p_resume),
 	KUNIT_CASE(test_pf_window),
