@@ -1011,21 +1011,31 @@ static void test_pf_window(struct kunit *test)
 	}
 }
 
-/* Device accesses on the downtime path (PRE_COPY -> STOP_COPY) */
+/*
+ * Device accesses on the downtime path.  With P2P offered, vfio core never
+ * asks for PRE_COPY -> STOP_COPY: it walks PRE_COPY -> PRE_COPY_P2P (while
+ * the other devices of the VM still run) -> STOP_COPY.  Both arcs count.
+ */
 static void test_downtime_cost(struct kunit *test)
 {
 	struct fake_qm *f = fake_new(test);
 	struct hacc_stream *s = stream_new(test, f);
-	struct hacc_mig_stats before;
+	struct hacc_mig_stats before, mid;
 
 	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY, s), 0);
 	before = f->mig.stats;
+	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY_P2P, NULL), 0);
+	mid = f->mig.stats;
 	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_STOP_COPY, NULL), 0);
+	/* The pause: mailbox idle check and completion, one command */
+	KUNIT_EXPECT_EQ(test, mid.mmio_reads - before.mmio_reads, 2);
+	KUNIT_EXPECT_EQ(test, mid.mmio_writes - before.mmio_writes, 4);
+	KUNIT_EXPECT_EQ(test, mid.mailbox - before.mailbox, 1);
 	/*
-	 * Reads: mailbox idle check 1, PAUSE completion 1, four drained
-	 * status registers, write-back done 1, VF_STATE 1, 3 registers
-	 * (interrupt masks, page size), 14 context words, two mailbox
-	 * completions and their results (2 x 3).
+	 * Both arcs.  Reads: mailbox idle check 1, PAUSE completion 1, four
+	 * drained status registers, write-back done 1, VF_STATE 1, 3
+	 * registers (interrupt masks, page size), 14 context words, two
+	 * mailbox completions and their results (2 x 3).
 	 * Writes: three mailbox commands of four words, write-back start.
 	 * PF queue table and isolation registers are not read again, nor
 	 * the PF<->VF channel words.
@@ -1037,8 +1047,8 @@ static void test_downtime_cost(struct kunit *test)
 
 /*
  * Destination side of the downtime path.  The mailbox was seen idle by the
- * PAUSE_QM of RUNNING -> STOP and nobody may touch the VF in STOP or
- * RESUMING, so the load does not poll it again.
+ * PAUSE_QM of RUNNING -> RUNNING_P2P and nobody may touch the VF in the
+ * P2P states, STOP or RESUMING, so the load does not poll it again.
  */
 static void test_resume_cost(struct kunit *test)
 {
@@ -1048,6 +1058,8 @@ static void test_resume_cost(struct kunit *test)
 	struct hacc_mig_data rec;
 
 	save_record(test, fake_new(test), &rec);
+	/* the destination's way down with P2P: RUNNING -> RUNNING_P2P -> STOP */
+	KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_RUNNING_P2P, NULL), 0);
 	KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_STOP, NULL), 0);
 	KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_RESUMING, s), 0);
 	KUNIT_ASSERT_EQ(test, s_write(s, &rec, sizeof(rec)), 0);
@@ -1063,10 +1075,15 @@ static void test_resume_cost(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, d->mig.stats.mailbox - before.mailbox, 2);
 	KUNIT_EXPECT_EQ(test, d->sqc_bt, T_SQC_BT);
 
-	/* A guest that ran since then may have left a command in flight */
+	/*
+	 * A guest that ran since then may have left a command in flight.
+	 * The way back and down again is the one vfio core walks with P2P:
+	 * STOP -> RUNNING_P2P -> RUNNING -> RUNNING_P2P.
+	 */
+	KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_RUNNING_P2P, NULL), 0);
 	KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_RUNNING, NULL), 0);
 	d->mb_stuck = true;
-	KUNIT_EXPECT_EQ(test, step(d, VFIO_DEVICE_STATE_STOP, NULL), -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, step(d, VFIO_DEVICE_STATE_RUNNING_P2P, NULL), -ETIMEDOUT);
 	KUNIT_EXPECT_EQ(test, d->mb_cmds[HACC_MB_CMD_PAUSE_QM], 1);
 }
 
