@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * VFIO variant driver for the virtual functions of HiSilicon QM based
- * accelerators (ZIP, SEC, HPRE), with STOP_COPY and PRE_COPY live migration.
+ * accelerators (ZIP, SEC, HPRE), with STOP_COPY, PRE_COPY and P2P live
+ * migration.
  *
  * A VF's migratable state is small: a handful of QM registers, the event
  * queue contexts and four DMA base addresses, 176 bytes in all.  The first
