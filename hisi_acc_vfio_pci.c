@@ -1910,14 +1910,30 @@ static const struct vfio_device_ops hacc_plain_ops = {
 
 /* debugfs */
 
+static const char *hacc_state_name(enum vfio_device_mig_state state)
+{
+	static const char * const names[] = {
+		[VFIO_DEVICE_STATE_ERROR] = "ERROR",
+		[VFIO_DEVICE_STATE_STOP] = "STOP",
+		[VFIO_DEVICE_STATE_RUNNING] = "RUNNING",
+		[VFIO_DEVICE_STATE_STOP_COPY] = "STOP_COPY",
+		[VFIO_DEVICE_STATE_RESUMING] = "RESUMING",
+		[VFIO_DEVICE_STATE_RUNNING_P2P] = "RUNNING_P2P",
+		[VFIO_DEVICE_STATE_PRE_COPY] = "PRE_COPY",
+		[VFIO_DEVICE_STATE_PRE_COPY_P2P] = "PRE_COPY_P2P",
+	};
+
+	return state < ARRAY_SIZE(names) && names[state] ? names[state] : "?";
+}
+
 static int hacc_dbg_stats_show(struct seq_file *m, void *unused)
 {
 	struct hacc_vdev *hv = m->private;
 	struct hacc_mig *mig = &hv->mig;
 
 	mutex_lock(&mig->state_mutex);
-	seq_printf(m, "state: %u\nopen: %u\ndevice_ready: %u\n",
-		   mig->state, mig->open, mig->device_ready);
+	seq_printf(m, "state: %s\nopen: %u\ndevice_ready: %u\n",
+		   hacc_state_name(mig->state), mig->open, mig->device_ready);
 	seq_printf(m, "mmio_reads: %llu\nmmio_writes: %llu\nmailbox: %llu\n",
 		   mig->stats.mmio_reads, mig->stats.mmio_writes,
 		   mig->stats.mailbox);

@@ -1318,6 +1318,24 @@ TEST_F_TIMEOUT(mig, debugfs_regs_wait_for_reset, 120)
 	EXPECT_EQ(0, early);
 }
 
+/* debugfs stats names the migration state */
+TEST_F(mig, debugfs_stats_state_by_name)
+{
+	char buf[4096];
+	int fd;
+
+	if (hacc_sys_dbg_read(vf_a, "stats", buf, sizeof(buf)) < 0)
+		SKIP(return, "no debugfs stats for %s", vf_a);
+	ASSERT_NE(NULL, strstr(buf, "state: RUNNING\n"));
+	set_state(_metadata, &self->a, VFIO_DEVICE_STATE_PRE_COPY, &fd);
+	ASSERT_LT(0, hacc_sys_dbg_read(vf_a, "stats", buf, sizeof(buf)));
+	close(fd);
+	set_state(_metadata, &self->a, VFIO_DEVICE_STATE_RUNNING, NULL);
+	if (!strstr(buf, "state: PRE_COPY\n"))
+		TH_LOG("stats in PRE_COPY:\n%s", buf);
+	ASSERT_NE(NULL, strstr(buf, "state: PRE_COPY\n"));
+}
+
 /*
  * Where the PF keeps this VF's migration registers, read from the PF itself
  * (its revision and MIG_REGION_SEL in its BAR 2), independently of the
