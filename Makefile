@@ -5,6 +5,9 @@ obj-$(CONFIG_HISI_ACC_VFIO_PCI) += hisi_acc_vfio_pci.o
 # Out of tree there is no Kconfig: build the KUnit module when KUnit is on.
 ifneq ($(KBUILD_EXTMOD),)
 CONFIG_HISI_ACC_VFIO_PCI_KUNIT_TEST ?= $(if $(CONFIG_KUNIT),m)
+# vfio_device_ops.get_region_info_caps (6.19) came without a macro to test:
+# look for the member itself in the kernel's header.
+ccflags-y += -DHACC_HAVE_REGION_INFO_CAPS=$(if $(shell grep -s get_region_info_caps $(srctree)/include/linux/vfio.h),1,0)
 endif
 obj-$(CONFIG_HISI_ACC_VFIO_PCI_KUNIT_TEST) += hisi_acc_vfio_pci_test.o
 # --- end of Kbuild part ---

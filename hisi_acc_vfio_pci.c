@@ -2103,6 +2103,12 @@ static bool hacc_probe_migration(struct pci_dev *pdev, struct hisi_qm **pf_qm,
 			 qm->ver, QM_HW_V3);
 		return false;
 	}
+	/* The user/migration split of BAR 2 is fixed at HACC_VF_MIG_AREA */
+	if (pci_resource_len(pdev, HACC_QM_BAR) != HACC_VF_BAR_SIZE) {
+		pci_info(pdev, "migration off: BAR 2 is %#llx bytes, the migration layout needs %#x; plain vfio-pci\n",
+			 (u64)pci_resource_len(pdev, HACC_QM_BAR), HACC_VF_BAR_SIZE);
+		return false;
+	}
 	/*
 	 * Above V3 the PF driver may have moved the migration registers into
 	 * the PF's BAR (Linux 7.x does at PF probe; 6.12 does not).  Checked

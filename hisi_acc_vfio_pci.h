@@ -33,7 +33,9 @@
  *    came with VFIO_DEVICE_BIND_FLAG_TOKEN;
  *  - vfio_device_ops.get_region_info_caps (6.19), through which vfio core
  *    answers VFIO_DEVICE_GET_REGION_INFO instead of the driver's .ioctl,
- *    came in the same release as VFIO_DEVICE_FEATURE_DMA_BUF;
+ *    came with no macro: out of tree the Makefile looks for the member in
+ *    the kernel's linux/vfio.h and defines HACC_HAVE_REGION_INFO_CAPS; in
+ *    tree the vfio core is the current one, which has it;
  *  - kzalloc_obj() (7.0) is preferred where it exists.
  * The KUnit module imports its namespace with MODULE_INFO(import_ns, ...),
  * which reads the same on every version.
@@ -43,10 +45,8 @@
 #else
 #define HACC_HAVE_MATCH_TOKEN_UUID	0
 #endif
-#ifdef VFIO_DEVICE_FEATURE_DMA_BUF
+#ifndef HACC_HAVE_REGION_INFO_CAPS
 #define HACC_HAVE_REGION_INFO_CAPS	1
-#else
-#define HACC_HAVE_REGION_INFO_CAPS	0
 #endif
 #ifdef kzalloc_obj
 #define hacc_zalloc_obj(type, gfp)	kzalloc_obj(type, gfp)
