@@ -218,6 +218,14 @@ static void hacc_doorbell(struct hacc_mig *mig, u16 queue, u8 cmd, u16 index,
 	mig->ops->vf_write64(mig, off, val);
 }
 
+/* Read the four mailbox words as one access; return word 0 (status) */
+static u32 hacc_mb_snap(struct hacc_mig *mig, u32 *words)
+{
+	mig->stats.mmio_reads++;
+	mig->ops->vf_mb_read(mig, words);
+	return words[0];
+}
+
 /*
  * Run one mailbox command on the VF.  The busy bit is only polled before
  * the command when the mailbox has not been seen idle since the guest last
@@ -231,13 +239,14 @@ static int hacc_mailbox(struct hacc_mig *mig, u8 cmd, bool read, u64 addr,
 		cmd | HACC_MB_BUSY | (read ? HACC_MB_OP_READ : 0),
 		lower_32_bits(addr), upper_32_bits(addr), 0,
 	};
+	u32 snap[4];
 	u32 val;
 	int ret;
 
 	if (!mig->mb_idle) {
-		ret = read_poll_timeout(hacc_rd, val, !(val & HACC_MB_BUSY),
+		ret = read_poll_timeout(hacc_mb_snap, val, !(val & HACC_MB_BUSY),
 					HACC_POLL_US, HACC_POLL_TIMEOUT_US,
-					false, mig, HACC_MB_BASE);
+					false, mig, snap);
 		if (ret) {
 			dev_err_ratelimited(mig->dev, "mailbox: busy (%#x) before command %#x\n",
 					    val, cmd);
@@ -250,9 +259,9 @@ static int hacc_mailbox(struct hacc_mig *mig, u8 cmd, bool read, u64 addr,
 	mig->stats.mmio_writes += ARRAY_SIZE(words);
 	mig->ops->vf_mb_send(mig, words);
 
-	ret = read_poll_timeout(hacc_rd, val, !(val & HACC_MB_BUSY),
+	ret = read_poll_timeout(hacc_mb_snap, val, !(val & HACC_MB_BUSY),
 				HACC_POLL_US, HACC_MB_DONE_US, false,
-				mig, HACC_MB_BASE);
+				mig, snap);
 	if (ret) {
 		dev_err_ratelimited(mig->dev, "mailbox: command %#x still busy after %ld us\n",
 				    cmd, HACC_MB_DONE_US);
@@ -266,9 +275,9 @@ static int hacc_mailbox(struct hacc_mig *mig, u8 cmd, bool read, u64 addr,
 	}
 	mig->mb_idle = true;
 
+	/* The result comes with the status that said done (words 1 and 2) */
 	if (out)
-		*out = hacc_rd(mig, HACC_MB_ADDR_L) |
-		       (u64)hacc_rd(mig, HACC_MB_ADDR_H) << 32;
+		*out = snap[1] | (u64)snap[2] << 32;
 	return 0;
 }
 
@@ -529,6 +538,7 @@ publish:
  */
 static int hacc_load_state(struct hacc_mig *mig, const struct hacc_mig_data *rec)
 {
+	u32 snap[4];
 	u32 val;
 	int i, ret;
 
@@ -540,9 +550,9 @@ static int hacc_load_state(struct hacc_mig *mig, const struct hacc_mig_data *rec
 	 * (the PAUSE_QM of RUNNING -> STOP on a destination).
 	 */
 	if (!mig->mb_idle) {
-		ret = read_poll_timeout(hacc_rd, val, !(val & HACC_MB_BUSY),
+		ret = read_poll_timeout(hacc_mb_snap, val, !(val & HACC_MB_BUSY),
 					HACC_POLL_US, HACC_POLL_TIMEOUT_US,
-					false, mig, HACC_MB_BASE);
+					false, mig, snap);
 		if (ret) {
 			dev_err_ratelimited(mig->dev, "migration: mailbox busy (%#x) before load\n",
 					    val);
@@ -1276,6 +1286,33 @@ static void hacc_hw_mb_send(struct hacc_mig *mig, const u32 words[4])
 #endif
 }
 
+static void hacc_hw_mb_read(struct hacc_mig *mig, u32 words[4])
+{
+	const void __iomem *mb = hacc_from_mig(mig)->mig_io + HACC_MB_BASE;
+#if IS_ENABLED(CONFIG_ARM64)
+	u64 lo, hi;
+
+	/*
+	 * As for posting, the QM answers a mailbox read consistently only to
+	 * one 128-bit load; the barrier orders it before later reads.
+	 */
+	asm volatile("ldp %x0, %x1, [%2]\n\tdmb oshld"
+		     : "=&r" (lo), "=&r" (hi)
+		     : "r" ((const void __force *)mb)
+		     : "memory");
+	words[0] = lower_32_bits(lo);
+	words[1] = upper_32_bits(lo);
+	words[2] = lower_32_bits(hi);
+	words[3] = upper_32_bits(hi);
+#else
+	int i;
+
+	/* Elsewhere (the device model), word by word */
+	for (i = 0; i < 4; i++)
+		words[i] = readl(mb + 4 * i);
+#endif
+}
+
 static u32 hacc_hw_pf_read(struct hacc_mig *mig, u32 off)
 {
 	return readl(hacc_from_mig(mig)->pf_qm->io_base + off);
@@ -1363,6 +1400,7 @@ static const struct hacc_io_ops hacc_hw_ops = {
 	.vf_write = hacc_hw_vf_write,
 	.vf_write64 = hacc_hw_vf_write64,
 	.vf_mb_send = hacc_hw_mb_send,
+	.vf_mb_read = hacc_hw_mb_read,
 	.pf_read = hacc_hw_pf_read,
 	.pf_write = hacc_hw_pf_write,
 	.begin = hacc_hw_begin,

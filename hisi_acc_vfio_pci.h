@@ -85,6 +85,8 @@ struct hacc_mig;
  * @vf_write: write a 32-bit migration register of the VF's QM
  * @vf_write64: write a 64-bit doorbell of the VF (always the VF's BAR 2)
  * @vf_mb_send: post the four mailbox words at HACC_MB_BASE as one command
+ * @vf_mb_read: read the four mailbox words at HACC_MB_BASE as one access
+ *	(status and result of the last command come from the same read)
  * @pf_read: read a 32-bit register of the PF's QM
  * @pf_write: write a 32-bit register of the PF's QM
  * @begin: called before a sequence of device accesses; may refuse (for
@@ -99,6 +101,7 @@ struct hacc_io_ops {
 	void (*vf_write)(struct hacc_mig *mig, u32 off, u32 val);
 	void (*vf_write64)(struct hacc_mig *mig, u32 off, u64 val);
 	void (*vf_mb_send)(struct hacc_mig *mig, const u32 words[4]);
+	void (*vf_mb_read)(struct hacc_mig *mig, u32 words[4]);
 	u32 (*pf_read)(struct hacc_mig *mig, u32 off);
 	void (*pf_write)(struct hacc_mig *mig, u32 off, u32 val);
 	int (*begin)(struct hacc_mig *mig);
