@@ -55,6 +55,14 @@ if [[ -x $st ]]; then
 	done
 fi
 
+# hacc-mig compat against the driver's own verdicts: every match field
+# changed in a source's info and stream, and a destination whose queue
+# count really differs (one boot, about a minute under TCG).
+if [[ -x $TOP_DIR/tools/hacc-mig/compat-test.sh ]]; then
+	suite "guest ${KERNELS##* }: hacc-mig compat against the driver's verdicts" \
+		vm "${KERNELS##* }" --model --name compat -- "$TOP_DIR/tools/hacc-mig/compat-test.sh"
+fi
+
 # The VM runner itself: a failing command, a kernel WARNING and a hang each
 # fail a run, with a message that names the cause.
 suite "VM runner self-test" "$VM_DIR/selftest" "${KERNELS##* }"
