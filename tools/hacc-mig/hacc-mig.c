@@ -445,7 +445,8 @@ static void print_json(const char *cmd, const char *src, const char *dst, int rc
 {
 	if (!opt.json)
 		return;
-	printf("{\"command\":\"%s\",\"result\":\"%s\",", cmd, rc ? "error" : "ok");
+	printf("{\"format\":%d,\"version\":\"%s\",\"command\":\"%s\",\"result\":\"%s\",",
+	       JSON_FORMAT, HACC_VERSION, cmd, rc ? "error" : "ok");
 	if (rc) {
 		printf("\"error\":");
 		json_str(hacc_last_error());
