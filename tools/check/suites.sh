@@ -63,6 +63,13 @@ if [[ -x $TOP_DIR/tools/hacc-mig/compat-test.sh ]]; then
 		vm "${KERNELS##* }" --model --name compat -- "$TOP_DIR/tools/hacc-mig/compat-test.sh"
 fi
 
+# tools/persist: the VFs and their binding restored as after a reboot, the
+# PF driver's pf_q_num from modprobe.d (one boot, under a minute).
+if [[ -x $TOP_DIR/tools/persist/persist-test.sh ]]; then
+	suite "guest ${KERNELS##* }: VFs and binding kept across reboots (tools/persist)" \
+		vm "${KERNELS##* }" --model --name persist -- "$TOP_DIR/tools/persist/persist-test.sh"
+fi
+
 # The VM runner itself: a failing command, a kernel WARNING and a hang each
 # fail a run, with a message that names the cause.
 suite "VM runner self-test" "$VM_DIR/selftest" "${KERNELS##* }"
