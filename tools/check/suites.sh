@@ -26,11 +26,13 @@ if [[ " $KERNELS " == *" 7.3 "* &&
 		"$TOP_DIR/tools/testing/selftests/hisi_acc_vfio_pci/run-robustness.sh"
 fi
 
-# DKMS packaging in the guest against its kernel's build tree: install,
-# load and bind a VF, remove, reinstall (each dkms build compiles in TCG).
+# DKMS packaging in the guest against its kernel's build tree, over the
+# kernel's own hisi_acc_vfio_pci: install, modprobe loads ours and binds a
+# VF, signed reinstall, remove, the in-tree module back (each dkms build
+# compiles in TCG: about 6 minutes in all).
 for v in ${CHECK_DKMS_KERNELS-7.3}; do
 	[[ " $KERNELS " == *" $v "* ]] || continue
-	suite "guest $v: DKMS install, bind, remove, reinstall" \
+	suite "guest $v: DKMS over the in-tree module: install, bind, remove, reinstall" \
 		vm "$v" --model --name dkms --timeout 1800 -- "$VM_DIR/guest/dkms-test"
 done
 
