@@ -17,7 +17,17 @@ else
 KDIR ?= /lib/modules/$(shell uname -r)/build
 M ?= $(CURDIR)
 
+# The supported kernel range, kept in dkms.conf (BUILD_EXCLUSIVE_KERNEL):
+# $(call kernel_check,RELEASE) stops with one error naming the range.
+conf_var = $(shell sed -n 's/^$(1)="\(.*\)"$$/\1/p' $(CURDIR)/dkms.conf)
+HACC_KERNELS := $(call conf_var,HACC_KERNELS)
+HACC_KERNEL_RE := $(call conf_var,BUILD_EXCLUSIVE_KERNEL)
+kernel_check = [ -n "$(HACC_ANY_KERNEL)" ] || [ -z '$(1)' ] || \
+	echo '$(1)' | grep -Eq '$(HACC_KERNEL_RE)' || \
+	{ echo "hisi_acc_vfio_pci supports kernels $(HACC_KERNELS), not '$(1)' (HACC_ANY_KERNEL=1 builds anyway)" >&2; exit 1; }
+
 modules:
+	@$(call kernel_check,$(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null))
 	$(MAKE) -C $(KDIR) M=$(M) CONFIG_HISI_ACC_VFIO_PCI=m modules
 
 clean:
@@ -54,7 +64,7 @@ docs:
 # removed first).  DKMS_FLAGS takes further dkms options, e.g. --dkmstree,
 # --installtree, --kernelsourcedir or --no-depmod.
 DKMS_NAME := hisi_acc_vfio_pci
-DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(CURDIR)/dkms.conf)
+DKMS_VERSION := $(call conf_var,PACKAGE_VERSION)
 DKMS_SRCTREE ?= /usr/src
 DKMS_KVER ?= $(shell uname -r)
 DKMS_FLAGS ?=
@@ -64,6 +74,7 @@ DKMS_MOD := --sourcetree $(DKMS_SRCTREE) -m $(DKMS_NAME) -v $(DKMS_VERSION)
 
 dkms-install:
 	@test -n "$(DKMS_VERSION)" || { echo "no PACKAGE_VERSION in dkms.conf" >&2; exit 1; }
+	@$(call kernel_check,$(DKMS_KVER))
 	@if [ -n "$$(dkms status $(DKMS_FLAGS) $(DKMS_MOD) 2>/dev/null)" ]; then \
 		echo "dkms: removing the registered $(DKMS_NAME)/$(DKMS_VERSION) first"; \
 		dkms remove $(DKMS_FLAGS) $(DKMS_MOD) --all; \

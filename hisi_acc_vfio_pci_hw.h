@@ -180,4 +180,40 @@ struct hacc_mig_data {
 #define HACC_MIG_MATCH_SIZE		40
 #define HACC_MIG_DATA_SIZE		176
 
+/*
+ * The destination's verdict on a received match header, as a pure function
+ * so that the driver's check and userspace (hacc-mig compat) reach it from
+ * the same code: the first field that makes the destination refuse, in the
+ * order the driver checks them, or HACC_MATCH_OK.  @rec is the source's
+ * header, @local the one the destination VF would send itself.  qp_base,
+ * vf_state and minor_ver are not compared.
+ */
+enum hacc_match_field {
+	HACC_MATCH_OK = 0,
+	HACC_MATCH_MAGIC,
+	HACC_MATCH_MAJOR_VER,
+	HACC_MATCH_DEV_ID,
+	HACC_MATCH_QP_NUM,
+	HACC_MATCH_QUE_ISO_CFG,
+};
+
+static inline enum hacc_match_field
+hacc_match_first_diff(const struct hacc_mig_data *rec,
+		      const struct hacc_mig_data *local)
+{
+	if (rec->magic != HACC_MIG_MAGIC_V2 && rec->magic != HACC_MIG_MAGIC_V1)
+		return HACC_MATCH_MAGIC;
+	/* V1 records carry no version numbers */
+	if (rec->magic == HACC_MIG_MAGIC_V2 &&
+	    rec->major_ver != HACC_MIG_MAJOR_VER)
+		return HACC_MATCH_MAJOR_VER;
+	if (rec->dev_id != local->dev_id)
+		return HACC_MATCH_DEV_ID;
+	if (rec->qp_num != local->qp_num)
+		return HACC_MATCH_QP_NUM;
+	if (rec->que_iso_cfg != local->que_iso_cfg)
+		return HACC_MATCH_QUE_ISO_CFG;
+	return HACC_MATCH_OK;
+}
+
 #endif /* HISI_ACC_VFIO_PCI_HW_H */

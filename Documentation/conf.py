@@ -28,3 +28,7 @@ html_theme = "alabaster"
 html_static_path = []
 html_show_sourcelink = False
 highlight_language = "none"
+
+# The man page of tools/hacc-mig (make -C tools/hacc-mig man / install)
+man_pages = [("hacc-mig", "hacc-mig",
+              "move the migration state of HiSilicon accelerator VFs", "", 8)]

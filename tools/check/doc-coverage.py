@@ -9,7 +9,14 @@ and at least three characters long) must appear, with whitespace and
 markup backticks ignored.  Every errno the driver returns (-EXXX) must be
 named too.  Prints TAP.
 
+With --symptoms, the other direction for the troubleshooting table of
+README.md ("### By symptom"): every log line quoted in its second column
+(a backticked text with a space in it; a cell starting with an em dash
+has none) must be one of the driver's messages, with N, M, K, A, B,
+numbers, ... and 0x... standing for the values.
+
 Usage: doc-coverage.py DRIVER.c DOC...
+       doc-coverage.py --symptoms DRIVER.c README.md
 """
 
 import re
@@ -32,7 +39,51 @@ def runs(fmt):
     return [r for r in SPEC.split(fmt) if len(r.strip()) >= 3]
 
 
+def shape(text):
+    """A message with its values replaced by #, for comparison."""
+    text = SPEC.sub('#', text.replace('\\n', ''))
+    text = re.sub(r'0x\u2026|\u2026|\b[NMKAB]\b|\b[0-9]+\b', '#', text)
+    return normal(text).strip()
+
+
+def symptoms(driver, readme):
+    src = open(driver, encoding='utf-8').read()
+    known = {shape(m) for m in CALL.findall(src)}
+    lines = open(readme, encoding='utf-8').read().split('\n')
+    try:
+        start = lines.index('### By symptom')
+    except ValueError:
+        print('not ok 1 - %s has a "### By symptom" table' % readme)
+        return 1
+    quoted = []
+    for line in lines[start + 1:]:
+        if line.startswith('#'):
+            break
+        cells = line.split('|')
+        # "—" first: no driver line (the cell may quote another program)
+        if len(cells) > 3 and not cells[2].strip().startswith('\u2014'):
+            quoted += [q for q in re.findall(r'`([^`]+)`', cells[2])
+                       if ' ' in q]
+    unknown = [q for q in quoted if shape(q) not in known]
+    print('TAP version 13')
+    if not quoted:
+        print('not ok 1 - the symptom table of %s quotes log lines' % readme)
+        return 1
+    if unknown:
+        print('not ok 1 - every log line of the symptom table is a message '
+              'of the driver')
+        for q in unknown:
+            print('#   not a driver message: "%s"' % q)
+        return 1
+    print('ok 1 - the %d log lines of the symptom table of %s are messages '
+          'of the driver' % (len(quoted), readme))
+    print('1..1')
+    return 0
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == '--symptoms':
+        return symptoms(sys.argv[2], sys.argv[3])
     if len(sys.argv) < 3:
         print(__doc__)
         return 2

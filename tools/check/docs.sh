@@ -41,19 +41,27 @@ for f in "$top"/Documentation/*.rst; do
 		fail=1
 	fi
 done
+# renumber CMD...: CMD's TAP results become results of this suite.
+renumber() {
+	local line
+	while IFS= read -r line; do
+		case $line in
+		"ok "* | "not ok "*)
+			n=$((n + 1))
+			[[ $line == "not ok "* ]] && fail=1
+			echo "$line" | sed -E "s/^(not ok|ok) [0-9]+/\1 $n/" ;;
+		"#"*) echo "$line" ;;
+		esac
+	done < <("$@" 2>&1 || true)
+}
 # README.md and the admin guide name every kernel log message and errno
-# of the driver (tools/check/doc-coverage.py; its TAP renumbered here).
+# of the driver, and the log lines of README.md's symptom table are the
+# driver's (tools/check/doc-coverage.py).
 before=$n
-while IFS= read -r line; do
-	case $line in
-	"ok "* | "not ok "*)
-		n=$((n + 1))
-		[[ $line == "not ok "* ]] && fail=1
-		echo "$line" | sed -E "s/^(not ok|ok) [0-9]+/\1 $n/" ;;
-	"#"*) echo "$line" ;;
-	esac
-done < <("$top/tools/check/doc-coverage.py" "$top/hisi_acc_vfio_pci.c" \
-	"$top/README.md" "$top/Documentation/admin-guide.rst" 2>&1 || true)
+renumber "$top/tools/check/doc-coverage.py" "$top/hisi_acc_vfio_pci.c" \
+	"$top/README.md" "$top/Documentation/admin-guide.rst"
+renumber "$top/tools/check/doc-coverage.py" --symptoms "$top/hisi_acc_vfio_pci.c" \
+	"$top/README.md"
 if ((n == before)); then
 	n=$((n + 1))
 	fail=1

@@ -8,7 +8,10 @@
 #    project's format (.gitignore, Kconfig fragments, QEMU trace-events,
 #    kselftest config, the package list) are exempt;
 #  - one release version everywhere: MODULE_VERSION in the driver,
-#    PACKAGE_VERSION in dkms.conf and the newest entry of CHANGELOG.rst.
+#    PACKAGE_VERSION in dkms.conf and the newest entry of CHANGELOG.rst;
+#  - the supported kernel range (dkms.conf BUILD_EXCLUSIVE_KERNEL) admits
+#    the kernels make check builds and no other, and the Makefile refuses a
+#    kernel outside it with one message naming the range.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
@@ -78,5 +81,34 @@ for m in LICENSE DESCRIPTION DEVICE_TABLE; do
 		notok "driver has MODULE_$m"
 	fi
 done
+range=$(sed -n 's/^HACC_KERNELS="\(.*\)"$/\1/p' dkms.conf)
+re=$(bash -c '. ./dkms.conf && echo "$BUILD_EXCLUSIVE_KERNEL"')
+wrong=()
+for k in 6.12.117-amd64 6.12.0 7.3.0-1-arm64 7.0.1; do
+	[[ $k =~ $re ]] || wrong+=("$k refused")
+done
+for k in 6.1.0-28-amd64 6.11.9 7.4.0 6.120.1 16.12.1; do
+	[[ $k =~ $re ]] && wrong+=("$k accepted")
+done
+if [[ -n $range && -n $re && ${#wrong[@]} == 0 ]]; then
+	ok "dkms.conf: kernels $range (BUILD_EXCLUSIVE_KERNEL $re)"
+else
+	notok "dkms.conf: kernels '$range', BUILD_EXCLUSIVE_KERNEL '$re': ${wrong[*]}"
+fi
+fake=$(mktemp -d)
+mkdir -p "$fake/include/config"
+echo 6.1.0-28-amd64 >"$fake/include/config/kernel.release"
+for target in "modules KDIR=$fake" "dkms-install DKMS_KVER=7.4.0 DKMS_SRCTREE=$fake/src"; do
+	# shellcheck disable=SC2086 # target is words on purpose
+	out=$(make -s -C "$top" $target 2>&1)
+	if [[ $? != 0 && $out == "hisi_acc_vfio_pci supports kernels $range, not "* &&
+		! -e $fake/src ]]; then
+		ok "make ${target%% *} refuses a kernel outside $range, naming the range"
+	else
+		notok "make ${target%% *} refuses a kernel outside $range, naming the range"
+		printf '%s\n' "$out" | head -n 5 | sed 's/^/#   /'
+	fi
+done
+rm -rf "$fake"
 echo "1..$n"
 exit $fail

@@ -26,11 +26,13 @@ if [[ " $KERNELS " == *" 7.3 "* &&
 		"$TOP_DIR/tools/testing/selftests/hisi_acc_vfio_pci/run-robustness.sh"
 fi
 
-# DKMS packaging in the guest against its kernel's build tree: install,
-# load and bind a VF, remove, reinstall (each dkms build compiles in TCG).
+# DKMS packaging in the guest against its kernel's build tree, over the
+# kernel's own hisi_acc_vfio_pci: install, modprobe loads ours and binds a
+# VF, signed reinstall, remove, the in-tree module back (each dkms build
+# compiles in TCG: about 6 minutes in all).
 for v in ${CHECK_DKMS_KERNELS-7.3}; do
 	[[ " $KERNELS " == *" $v "* ]] || continue
-	suite "guest $v: DKMS install, bind, remove, reinstall" \
+	suite "guest $v: DKMS over the in-tree module: install, bind, remove, reinstall" \
 		vm "$v" --model --name dkms --timeout 1800 -- "$VM_DIR/guest/dkms-test"
 done
 
@@ -53,6 +55,21 @@ if [[ -x $st ]]; then
 			vm "$v" --model "revision=0x50" --name selftests-v4 -- "$st"
 		suite "guest $v: selftests" vm "$v" --model --name selftests -- "$st"
 	done
+fi
+
+# hacc-mig compat against the driver's own verdicts: every match field
+# changed in a source's info and stream, and a destination whose queue
+# count really differs (one boot, about a minute under TCG).
+if [[ -x $TOP_DIR/tools/hacc-mig/compat-test.sh ]]; then
+	suite "guest ${KERNELS##* }: hacc-mig compat against the driver's verdicts" \
+		vm "${KERNELS##* }" --model --name compat -- "$TOP_DIR/tools/hacc-mig/compat-test.sh"
+fi
+
+# tools/persist: the VFs and their binding restored as after a reboot, the
+# PF driver's pf_q_num from modprobe.d (one boot, under a minute).
+if [[ -x $TOP_DIR/tools/persist/persist-test.sh ]]; then
+	suite "guest ${KERNELS##* }: VFs and binding kept across reboots (tools/persist)" \
+		vm "${KERNELS##* }" --model --name persist -- "$TOP_DIR/tools/persist/persist-test.sh"
 fi
 
 # The VM runner itself: a failing command, a kernel WARNING and a hang each

@@ -24,6 +24,14 @@
 
 #define CHUNK		(1 << 20)
 
+#ifndef HACC_VERSION
+#define HACC_VERSION	"unknown"
+#endif
+/* Bumped when a key of the JSON output changes meaning or goes away */
+#define JSON_FORMAT	1
+/* Exit status of compat when the destination would refuse */
+#define EXIT_INCOMPATIBLE 3
+
 static const char usage_text[] =
 "Usage: hacc-mig [OPTIONS] COMMAND ARGS\n"
 "\n"
@@ -38,7 +46,13 @@ static const char usage_text[] =
 "                     DST while SRC still runs, so an incompatible DST fails\n"
 "                     before SRC stops; then SRC enters STOP_COPY, the rest is\n"
 "                     copied, and DST is loaded (RESUMING -> STOP -> RUNNING)\n"
-"  info VF            migration flags, state, MIG_DATA_SIZE and PRE_COPY info\n"
+"  info VF            migration flags, state, MIG_DATA_SIZE, PRE_COPY info and\n"
+"                     the match data the VF sends and checks (device id, queue\n"
+"                     count and base, isolation setting, stream magic/version)\n"
+"  compat FILE VF     would VF accept a migration from the source whose\n"
+"                     'info --json' output is in FILE?  Compares FILE's match\n"
+"                     data with VF's own the way the driver does on RESUMING\n"
+"                     and names the field that makes VF refuse\n"
 "\n"
 "VF, SRC, DST are PCI addresses (0000:01:00.1 or 01:00.1).  Opening a VF resets\n"
 "it, so a VF has guest state only while this process holds it: use --seed to\n"
@@ -67,9 +81,12 @@ static const char usage_text[] =
 "  -q, --quiet              no progress output on stderr\n"
 "  -v, --verbose            describe the stream fields on stderr\n"
 "  -h, --help               this text\n"
+"      --version            print the version\n"
 "\n"
-"Exit status: 0 success, 1 migration/device error (the cause is printed; a\n"
-"failed save or migrate leaves the source RUNNING), 2 usage error.\n";
+"Exit status: 0 success (compat: compatible), 1 migration/device error (the\n"
+"cause is printed; a failed save or migrate leaves the source RUNNING),\n"
+"2 usage error, 3 compat: the destination would refuse the migration.\n"
+"The JSON output is documented in Documentation/hacc-mig.rst.\n";
 
 struct opts {
 	enum hacc_open_mode mode;
@@ -428,7 +445,8 @@ static void print_json(const char *cmd, const char *src, const char *dst, int rc
 {
 	if (!opt.json)
 		return;
-	printf("{\"command\":\"%s\",\"result\":\"%s\",", cmd, rc ? "error" : "ok");
+	printf("{\"format\":%d,\"version\":\"%s\",\"command\":\"%s\",\"result\":\"%s\",",
+	       JSON_FORMAT, HACC_VERSION, cmd, rc ? "error" : "ok");
 	if (rc) {
 		printf("\"error\":");
 		json_str(hacc_last_error());
@@ -644,14 +662,67 @@ out:
 	return rc;
 }
 
+/*
+ * The match data of a VF: the first HACC_MIG_MATCH_SIZE bytes of its saving
+ * stream.  The driver captures it from the same registers when the VF is a
+ * destination, so it is also what the VF compares a received header with.
+ * Read through PRE_COPY when offered (*info gets PRECOPY_INFO first), else
+ * STOP_COPY; the VF is RUNNING again afterwards.  *pre: 0 if *info is valid.
+ */
+static int read_match(struct hacc_dev *d, __u64 flags, struct hacc_mig_data *m,
+		      struct vfio_precopy_info *info, int *pre)
+{
+	size_t got = 0;
+	int fd = -1, ret;
+	ssize_t n;
+
+	*pre = -1;
+	memset(m, 0, sizeof(*m));
+	if (flags & VFIO_MIGRATION_PRE_COPY) {
+		ret = hacc_mig_set_state(d, VFIO_DEVICE_STATE_PRE_COPY, &fd);
+		if (!ret)
+			ret = *pre = hacc_precopy_info(fd, info);
+	} else {
+		ret = hacc_mig_set_state(d, VFIO_DEVICE_STATE_STOP_COPY, &fd);
+	}
+	while (!ret && got < HACC_MIG_MATCH_SIZE) {
+		n = read(fd, (char *)m + got, HACC_MIG_MATCH_SIZE - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			ret = hacc_fail(n ? errno : ENODATA, "%s: reading the match data", d->bdf);
+		else
+			got += n;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (hacc_mig_set_state(d, VFIO_DEVICE_STATE_RUNNING, NULL) && !ret)
+		ret = -1;
+	return ret;
+}
+
+/* A "match" object, or null for m == NULL */
+static void json_match(const struct hacc_mig_data *m)
+{
+	if (!m) {
+		printf("null");
+		return;
+	}
+	printf("{\"magic\":\"%#llx\",\"major_ver\":%u,\"minor_ver\":%u,\"dev_id\":%u,"
+	       "\"qp_num\":%u,\"qp_base\":%u,\"que_iso_cfg\":%u}",
+	       (unsigned long long)m->magic, m->major_ver, m->minor_ver, m->dev_id,
+	       m->qp_num, m->qp_base, m->que_iso_cfg);
+}
+
 static int cmd_info(const char *bdf)
 {
 	struct vfio_precopy_info info = {};
+	struct hacc_mig_data m;
 	struct hacc_dev d;
 	__u64 flags = 0, size = 0;
 	__u32 state = 0;
 	char drv[64] = "none";
-	int fd = -1, pre = -1;
+	int pre = -1, mret = -1;
 
 	hacc_sys_driver(bdf, drv, sizeof(drv));
 	if (hacc_dev_open(&d, bdf, opt.mode))
@@ -661,19 +732,14 @@ static int cmd_info(const char *bdf)
 		hacc_dev_close(&d);
 		return lib_err();
 	}
-	if (flags & VFIO_MIGRATION_PRE_COPY) {
-		pre = hacc_mig_set_state(&d, VFIO_DEVICE_STATE_PRE_COPY, &fd);
-		if (!pre)
-			pre = hacc_precopy_info(fd, &info);
-		if (fd >= 0)
-			close(fd);
-		hacc_mig_set_state(&d, VFIO_DEVICE_STATE_RUNNING, NULL);
-	}
+	if (flags & VFIO_MIGRATION_STOP_COPY)
+		mret = read_match(&d, flags, &m, &info, &pre);
 	if (opt.json) {
-		printf("{\"device\":\"%s\",\"driver\":\"%s\",\"flavour\":\"%s\",\"mode\":\"%s\","
+		printf("{\"format\":%d,\"version\":\"%s\",\"command\":\"info\","
+		       "\"device\":\"%s\",\"driver\":\"%s\",\"flavour\":\"%s\",\"mode\":\"%s\","
 		       "\"flags\":{\"stop_copy\":%s,\"p2p\":%s,\"pre_copy\":%s},\"state\":\"%s\","
 		       "\"mig_data_size\":%llu,\"bar2_size\":%llu,",
-		       d.bdf, drv, hacc_flavour_name(hacc_flavour()),
+		       JSON_FORMAT, HACC_VERSION, d.bdf, drv, hacc_flavour_name(hacc_flavour()),
 		       opt.mode == HACC_OPEN_CDEV ? "cdev" : "group",
 		       flags & VFIO_MIGRATION_STOP_COPY ? "true" : "false",
 		       flags & VFIO_MIGRATION_P2P ? "true" : "false",
@@ -681,11 +747,14 @@ static int cmd_info(const char *bdf)
 		       hacc_state_name(state), (unsigned long long)size,
 		       (unsigned long long)d.bar[HACC_QM_BAR].size);
 		if (pre)
-			printf("\"precopy\":null}\n");
+			printf("\"precopy\":null,");
 		else
-			printf("\"precopy\":{\"initial_bytes\":%llu,\"dirty_bytes\":%llu}}\n",
+			printf("\"precopy\":{\"initial_bytes\":%llu,\"dirty_bytes\":%llu},",
 			       (unsigned long long)info.initial_bytes,
 			       (unsigned long long)info.dirty_bytes);
+		printf("\"match\":");
+		json_match(mret ? NULL : &m);
+		printf("}\n");
 	} else {
 		printf("device:        %s (driver %s, %s build), opened via %s\n", d.bdf, drv,
 		       hacc_flavour_name(hacc_flavour()), hacc_mode_name(opt.mode));
@@ -702,9 +771,161 @@ static int cmd_info(const char *bdf)
 			printf("pre-copy:      initial_bytes %llu, dirty_bytes %llu\n",
 			       (unsigned long long)info.initial_bytes,
 			       (unsigned long long)info.dirty_bytes);
+		if (mret)
+			printf("match data:    unavailable (%s)\n", hacc_last_error());
+		else
+			printf("match data:    dev_id %#x, qp_num %u, qp_base %u, que_iso_cfg %#x, magic %#llx, version %u.%u\n",
+			       m.dev_id, m.qp_num, m.qp_base, m.que_iso_cfg,
+			       (unsigned long long)m.magic, m.major_ver, m.minor_ver);
 	}
 	hacc_dev_close(&d);
 	return 0;
+}
+
+/*
+ * Value of KEY in the "match" object of an info --json output: a number, or
+ * a string holding one (the 64-bit magic); whitespace as jq prints it is fine.
+ */
+static int json_match_field(const char *js, const char *key, unsigned long long *v)
+{
+	const char *p = strstr(js, "\"match\"");
+	char pat[32], *end;
+
+	if (!p)
+		return -1;
+	snprintf(pat, sizeof(pat), "\"%s\"", key);
+	p = strstr(p, pat);
+	if (!p)
+		return -1;
+	p += strlen(pat);
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	if (*p++ != ':')
+		return -1;
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	if (*p == '"')
+		p++;
+	if (*p == '-')
+		return -1;
+	errno = 0;
+	*v = strtoull(p, &end, 0);
+	return errno || end == p ? -1 : 0;
+}
+
+/* The source's match data from its info --json output in PATH */
+static int load_info_json(const char *path, struct hacc_mig_data *m)
+{
+	static const char *const keys[] = {
+		"magic", "major_ver", "minor_ver", "dev_id", "qp_num", "qp_base", "que_iso_cfg",
+	};
+	unsigned long long v[7];
+	char buf[16384];
+	size_t len;
+	FILE *f;
+	int i;
+
+	f = fopen(path, "r");
+	if (!f)
+		return hacc_fail(errno, "cannot open %s", path);
+	len = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[len] = 0;
+	if (!strstr(buf, "\"match\""))
+		return hacc_fail(EINVAL, "%s: no \"match\" object (not the output of 'hacc-mig --json info' of a migratable VF)",
+				 path);
+	for (i = 0; i < 7; i++)
+		if (json_match_field(buf, keys[i], &v[i]))
+			return hacc_fail(EINVAL, "%s: no number for match.%s", path, keys[i]);
+	memset(m, 0, sizeof(*m));
+	m->magic = v[0];
+	m->major_ver = v[1];
+	m->minor_ver = v[2];
+	m->dev_id = v[3];
+	m->qp_num = v[4];
+	m->qp_base = v[5];
+	m->que_iso_cfg = v[6];
+	return 0;
+}
+
+/* The value of match field F in M, for messages */
+static unsigned long long match_value(const struct hacc_mig_data *m, enum hacc_match_field f)
+{
+	switch (f) {
+	case HACC_MATCH_MAGIC: return m->magic;
+	case HACC_MATCH_MAJOR_VER: return m->major_ver;
+	case HACC_MATCH_DEV_ID: return m->dev_id;
+	case HACC_MATCH_QP_NUM: return m->qp_num;
+	case HACC_MATCH_QUE_ISO_CFG: return m->que_iso_cfg;
+	case HACC_MATCH_OK: break;
+	}
+	return 0;
+}
+
+static int cmd_compat(const char *path, const char *bdf)
+{
+	struct vfio_precopy_info info;
+	struct hacc_mig_data src, dst;
+	enum hacc_match_field f = HACC_MATCH_OK;
+	const char *why = NULL;
+	struct hacc_dev d;
+	__u64 flags = 0;
+	int pre, rc = 1;
+
+	d.fd = -1;
+	if (load_info_json(path, &src) || hacc_dev_open(&d, bdf, opt.mode) ||
+	    hacc_mig_flags(&d, &flags))
+		goto out;
+	if (!(flags & VFIO_MIGRATION_STOP_COPY)) {
+		why = "destination has no STOP_COPY migration";
+	} else {
+		if (read_match(&d, flags, &dst, &info, &pre))
+			goto out;
+		f = hacc_match_first_diff(&src, &dst);
+	}
+	rc = why || f ? EXIT_INCOMPATIBLE : 0;
+	if (opt.json) {
+		printf("{\"format\":%d,\"version\":\"%s\",\"command\":\"compat\","
+		       "\"result\":\"%s\",\"field\":", JSON_FORMAT, HACC_VERSION,
+		       rc ? "incompatible" : "compatible");
+		if (f)
+			printf("\"%s\"", hacc_match_field_name(f));
+		else
+			printf("null");
+		printf(",\"reason\":");
+		json_str(why ? why : "");
+		printf(",\"destination\":\"%s\",\"source_match\":", d.bdf);
+		json_match(&src);
+		printf(",\"destination_match\":");
+		json_match(why ? NULL : &dst);
+		printf("}\n");
+	} else if (why) {
+		printf("incompatible: %s: %s\n", d.bdf, why);
+	} else if (f == HACC_MATCH_MAGIC || f == HACC_MATCH_MAJOR_VER) {
+		printf("incompatible: %s %#llx in the source's stream, %s reads %#llx\n",
+		       hacc_match_field_name(f), match_value(&src, f), d.bdf,
+		       match_value(&dst, f));
+	} else if (f) {
+		printf("incompatible: %s %#llx in the source, %#llx on %s\n",
+		       hacc_match_field_name(f), match_value(&src, f), match_value(&dst, f),
+		       d.bdf);
+	} else {
+		printf("compatible: %s would accept the source's stream (dev_id %#x, qp_num %u, que_iso_cfg %#x)\n",
+		       d.bdf, dst.dev_id, dst.qp_num, dst.que_iso_cfg);
+	}
+out:
+	if (rc == 1) {
+		if (opt.json) {
+			printf("{\"format\":%d,\"version\":\"%s\",\"command\":\"compat\","
+			       "\"result\":\"error\",\"error\":", JSON_FORMAT, HACC_VERSION);
+			json_str(hacc_last_error());
+			printf("}\n");
+		}
+		lib_err();
+	}
+	if (d.fd >= 0)
+		hacc_dev_close(&d);
+	return rc;
 }
 
 static int usage_error(const char *fmt, const char *arg)
@@ -726,7 +947,7 @@ static bool parse_num(const char *s, unsigned long long *v)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_NO_PRECOPY = 256 };
+	enum { OPT_NO_PRECOPY = 256, OPT_VERSION };
 	static const struct option longopts[] = {
 		{ "mode", required_argument, NULL, 'm' },
 		{ "seed", required_argument, NULL, 's' },
@@ -739,6 +960,7 @@ int main(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
 		{}
 	};
 	unsigned long long v;
@@ -789,13 +1011,16 @@ int main(int argc, char **argv)
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
+		case OPT_VERSION:
+			printf("hacc-mig %s\n", HACC_VERSION);
+			return 0;
 		default:
 			return usage_error("%s", "bad option");
 		}
 	}
 	tty = isatty(STDERR_FILENO);
 	if (optind >= argc)
-		return usage_error("%s", "missing command (save, resume, migrate, info)");
+		return usage_error("%s", "missing command (save, resume, migrate, info, compat)");
 	cmd = argv[optind++];
 	argc -= optind;
 	argv += optind;
@@ -808,8 +1033,10 @@ int main(int argc, char **argv)
 		return cmd_migrate(argv[0], argv[1]);
 	if (!strcmp(cmd, "info") && argc == 1)
 		return cmd_info(argv[0]);
+	if (!strcmp(cmd, "compat") && argc == 2)
+		return cmd_compat(argv[0], argv[1]);
 	if (strcmp(cmd, "save") && strcmp(cmd, "resume") && strcmp(cmd, "migrate") &&
-	    strcmp(cmd, "info"))
+	    strcmp(cmd, "info") && strcmp(cmd, "compat"))
 		return usage_error("unknown command '%s'", cmd);
 	return usage_error("wrong number of arguments for '%s'", cmd);
 }

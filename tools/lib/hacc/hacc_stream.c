@@ -47,6 +47,19 @@ const char *hacc_stream_check_name(enum hacc_stream_check c)
 	return "?";
 }
 
+const char *hacc_match_field_name(enum hacc_match_field f)
+{
+	switch (f) {
+	case HACC_MATCH_OK: return "";
+	case HACC_MATCH_MAGIC: return "magic";
+	case HACC_MATCH_MAJOR_VER: return "major_ver";
+	case HACC_MATCH_DEV_ID: return "dev_id";
+	case HACC_MATCH_QP_NUM: return "qp_num";
+	case HACC_MATCH_QUE_ISO_CFG: return "que_iso_cfg";
+	}
+	return "?";
+}
+
 void hacc_stream_describe(const void *buf, size_t len, FILE *f)
 {
 	struct hacc_mig_data d;

@@ -24,6 +24,8 @@ enum hacc_stream_check {
 
 enum hacc_stream_check hacc_stream_check(const void *buf, size_t len);
 const char *hacc_stream_check_name(enum hacc_stream_check c);
+/* The driver's name of a match field ("qp_num"...), "" for HACC_MATCH_OK. */
+const char *hacc_match_field_name(enum hacc_match_field f);
 /* Print the fields that are present in buf (len may be short). */
 void hacc_stream_describe(const void *buf, size_t len, FILE *f);
 
