@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Static checks for `make check` (sourced by tools/check/run): checkpatch on
-# our kernel code, and W=1 and sparse (C=2) module builds against every
-# kernel and architecture, all of which must print no warning.
+# our kernel code, the shared hardware header against mainline's, and W=1
+# and sparse (C=2) module builds against every kernel and architecture, all
+# of which must print no warning.
 
 kernel_files=()
 for f in "$TOP_DIR"/*.c "$TOP_DIR"/*.h; do
@@ -14,6 +15,12 @@ ksrc=$(kernel_src "$newest")
 for f in "${kernel_files[@]}"; do
 	step "checkpatch --strict $(basename "$f")" \
 		"$ksrc/scripts/checkpatch.pl" --strict --no-tree --quiet --show-types -f "$f"
+done
+
+# The header every part of the project shares, against mainline's own
+# definitions from each kernel's source (see tools/check/hw-oracle/run).
+for v in $KERNELS; do
+	step "hisi_acc_vfio_pci_hw.h against mainline $v" "$TOP_DIR/tools/check/hw-oracle/run" "$v"
 done
 
 # no_warnings LOG CMD...: run CMD, fail if it fails or its output has a
