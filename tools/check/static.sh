@@ -40,15 +40,17 @@ no_warnings() {
 # The arm64 trees are modules_prepare only: they have no vmlinux and no
 # Module.symvers, so modpost cannot know any kernel symbol.  It says so once,
 # and reports every symbol our modules import as undefined (the first few by
-# name, then a count).  These three lines, and only these, are expected there:
+# name, then a count).  These lines, and only these, are expected there:
 # they say nothing about our code.  Compiler and sparse warnings, section
-# mismatches and every other modpost line still fail the step.
-# (7.3's Makefile.modpost names the file as $(objtree)/Module.symvers.)
+# mismatches and every other modpost line still fail the step.  The wording
+# differs: 6.12 names the file bare and the symbol as "SYM" [PATH.ko], 7.3
+# names the file with the tree's path and the symbol as NAME.ko: symbol 'SYM'.
 arm64_modpost() {
-	local out=$1
+	local kc=$1 out=$2
 	printf '%s\n' \
-		'WARNING: (\./)?Module\.symvers is missing\.' \
+		"WARNING: (${kc//./\\.}/build/)?Module\\.symvers is missing\\." \
 		"WARNING: modpost: \"[A-Za-z0-9_.]+\" \\[${out//./\\.}/[a-z_]+\\.ko\\] undefined!" \
+		"WARNING: modpost: [a-z_]+\\.ko: symbol '[A-Za-z0-9_.]+' undefined!" \
 		'WARNING: modpost: suppressed [0-9]+ unresolved symbol warnings because there were too many\)' |
 		paste -sd'|'
 }
@@ -63,7 +65,7 @@ if [[ -f $TOP_DIR/hisi_acc_vfio_pci.c ]]; then
 			# modules_prepare leaves no Module.symvers: modpost can only warn.
 			if [[ $a == arm64 ]]; then
 				extra=(KBUILD_MODPOST_WARN=1)
-				EXPECTED=$(arm64_modpost "$mod")
+				EXPECTED=$(arm64_modpost "$kc" "$mod")
 			fi
 			# Each build compiles every file again (a kept object would print
 			# no warning); the log of build-module is what is checked.
