@@ -162,7 +162,7 @@ VFS=$("$setup" --alg "$alg" --vfs 2 --driver ours 2>"$out/setup.log" | tr '\n' '
 set -- $VFS
 [ $# -ge 2 ] || { cat "$out/setup.log"; bail "hacc-setup gave no two VFs: '$VFS'"; }
 VFS="$1 $2"
-export HACC_VF_A=$1 HACC_VF_B=$2 HACC_REQUIRE_DEVICE=1 HACC_DRIVER=ours
+export HACC_VF_A=$1 HACC_VF_B=$2 HACC_REQUIRE_DEVICE=1 HACC_REQUIRE_MODEL=1 HACC_DRIVER=ours
 PF=$(basename "$(readlink "/sys/bus/pci/devices/$1/physfn")")
 echo "# PF $PF, VF A $HACC_VF_A, VF B $HACC_VF_B, kernel $(uname -r)"
 
