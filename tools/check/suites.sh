@@ -18,12 +18,13 @@ vm() {
 # One TCG thread: with multi-threaded TCG the guest lost its timer
 # interrupts and froze with both vCPUs idle in two of three runs (as the
 # benchmarks saw, see tools/bench/README.md).
-if [[ " $KERNELS " == *" 7.3 "* &&
-	-x $TOP_DIR/tools/testing/selftests/hisi_acc_vfio_pci/run-robustness.sh ]]; then
-	suite "guest 7.3 debug: robustness" \
+rob=$TOP_DIR/tools/testing/selftests/hisi_acc_vfio_pci/run-robustness.sh
+name="guest 7.3 debug: robustness"
+if need_kernel "$name" 7.3 && need "$name" "$rob"; then
+	suite "$name" \
 		vm 7.3 --flavour debug --model "num-vfs=8,imm-ready=on" --accel tcg,thread=single --mem 3G \
 		--name robustness --timeout 1200 -- \
-		"$TOP_DIR/tools/testing/selftests/hisi_acc_vfio_pci/run-robustness.sh"
+		"$rob"
 fi
 
 # DKMS packaging in the guest against its kernel's build tree, over the
@@ -31,72 +32,71 @@ fi
 # VF, signed reinstall, remove, the in-tree module back (each dkms build
 # compiles in TCG: about 6 minutes in all).
 for v in ${CHECK_DKMS_KERNELS-7.3}; do
-	[[ " $KERNELS " == *" $v "* ]] || continue
-	suite "guest $v: DKMS over the in-tree module: install, bind, remove, reinstall" \
-		vm "$v" --model --name dkms --timeout 1800 -- "$VM_DIR/guest/dkms-test"
+	name="guest $v: DKMS over the in-tree module: install, bind, remove, reinstall"
+	need_kernel "$name" "$v" && need "$name" "$VM_DIR/guest/dkms-test" &&
+		suite "$name" vm "$v" --model --name dkms --timeout 1800 -- "$VM_DIR/guest/dkms-test"
 done
 
 # QEMU live migration of a VM that owns a VF, driven by our driver (the full
 # run with the mainline comparison is `make e2e`).
-if [[ -x $TOP_DIR/tools/e2e/run ]]; then
-	suite "QEMU end-to-end migration (quick)" "$TOP_DIR/tools/e2e/run" --quick
-fi
+name="QEMU end-to-end migration (quick)"
+need "$name" "$TOP_DIR/tools/e2e/run" "$TOP_DIR/tools/e2e/guest-e2e" &&
+	suite "$name" "$TOP_DIR/tools/e2e/run" --quick
 
 st=$TOP_DIR/tools/testing/selftests/hisi_acc_vfio_pci/run-in-guest.sh
-if [[ -x $st ]]; then
-	for v in $KERNELS; do
-		# QM above V3 (PF revision 0x50): the selftests again on a PF that can
-		# keep its VFs' migration registers in its own BAR.  7.3's PF driver
-		# selects that window at probe, 6.12's does not (its VFs then behave
-		# exactly as on V3); migration_area_hidden reads the PF to know which
-		# applies.  KUnit does not touch the model: its test_pf_window covers
-		# the window's layout.
-		suite "guest $v: selftests (QM V4 model)" \
-			vm "$v" --model "revision=0x50" --name selftests-v4 -- "$st"
-		suite "guest $v: selftests" vm "$v" --model --name selftests -- "$st"
-	done
-fi
+for v in $KERNELS; do
+	# QM above V3 (PF revision 0x50): the selftests again on a PF that can
+	# keep its VFs' migration registers in its own BAR.  7.3's PF driver
+	# selects that window at probe, 6.12's does not (its VFs then behave
+	# exactly as on V3); migration_area_hidden reads the PF to know which
+	# applies.  KUnit does not touch the model: its test_pf_window covers
+	# the window's layout.
+	name="guest $v: selftests (QM V4 model)"
+	need "$name" "$st" &&
+		suite "$name" vm "$v" --model "revision=0x50" --name selftests-v4 -- "$st"
+	name="guest $v: selftests"
+	need "$name" "$st" && suite "$name" vm "$v" --model --name selftests -- "$st"
+done
 
 # hacc-mig compat against the driver's own verdicts: every match field
 # changed in a source's info and stream, and a destination whose queue
 # count really differs (one boot, about a minute under TCG).
-if [[ -x $TOP_DIR/tools/hacc-mig/compat-test.sh ]]; then
-	suite "guest ${KERNELS##* }: hacc-mig compat against the driver's verdicts" \
-		vm "${KERNELS##* }" --model --name compat -- "$TOP_DIR/tools/hacc-mig/compat-test.sh"
-fi
+name="guest ${KERNELS##* }: hacc-mig compat against the driver's verdicts"
+need "$name" "$TOP_DIR/tools/hacc-mig/compat-test.sh" &&
+	suite "$name" vm "${KERNELS##* }" --model --name compat -- "$TOP_DIR/tools/hacc-mig/compat-test.sh"
 
 # tools/persist: the VFs and their binding restored as after a reboot, the
 # PF driver's pf_q_num from modprobe.d (one boot, under a minute).
-if [[ -x $TOP_DIR/tools/persist/persist-test.sh ]]; then
-	suite "guest ${KERNELS##* }: VFs and binding kept across reboots (tools/persist)" \
-		vm "${KERNELS##* }" --model --name persist -- "$TOP_DIR/tools/persist/persist-test.sh"
-fi
+name="guest ${KERNELS##* }: VFs and binding kept across reboots (tools/persist)"
+need "$name" "$TOP_DIR/tools/persist/persist-test.sh" &&
+	suite "$name" vm "${KERNELS##* }" --model --name persist -- "$TOP_DIR/tools/persist/persist-test.sh"
 
 # The VM runner itself: a failing command, a kernel WARNING and a hang each
 # fail a run, with a message that names the cause.
-suite "VM runner self-test" "$VM_DIR/selftest" "${KERNELS##* }"
+need "VM runner self-test" "$VM_DIR/selftest" &&
+	suite "VM runner self-test" "$VM_DIR/selftest" "${KERNELS##* }"
 
 for v in $KERNELS; do
-	if [[ -x $TOP_DIR/tools/qemu/guest-model-test ]]; then
-		suite "guest $v: QM model under the mainline drivers" \
-			vm "$v" --model --name model -- "$TOP_DIR/tools/qemu/guest-model-test"
-	fi
-	suite "guest $v: module load/unload" \
-		vm "$v" --name smoke -- "$VM_DIR/guest/smoke-modules"
-	if [[ -x $TOP_DIR/tools/vm/guest/kunit ]]; then
-		suite "guest $v: KUnit" vm "$v" --name kunit -- "$VM_DIR/guest/kunit"
-	fi
+	name="guest $v: QM model under the mainline drivers"
+	need "$name" "$TOP_DIR/tools/qemu/guest-model-test" &&
+		suite "$name" vm "$v" --model --name model -- "$TOP_DIR/tools/qemu/guest-model-test"
+	name="guest $v: module load/unload"
+	need "$name" "$VM_DIR/guest/smoke-modules" &&
+		suite "$name" vm "$v" --name smoke -- "$VM_DIR/guest/smoke-modules"
+	name="guest $v: KUnit"
+	need "$name" "$VM_DIR/guest/kunit" &&
+		suite "$name" vm "$v" --name kunit -- "$VM_DIR/guest/kunit"
 done
 
-if [[ -x $TOP_DIR/tools/qemu/run-qtests ]]; then
+need "qtests of the QM model" "$TOP_DIR/tools/qemu/run-qtests" &&
 	suite "qtests of the QM model" "$TOP_DIR/tools/qemu/run-qtests"
-fi
 
 # Host-side tests that need no device.
-[[ -f $TOP_DIR/tools/lib/hacc/Makefile ]] &&
-	suite "stream helpers (host)" make -s -C "$TOP_DIR/tools/lib/hacc" check
-[[ -f $TOP_DIR/tools/hacc-mig/check.sh ]] &&
+suite "stream helpers (host)" make -s -C "$TOP_DIR/tools/lib/hacc" check
+need "hacc-mig command line (host)" "$TOP_DIR/tools/hacc-mig/check.sh" &&
 	suite "hacc-mig command line (host)" make -s -C "$TOP_DIR/tools/hacc-mig" check
 # Documentation build (Sphinx -W) and release hygiene (SPDX, one version).
-suite "documentation build (host)" "$TOP_DIR/tools/check/docs.sh"
-suite "release hygiene (host)" "$TOP_DIR/tools/check/release.sh"
+need "documentation build (host)" "$TOP_DIR/tools/check/docs.sh" &&
+	suite "documentation build (host)" "$TOP_DIR/tools/check/docs.sh"
+need "release hygiene (host)" "$TOP_DIR/tools/check/release.sh" &&
+	suite "release hygiene (host)" "$TOP_DIR/tools/check/release.sh"

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Compile-time comparison of hisi_acc_vfio_pci_hw.h with the mainline
+ * kernel's definitions (mainline.h, extracted by ./run from the kernel
+ * source; MAINLINE_KVER is 612 or 703).  Nothing here runs: it compiles
+ * only if every value and offset agrees.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <assert.h>
+
+#include "hisi_acc_vfio_pci_hw.h"
+
+/* What the extracted kernel text needs from <linux/...> */
+typedef uint64_t u64;
+typedef uint32_t u32;
+typedef uint16_t u16;
+#define BIT(n)			(1ul << (n))
+#define BIT_ULL(n)		(1ull << (n))
+/* bits l..h set */
+#define GENMASK(h, l)		((~0ul >> (63 - (h))) & (~0ul << (l)))
+#define offsetofend(type, member) \
+	(offsetof(type, member) + sizeof(((type *)0)->member))
+
+#include "mainline.h"
+
+#define SAME(ours, theirs) \
+	static_assert((ours) == (theirs), #ours " differs from mainline " #theirs)
+#define SAME_OFFSET(ours, theirs) \
+	static_assert(offsetof(struct hacc_mig_data, ours) == \
+		      offsetof(struct acc_vf_data, theirs) && \
+		      sizeof(((struct hacc_mig_data *)0)->ours) == \
+		      sizeof(((struct acc_vf_data *)0)->theirs), \
+		      "hacc_mig_data." #ours " differs from acc_vf_data." #theirs)
+
+#if MAINLINE_KVER >= 703
+/* QM above V3: the per-VF migration window in the PF's BAR (7.3 on) */
+SAME(HACC_PF_MIG_REGION_SEL, QM_MIG_REGION_SEL);
+SAME(HACC_PF_MIG_REGION_EN, QM_MIG_REGION_EN);
+SAME(HACC_PF_MIG_REGION_BASE, QM_MIG_REGION_OFFSET);
+SAME(HACC_PF_MIG_REGION_STRIDE, QM_MIG_REGION_SIZE);
+SAME(HACC_PF_MIG_EQC_DW0, QM_EQC_PF_DW0);
+SAME(HACC_PF_MIG_AEQC_DW0, QM_AEQC_PF_DW0);
+SAME(HACC_VF_EQC_DW0, QM_EQC_VF_DW0);
+SAME(HACC_VF_AEQC_DW0, QM_AEQC_VF_DW0);
+SAME(HACC_QM_REV_V4, QM_HW_V4);
+SAME(HACC_QM_REV_V5, QM_HW_V5);
+#else
+SAME(HACC_VF_EQC_DW0, QM_EQC_DW0);
+SAME(HACC_VF_AEQC_DW0, QM_AEQC_DW0);
+#endif
+
+/* PCI identity and QM versions */
+SAME(HACC_VENDOR_HUAWEI, PCI_VENDOR_ID_HUAWEI);
+SAME(HACC_DEVID_ZIP_PF, PCI_DEVICE_ID_HUAWEI_ZIP_PF);
+SAME(HACC_DEVID_SEC_PF, PCI_DEVICE_ID_HUAWEI_SEC_PF);
+SAME(HACC_DEVID_HPRE_PF, PCI_DEVICE_ID_HUAWEI_HPRE_PF);
+SAME(HACC_DEVID_ZIP_VF, PCI_DEVICE_ID_HUAWEI_ZIP_VF);
+SAME(HACC_DEVID_SEC_VF, PCI_DEVICE_ID_HUAWEI_SEC_VF);
+SAME(HACC_DEVID_HPRE_VF, PCI_DEVICE_ID_HUAWEI_HPRE_VF);
+SAME(HACC_QM_REV_V1, QM_HW_V1);
+SAME(HACC_QM_REV_V2, QM_HW_V2);
+SAME(HACC_QM_REV_V3, QM_HW_V3);
+
+/* Per-function registers */
+SAME(HACC_AEQ_INT_SOURCE, QM_VF_AEQ_INT_SOURCE);
+SAME(HACC_AEQ_INT_MASK, QM_VF_AEQ_INT_MASK);
+SAME(HACC_EQ_INT_SOURCE, QM_VF_EQ_INT_SOURCE);
+SAME(HACC_EQ_INT_MASK, QM_VF_EQ_INT_MASK);
+SAME(HACC_IFC_INT_SOURCE, QM_IFC_INT_SOURCE_V);
+SAME(HACC_IFC_INT_MASK, QM_IFC_INT_MASK);
+SAME(HACC_IFC_INT_STATUS, QM_IFC_INT_STATUS);
+SAME(HACC_IFC_INT_SET, QM_IFC_INT_SET_V);
+SAME(HACC_QUE_ISO_CFG, QM_QUE_ISO_CFG_V);
+SAME(HACC_PAGE_SIZE, QM_PAGE_SIZE);
+SAME(HACC_VF_STATE, QM_VF_STATE);
+SAME(HACC_CACHE_WB_START, QM_CACHE_WB_START);
+SAME(HACC_CACHE_WB_DONE, QM_CACHE_WB_DONE);
+SAME(HACC_DB_SQ_CQ, QM_DOORBELL_SQ_CQ_BASE_V2);
+SAME(HACC_DB_EQ_AEQ, QM_DOORBELL_EQ_AEQ_BASE_V2);
+SAME(HACC_QM_CAP_BASE, QM_FUNC_CAPS_REG);
+SAME(HACC_XQC_DWORDS, QM_REGS_MAX_LEN);
+
+/* Doorbells */
+SAME(HACC_DB_CMD_SHIFT, QM_DB_CMD_SHIFT_V2);
+SAME(HACC_DB_INDEX_SHIFT, QM_DB_INDEX_SHIFT_V2);
+SAME(HACC_DB_PRIORITY_SHIFT, QM_DB_PRIORITY_SHIFT_V2);
+SAME(HACC_DB_CMD_SQ, QM_DOORBELL_CMD_SQ);
+SAME(HACC_DB_CMD_CQ, QM_DOORBELL_CMD_CQ);
+SAME(HACC_DB_CMD_EQ, QM_DOORBELL_CMD_EQ);
+SAME(HACC_DB_CMD_AEQ, QM_DOORBELL_CMD_AEQ);
+
+/* Mailbox */
+SAME(HACC_MB_BASE, QM_MB_CMD_SEND_BASE);
+SAME(HACC_MB_ADDR_L, QM_MB_CMD_DATA_ADDR_L);
+SAME(HACC_MB_ADDR_H, QM_MB_CMD_DATA_ADDR_H);
+SAME(HACC_MB_STATUS_MASK, QM_MB_STATUS_MASK);
+SAME(HACC_MB_BUSY, BIT(QM_MB_BUSY_SHIFT));
+SAME(HACC_MB_OP_READ, BIT(QM_MB_OP_SHIFT));
+SAME(HACC_MB_CMD_SQC, QM_MB_CMD_SQC);
+SAME(HACC_MB_CMD_CQC, QM_MB_CMD_CQC);
+SAME(HACC_MB_CMD_EQC, QM_MB_CMD_EQC);
+SAME(HACC_MB_CMD_AEQC, QM_MB_CMD_AEQC);
+SAME(HACC_MB_CMD_SQC_BT, QM_MB_CMD_SQC_BT);
+SAME(HACC_MB_CMD_CQC_BT, QM_MB_CMD_CQC_BT);
+SAME(HACC_MB_CMD_SQC_VFT_V2, QM_MB_CMD_SQC_VFT_V2);
+SAME(HACC_MB_CMD_STOP_QP, QM_MB_CMD_STOP_QP);
+SAME(HACC_MB_CMD_FLUSH_QM, QM_MB_CMD_FLUSH_QM);
+SAME(HACC_MB_CMD_SRC, QM_MB_CMD_SRC);
+SAME(HACC_MB_CMD_DST, QM_MB_CMD_DST);
+SAME(HACC_MB_CMD_PAUSE_QM, QM_MB_CMD_PAUSE_QM);
+
+/* PF registers */
+SAME(HACC_PF_ABNORMAL_INT_SOURCE, QM_ABNORMAL_INT_SOURCE);
+SAME(HACC_PF_ABNORMAL_INT_STATUS, QM_ABNORMAL_INT_STATUS);
+SAME(HACC_PF_MEM_START_INIT, QM_MEM_START_INIT);
+SAME(HACC_PF_MEM_INIT_DONE, QM_MEM_INIT_DONE);
+SAME(HACC_PF_VFT_OP_ENABLE, QM_VFT_CFG_OP_ENABLE);
+SAME(HACC_PF_VFT_OP_WR, QM_VFT_CFG_OP_WR);
+SAME(HACC_PF_VFT_TYPE, QM_VFT_CFG_TYPE);
+SAME(HACC_PF_VFT_CFG, QM_VFT_CFG);
+SAME(HACC_PF_VFT_DATA_L, QM_VFT_CFG_DATA_L);
+SAME(HACC_PF_VFT_DATA_H, QM_VFT_CFG_DATA_H);
+SAME(HACC_PF_VFT_RDY, QM_VFT_CFG_RDY);
+SAME(HACC_PF_ZIP_CORE_INT_STATUS, HZIP_CORE_INT_STATUS);
+SAME(HACC_PF_SEC_CORE_INT_STATUS, SEC_CORE_INT_STATUS);
+SAME(HACC_PF_HPRE_CORE_INT_STATUS, HPRE_HAC_INT_STATUS);
+
+/* SQC VFT entry */
+SAME(HACC_VFT_SQC_BASE_SHIFT, QM_SQC_VFT_BASE_SHIFT_V2);
+SAME(HACC_VFT_SQC_BASE_MASK, QM_SQC_VFT_BASE_MASK_V2);
+SAME(HACC_VFT_SQC_NUM_SHIFT, QM_SQC_VFT_NUM_SHIFT_V2);
+SAME(HACC_VFT_SQC_NUM_MASK, QM_SQC_VFT_NUM_MASK_V2);
+SAME(HACC_VFT_SQC_VALID, QM_SQC_VFT_VALID);
+
+/* Migration record: identity, versions, every field, sizes */
+SAME(HACC_MIG_MAGIC_V1, ACC_DEV_MAGIC_V1);
+SAME(HACC_MIG_MAGIC_V2, ACC_DEV_MAGIC_V2);
+SAME(HACC_MIG_MAJOR_VER, ACC_DRV_MAJOR_VER);
+SAME(HACC_MIG_MINOR_VER, ACC_DRV_MINOR_VER);
+SAME(HACC_MIG_MATCH_SIZE, QM_MATCH_SIZE);
+SAME(HACC_MIG_DATA_SIZE, sizeof(struct acc_vf_data));
+SAME(sizeof(struct hacc_mig_data), sizeof(struct acc_vf_data));
+SAME_OFFSET(magic, acc_magic);
+SAME_OFFSET(qp_num, qp_num);
+SAME_OFFSET(dev_id, dev_id);
+SAME_OFFSET(que_iso_cfg, que_iso_cfg);
+SAME_OFFSET(qp_base, qp_base);
+SAME_OFFSET(vf_state, vf_qm_state);
+SAME_OFFSET(major_ver, major_ver);
+SAME_OFFSET(minor_ver, minor_ver);
+SAME_OFFSET(match_rsvd, qm_rsv_state);
+SAME_OFFSET(aeq_int_mask, aeq_int_mask);
+SAME_OFFSET(eq_int_mask, eq_int_mask);
+SAME_OFFSET(ifc_int_source, ifc_int_source);
+SAME_OFFSET(ifc_int_mask, ifc_int_mask);
+SAME_OFFSET(ifc_int_set, ifc_int_set);
+SAME_OFFSET(page_size, page_size);
+SAME_OFFSET(eqc_dw, qm_eqc_dw);
+SAME_OFFSET(aeqc_dw, qm_aeqc_dw);
+SAME_OFFSET(regs_rsvd, qm_rsv_regs);
+SAME_OFFSET(pad, padding);
+SAME_OFFSET(eqe_dma, eqe_dma);
+SAME_OFFSET(aeqe_dma, aeqe_dma);
+SAME_OFFSET(sqc_dma, sqc_dma);
+SAME_OFFSET(cqc_dma, cqc_dma);
