@@ -1369,6 +1369,23 @@ static void test_engine_pause(void)
     hacc_stop(&h);
 }
 
+/* x-drain-ns: PAUSE_QM holds the mailbox busy that long, even when idle */
+static void test_engine_drain(void)
+{
+    Hacc h;
+
+    hacc_start(&h, 1, ",x-drain-ns=100000");
+    mb_start(pf_fn(&h), HACC_MB_CMD_PAUSE_QM);
+    g_assert_cmphex(rd(pf_fn(&h), HACC_MB_BASE) & HACC_MB_BUSY, ==,
+                    HACC_MB_BUSY);
+    qtest_clock_step(h.qts, 50000);
+    g_assert_cmphex(rd(pf_fn(&h), HACC_MB_BASE) & HACC_MB_BUSY, ==,
+                    HACC_MB_BUSY);
+    qtest_clock_step(h.qts, 50001);
+    g_assert_cmphex(rd(pf_fn(&h), HACC_MB_BASE) & HACC_MB_BUSY, ==, 0);
+    hacc_stop(&h);
+}
+
 /*
  * Queue positions live in the function's cache: the SQC/CQC tables in
  * memory get them on CACHE_WB_START only; a new SQC_BT/CQC_BT drops the
@@ -1548,6 +1565,7 @@ int main(int argc, char **argv)
     qtest_add_func("/hisi-acc/engine/wrap", test_engine_wrap);
     qtest_add_func("/hisi-acc/engine/errors", test_engine_errors);
     qtest_add_func("/hisi-acc/engine/pause", test_engine_pause);
+    qtest_add_func("/hisi-acc/engine/drain", test_engine_drain);
     qtest_add_func("/hisi-acc/engine/cache-wb", test_engine_cache_wb);
     qtest_add_func("/hisi-acc/engine/flr", test_engine_flr);
     qtest_add_func("/hisi-acc/engine/fuzz", test_engine_fuzz);
