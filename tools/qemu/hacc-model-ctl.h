@@ -61,6 +61,10 @@
  */
 #define HACC_CTL_STATE_HASH		0x38
 #define HACC_CTL_MB_CMD(cmd)		(0x40 + (cmd) * 8)	/* cmd 0..15 */
+/* ZIP task engine: jobs fetched from SQs, completed, completed with error */
+#define HACC_CTL_JOBS_FETCHED		0xc0
+#define HACC_CTL_JOBS_DONE		0xc8
+#define HACC_CTL_JOB_ERRORS		0xd0
 
 #define HACC_CTL_MAX_FUNCS		64
 

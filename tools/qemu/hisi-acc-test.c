@@ -295,6 +295,7 @@ static void test_identity(void)
     /* capability profile and probe-gating registers */
     g_assert_cmphex(rd(pf, 0x3100), ==, 1);
     g_assert_cmphex(rd(pf, 0x311c), ==, 0x00010001);
+    /* ZIP algorithm bitmap: none unless x-zip-algs says so */
     g_assert_cmphex(rd(pf, 0x3144), ==, 0);
     g_assert_cmphex(rd(pf, 0x100158) & 0x7ff, ==, 1024);
     g_assert_cmphex(rd(pf, HACC_QUE_ISO_CFG), ==, 0);
@@ -936,7 +937,10 @@ static void test_migration(void)
 
 /*
  * A paused function (PAUSE_QM) starts no DMA: SQ doorbells are latched and
- * served when IFC_INT_MASK is written 0; the mailbox still works.
+ * served when IFC_INT_MASK is written 0; the mailbox still works.  Serving
+ * a doorbell loads the queue's SQC from the base table once (context
+ * cache); zeroed memory gives a queue of depth 1, on which tail 1 is
+ * invalid, so no SQE is fetched.
  */
 static void sq_kick(Hacc *h, int vf, uint16_t qn)
 {
@@ -984,11 +988,556 @@ static void test_pause(void)
     sq_kick(&h, 1, 0);
     g_assert_cmpuint(cnt(&h, 2, HACC_CTL_DMA_READS), ==, 1);
 
-    /* re-opening the PF<->VF channel serves the two latched queues */
+    /*
+     * Re-opening the PF<->VF channel serves the two latched queues: queue
+     * 0's SQC is in the context cache since the first doorbell, so only
+     * queue 3's is read from the table; a further doorbell reads nothing.
+     */
     wr(vf_fn(&h, 1), HACC_IFC_INT_MASK, 0);
-    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_DMA_READS), ==, dma + 3);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_DMA_READS), ==, dma + 2);
     sq_kick(&h, 0, 0);
-    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_DMA_READS), ==, dma + 4);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_DMA_READS), ==, dma + 2);
+    hacc_stop(&h);
+}
+
+/* ---- the ZIP task engine ---- */
+
+#define ENG_EQ          0x600000ULL     /* EQ: 64 entries */
+#define ENG_EQ_DEPTH    64
+#define ENG_CTX         0x620000ULL     /* mailbox context buffer */
+#define ENG_SQC_BT      0x630000ULL
+#define ENG_CQC_BT      0x638000ULL
+#define ENG_SQ(q)       (0x700000ULL + (q) * 0x20000ULL)
+#define ENG_CQ(q)       (ENG_SQ(q) + 0x10000)
+#define ENG_DATA        0x1000000ULL    /* 16 MiB of buffers */
+#define ENG_LATENCY     20000
+#define ST_BAD_SQE      0x01
+#define ST_BAD_BUF      0x02
+#define ST_DATA         0x03
+#define ST_OVERFLOW     0x05
+
+typedef struct Eng {
+    Hacc *h;
+    Fn f;
+    int fnum;
+    unsigned int depth;
+    unsigned int tail[4];
+} Eng;
+
+static void put32(uint32_t *dw, unsigned int i, uint32_t v)
+{
+    dw[i] = cpu_to_le32(v);
+}
+
+static void ctx_set(Eng *e, uint8_t cmd, uint16_t q, const uint32_t *dw,
+                    size_t n)
+{
+    qtest_memwrite(e->h->qts, ENG_CTX, dw, n * 4);
+    g_assert_cmpuint(mb(e->f, cmd, false, q, ENG_CTX, NULL), ==, 0);
+}
+
+/* queue q of depth e->depth: type 0 compresses, 1 decompresses; CQ q */
+static void eng_queue(Eng *e, uint16_t q, unsigned int type)
+{
+    uint32_t qc[8] = { 0 };
+
+    put32(qc, 1, (uint32_t)ENG_SQ(q));
+    put32(qc, 3, (e->depth - 1) | 7 << 12);
+    put32(qc, 6, q | type << 24);
+    ctx_set(e, HACC_MB_CMD_SQC, q, qc, 8);
+    memset(qc, 0, sizeof(qc));
+    put32(qc, 1, (uint32_t)ENG_CQ(q));
+    put32(qc, 3, (e->depth - 1) | 4 << 12);
+    put32(qc, 6, 3);                    /* phase 1, interrupt on */
+    ctx_set(e, HACC_MB_CMD_CQC, q, qc, 8);
+    qtest_memset(e->h->qts, ENG_CQ(q), 0, e->depth * 16);
+    e->tail[q] = 0;
+}
+
+static void eng_init(Eng *e, Hacc *h, int fnum, unsigned int depth)
+{
+    uint32_t eqc[7] = { 0 };
+
+    e->h = h;
+    e->fnum = fnum;
+    e->f = fnum ? vf_fn(h, fnum) : pf_fn(h);
+    e->depth = depth;
+    qtest_memset(h->qts, ENG_EQ, 0, ENG_EQ_DEPTH * 4);
+    put32(eqc, 1, (uint32_t)ENG_EQ);
+    put32(eqc, 6, (ENG_EQ_DEPTH - 1) | 1 << 16);
+    ctx_set(e, HACC_MB_CMD_EQC, 0, eqc, 7);
+    g_assert_cmpuint(mb(e->f, HACC_MB_CMD_SQC_BT, false, 0, ENG_SQC_BT,
+                        NULL), ==, 0);
+    g_assert_cmpuint(mb(e->f, HACC_MB_CMD_CQC_BT, false, 0, ENG_CQC_BT,
+                        NULL), ==, 0);
+    eng_queue(e, 0, 0);
+    eng_queue(e, 1, 1);
+}
+
+/* A ZIP SQE as hisi_zip fills it (buffer type 1 = SGL, 0 = flat) */
+static void sqe_fill(uint32_t *sqe, uint64_t src, uint32_t slen, uint64_t dst,
+                     uint32_t dlen, unsigned int buf)
+{
+    memset(sqe, 0, 128);
+    put32(sqe, 4, slen);
+    put32(sqe, 7, 3u << 28);
+    put32(sqe, 9, 1 | buf << 8);
+    put32(sqe, 14, dlen);
+    put32(sqe, 18, (uint32_t)src);
+    put32(sqe, 19, src >> 32);
+    put32(sqe, 20, (uint32_t)dst);
+    put32(sqe, 21, dst >> 32);
+}
+
+/* Writes the SQE at the queue's tail and rings the SQ doorbell. */
+static unsigned int eng_submit(Eng *e, uint16_t q, const uint32_t *sqe)
+{
+    unsigned int slot = e->tail[q];
+
+    qtest_memwrite(e->h->qts, ENG_SQ(q) + slot * 128, sqe, 128);
+    e->tail[q] = (slot + 1) % e->depth;
+    qpci_io_writeq(e->f.dev, e->f.bar, HACC_DB_SQ_CQ,
+                   (uint64_t)HACC_DB_CMD_SQ << HACC_DB_CMD_SHIFT | q |
+                   (uint64_t)e->tail[q] << HACC_DB_INDEX_SHIFT);
+    return slot;
+}
+
+static uint32_t sqe_word(Eng *e, uint16_t q, unsigned int slot, int i)
+{
+    return qtest_readl(e->h->qts, ENG_SQ(q) + slot * 128 + i * 4);
+}
+
+/* The CQE at index i of CQ q: phase bit, sq_head, sq_num */
+static void cqe_get(Eng *e, uint16_t q, unsigned int i, unsigned int *phase,
+                    unsigned int *head, unsigned int *qn)
+{
+    uint64_t a = ENG_CQ(q) + i * 16;
+
+    *head = qtest_readw(e->h->qts, a + 8);
+    *qn = qtest_readw(e->h->qts, a + 10);
+    *phase = qtest_readw(e->h->qts, a + 14) & 1;
+}
+
+/* One hardware SGL at addr with n entries of len bytes from buf */
+static void sgl_put(Eng *e, uint64_t addr, uint64_t buf, unsigned int n,
+                    uint32_t len, uint64_t next)
+{
+    uint8_t hdr[64] = { 0 }, sge[32];
+    unsigned int i;
+
+    stq_le_p(hdr, next);
+    stw_le_p(hdr + 8, n);
+    stw_le_p(hdr + 10, n);
+    stw_le_p(hdr + 12, n);
+    qtest_memwrite(e->h->qts, addr, hdr, sizeof(hdr));
+    for (i = 0; i < n; i++) {
+        memset(sge, 0, sizeof(sge));
+        stq_le_p(sge, buf + i * len);
+        stl_le_p(sge + 16, len);
+        qtest_memwrite(e->h->qts, addr + 64 + i * 32, sge, sizeof(sge));
+    }
+}
+
+static void eng_wait(Eng *e)
+{
+    qtest_clock_step(e->h->qts, ENG_LATENCY + 1);
+}
+
+static void fill_pattern(uint8_t *b, size_t n, uint32_t seed)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        b[i] = (i / 64) % 7 == 0 ? g_random_int() : "hisi-acc"[(i + seed) % 8];
+    }
+}
+
+/* PF, one VF, queues 0 and 1 of function fnum; a pattern at ENG_DATA */
+static void eng_start(Hacc *h, Eng *e, int fnum, unsigned int depth,
+                      uint8_t *in, size_t len, uint32_t seed)
+{
+    hacc_start(h, 1, "");
+    if (fnum) {
+        hacc_enable_vfs(h, 1);
+    }
+    eng_init(e, h, fnum, depth);
+    fill_pattern(in, len, seed);
+    qtest_memwrite(h->qts, ENG_DATA, in, len);
+}
+
+/*
+ * One job each way: 4 KiB compressed from a flat buffer completes only
+ * after the latency (CQE with phase 1, sq_head, sq_num; SQE status 0 and
+ * produced; EQE with the CQ number and phase), then decompressed from and
+ * into SGL chains gives the input back.
+ */
+static void test_engine_one_job(void)
+{
+    Hacc h;
+    Eng e;
+    uint8_t in[4096], out[4096];
+    uint32_t sqe[32];
+    unsigned int slot, phase, head, qn, produced;
+    uint32_t eqe;
+
+    hacc_start(&h, 1, ",x-zip-algs=0x30");
+    g_assert_cmphex(rd(pf_fn(&h), 0x3144), ==, 0x30);   /* deflate */
+    eng_init(&e, &h, 0, 16);
+    fill_pattern(in, sizeof(in), 1);
+    qtest_memwrite(h.qts, ENG_DATA, in, sizeof(in));
+    sqe_fill(sqe, ENG_DATA, sizeof(in), ENG_DATA + 0x10000, 8192, 0);
+    slot = eng_submit(&e, 0, sqe);
+    g_assert_cmpuint(cnt(&h, 0, HACC_CTL_JOBS_FETCHED), ==, 1);
+    cqe_get(&e, 0, 0, &phase, &head, &qn);
+    g_assert_cmpuint(phase, ==, 0);             /* not yet: asynchronous */
+    eng_wait(&e);
+    cqe_get(&e, 0, 0, &phase, &head, &qn);
+    g_assert_cmpuint(phase, ==, 1);
+    g_assert_cmpuint(head, ==, slot);
+    g_assert_cmpuint(qn, ==, 0);
+    g_assert_cmphex(sqe_word(&e, 0, slot, 3) & 0xff, ==, 0);
+    g_assert_cmpuint(sqe_word(&e, 0, slot, 0), ==, sizeof(in));
+    produced = sqe_word(&e, 0, slot, 1);
+    g_assert_cmpuint(produced, >, 0);
+    g_assert_cmpuint(produced, <, sizeof(in));
+    eqe = qtest_readl(h.qts, ENG_EQ);
+    g_assert_cmphex(eqe, ==, 0 | 1 << 16);
+    g_assert_cmpuint(cnt(&h, 0, HACC_CTL_JOBS_DONE), ==, 1);
+
+    /* back through SGLs: input in one entry, output over 3 of 1500 bytes */
+    sgl_put(&e, ENG_DATA + 0x20000, ENG_DATA + 0x10000, 1, produced, 0);
+    sgl_put(&e, ENG_DATA + 0x21000, ENG_DATA + 0x30000, 3, 1500, 0);
+    sqe_fill(sqe, ENG_DATA + 0x20000, produced, ENG_DATA + 0x21000,
+             sizeof(out), 1);
+    slot = eng_submit(&e, 1, sqe);
+    eng_wait(&e);
+    cqe_get(&e, 1, 0, &phase, &head, &qn);
+    g_assert_cmpuint(phase, ==, 1);
+    g_assert_cmpuint(qn, ==, 1);
+    g_assert_cmphex(sqe_word(&e, 1, slot, 3) & 0xff, ==, 0);
+    g_assert_cmpuint(sqe_word(&e, 1, slot, 1), ==, sizeof(in));
+    qtest_memread(h.qts, ENG_DATA + 0x30000, out, sizeof(out));
+    g_assert(!memcmp(in, out, sizeof(in)));
+    g_assert_cmphex(qtest_readl(h.qts, ENG_EQ + 4), ==, 1 | 1 << 16);
+    g_assert_cmpuint(cnt(&h, 0, HACC_CTL_JOB_ERRORS), ==, 0);
+    hacc_stop(&h);
+}
+
+/*
+ * A queue of depth 4 run through 10 jobs, several in flight: the CQ wraps
+ * and the phase of its entries flips on each pass; the EQ follows.
+ */
+static void test_engine_wrap(void)
+{
+    Hacc h;
+    Eng e;
+    uint8_t in[512];
+    uint32_t sqe[32];
+    unsigned int i, phase, head, qn;
+
+    eng_start(&h, &e, 1, 4, in, sizeof(in), 2);
+    for (i = 0; i < 10; i += 2) {
+        sqe_fill(sqe, ENG_DATA, sizeof(in), ENG_DATA + 0x1000 * (i + 1),
+                 4096, 0);
+        eng_submit(&e, 0, sqe);
+        eng_submit(&e, 0, sqe);
+        g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_FETCHED), ==, i + 2);
+        eng_wait(&e);
+        g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_DONE), ==, i + 2);
+        cqe_get(&e, 0, (i + 1) % 4, &phase, &head, &qn);
+        g_assert_cmpuint(phase, ==, ((i + 1) / 4) % 2 ? 0 : 1);
+        g_assert_cmpuint(head, ==, (i + 1) % 4);
+        /* the driver's CQ head doorbell */
+        qpci_io_writeq(e.f.dev, e.f.bar, HACC_DB_SQ_CQ,
+                       (uint64_t)HACC_DB_CMD_CQ << HACC_DB_CMD_SHIFT |
+                       (uint64_t)((i + 2) % 4) << HACC_DB_INDEX_SHIFT);
+    }
+    /* entry 0 was written on passes 1, 2 and 3: phase 1, 0, 1 */
+    cqe_get(&e, 0, 0, &phase, &head, &qn);
+    g_assert_cmpuint(phase, ==, 1);
+    g_assert_cmphex(qtest_readl(h.qts, ENG_EQ + 9 * 4), ==, 1 << 16);
+    g_assert_cmpuint(cnt(&h, 0, HACC_CTL_JOBS_DONE), ==, 0);
+    hacc_stop(&h);
+}
+
+/* Error statuses in SQE dw3[7:0]; the CQE is written all the same. */
+static void test_engine_errors(void)
+{
+    Hacc h;
+    Eng e;
+    uint8_t in[2048];
+    uint32_t sqe[32];
+    unsigned int slot, phase, head, qn, produced;
+
+    eng_start(&h, &e, 0, 16, in, sizeof(in), 3);
+
+    /* compress into too small a buffer */
+    sqe_fill(sqe, ENG_DATA, sizeof(in), ENG_DATA + 0x10000, 16, 0);
+    slot = eng_submit(&e, 0, sqe);
+    eng_wait(&e);
+    g_assert_cmphex(sqe_word(&e, 0, slot, 3) & 0xff, ==, ST_OVERFLOW);
+    cqe_get(&e, 0, 0, &phase, &head, &qn);
+    g_assert_cmpuint(phase, ==, 1);
+
+    /* a good one, then decompress it into too small a buffer */
+    sqe_fill(sqe, ENG_DATA, sizeof(in), ENG_DATA + 0x10000, 4096, 0);
+    slot = eng_submit(&e, 0, sqe);
+    eng_wait(&e);
+    g_assert_cmphex(sqe_word(&e, 0, slot, 3) & 0xff, ==, 0);
+    produced = sqe_word(&e, 0, slot, 1);
+    sqe_fill(sqe, ENG_DATA + 0x10000, produced, ENG_DATA + 0x20000,
+             sizeof(in) - 1, 0);
+    slot = eng_submit(&e, 1, sqe);
+    eng_wait(&e);
+    g_assert_cmphex(sqe_word(&e, 1, slot, 3) & 0xff, ==, ST_OVERFLOW);
+    /* corrupt stream */
+    qtest_memset(h.qts, ENG_DATA + 0x10000, 0xff, 64);
+    sqe_fill(sqe, ENG_DATA + 0x10000, 64, ENG_DATA + 0x20000, 4096, 0);
+    slot = eng_submit(&e, 1, sqe);
+    eng_wait(&e);
+    g_assert_cmphex(sqe_word(&e, 1, slot, 3) & 0xff, ==, ST_DATA);
+    /* unknown request type, zero length, unmapped buffer */
+    sqe_fill(sqe, ENG_DATA, sizeof(in), ENG_DATA + 0x10000, 4096, 0);
+    put32(sqe, 9, 2);
+    slot = eng_submit(&e, 0, sqe);
+    eng_wait(&e);
+    g_assert_cmphex(sqe_word(&e, 0, slot, 3) & 0xff, ==, ST_BAD_SQE);
+    sqe_fill(sqe, ENG_DATA, 0, ENG_DATA + 0x10000, 4096, 0);
+    slot = eng_submit(&e, 0, sqe);
+    eng_wait(&e);
+    g_assert_cmphex(sqe_word(&e, 0, slot, 3) & 0xff, ==, ST_BAD_SQE);
+    sqe_fill(sqe, DMA_UNMAPPED, sizeof(in), ENG_DATA + 0x10000, 4096, 0);
+    slot = eng_submit(&e, 0, sqe);
+    eng_wait(&e);
+    g_assert_cmphex(sqe_word(&e, 0, slot, 3) & 0xff, ==, ST_BAD_BUF);
+    /* an SGL chain that loops on itself */
+    sgl_put(&e, ENG_DATA + 0x40000, ENG_DATA, 1, 16, ENG_DATA + 0x40000);
+    sqe_fill(sqe, ENG_DATA + 0x40000, sizeof(in), ENG_DATA + 0x10000, 4096,
+             1);
+    slot = eng_submit(&e, 0, sqe);
+    eng_wait(&e);
+    g_assert_cmphex(sqe_word(&e, 0, slot, 3) & 0xff, ==, ST_BAD_BUF);
+    g_assert_cmpuint(cnt(&h, 0, HACC_CTL_JOBS_DONE), ==, 8);
+    g_assert_cmpuint(cnt(&h, 0, HACC_CTL_JOB_ERRORS), ==, 7);
+    hacc_stop(&h);
+}
+
+static void mb_start(Fn f, uint8_t cmd)
+{
+    wr(f, HACC_MB_BASE, mb_word(cmd, false, 0));
+    wr(f, HACC_MB_ADDR_L, 0);
+    wr(f, HACC_MB_ADDR_H, 0);
+    wr(f, HACC_MB_RSVD, 0);
+}
+
+/*
+ * PAUSE_QM with jobs in flight: the mailbox stays busy until they are
+ * done, they complete (CQE), and a doorbell rung meanwhile fetches nothing
+ * until the pause ends.
+ */
+static void test_engine_pause(void)
+{
+    Hacc h;
+    Eng e;
+    uint8_t in[1024];
+    uint32_t sqe[32];
+    unsigned int phase, head, qn;
+
+    eng_start(&h, &e, 1, 16, in, sizeof(in), 4);
+    sqe_fill(sqe, ENG_DATA, sizeof(in), ENG_DATA + 0x10000, 4096, 0);
+    eng_submit(&e, 0, sqe);
+    eng_submit(&e, 0, sqe);
+    mb_start(e.f, HACC_MB_CMD_PAUSE_QM);
+    g_assert_cmphex(rd(e.f, HACC_MB_BASE) & HACC_MB_BUSY, ==, HACC_MB_BUSY);
+    eng_submit(&e, 0, sqe);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_FETCHED), ==, 2);
+    eng_wait(&e);
+    g_assert_cmphex(rd(e.f, HACC_MB_BASE) & HACC_MB_BUSY, ==, 0);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_DONE), ==, 2);
+    cqe_get(&e, 0, 1, &phase, &head, &qn);
+    g_assert_cmpuint(phase, ==, 1);
+    cqe_get(&e, 0, 2, &phase, &head, &qn);
+    g_assert_cmpuint(phase, ==, 0);
+    eng_wait(&e);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_FETCHED), ==, 2);
+    /* the end of the pause serves the latched doorbell */
+    wr(e.f, HACC_IFC_INT_MASK, 0);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_FETCHED), ==, 3);
+    eng_wait(&e);
+    cqe_get(&e, 0, 2, &phase, &head, &qn);
+    g_assert_cmpuint(phase, ==, 1);
+    hacc_stop(&h);
+}
+
+/* x-drain-ns: PAUSE_QM holds the mailbox busy that long, even when idle */
+static void test_engine_drain(void)
+{
+    Hacc h;
+
+    hacc_start(&h, 1, ",x-drain-ns=100000");
+    mb_start(pf_fn(&h), HACC_MB_CMD_PAUSE_QM);
+    g_assert_cmphex(rd(pf_fn(&h), HACC_MB_BASE) & HACC_MB_BUSY, ==,
+                    HACC_MB_BUSY);
+    qtest_clock_step(h.qts, 50000);
+    g_assert_cmphex(rd(pf_fn(&h), HACC_MB_BASE) & HACC_MB_BUSY, ==,
+                    HACC_MB_BUSY);
+    qtest_clock_step(h.qts, 50001);
+    g_assert_cmphex(rd(pf_fn(&h), HACC_MB_BASE) & HACC_MB_BUSY, ==, 0);
+    hacc_stop(&h);
+}
+
+/*
+ * Queue positions live in the function's cache: the SQC/CQC tables in
+ * memory get them on CACHE_WB_START only; a new SQC_BT/CQC_BT drops the
+ * cache, so a function that skipped the write-back reads stale positions.
+ */
+static void test_engine_cache_wb(void)
+{
+    Hacc h;
+    Eng e;
+    uint8_t in[256];
+    uint32_t sqe[32];
+    int i;
+
+    eng_start(&h, &e, 0, 4, in, sizeof(in), 5);
+    qtest_memset(h.qts, ENG_SQC_BT, 0, 0x100);
+    qtest_memset(h.qts, ENG_CQC_BT, 0, 0x100);
+    sqe_fill(sqe, ENG_DATA, sizeof(in), ENG_DATA + 0x10000, 4096, 0);
+    for (i = 0; i < 5; i++) {
+        eng_submit(&e, 0, sqe);
+    }
+    eng_wait(&e);
+    g_assert_cmpuint(cnt(&h, 0, HACC_CTL_JOBS_DONE), ==, 5);
+    g_assert_cmphex(qtest_readl(h.qts, ENG_SQC_BT), ==, 0);
+    wr(e.f, HACC_CACHE_WB_START, 1);
+    g_assert_cmphex(rd(e.f, HACC_CACHE_WB_DONE), ==, 1);
+    /* SQ head 1 = tail 1; CQ tail 1 with the phase flipped to 0 */
+    g_assert_cmphex(qtest_readl(h.qts, ENG_SQC_BT), ==, 1 | 1 << 16);
+    g_assert_cmphex(qtest_readl(h.qts, ENG_CQC_BT) >> 16, ==, 1);
+    g_assert_cmphex(qtest_readl(h.qts, ENG_CQC_BT + 24) & 1, ==, 0);
+    g_assert_cmphex(qtest_readl(h.qts, ENG_SQC_BT + 32 + 4), ==,
+                    (uint32_t)ENG_SQ(1));
+
+    /* positions lost: the table is rewritten, the cache dropped */
+    qtest_writel(h.qts, ENG_SQC_BT, 0);
+    g_assert_cmpuint(mb(e.f, HACC_MB_CMD_SQC_BT, false, 0, ENG_SQC_BT,
+                        NULL), ==, 0);
+    /* head 0 from memory, tail 2 from the doorbell: two jobs */
+    e.tail[0] = 1;
+    eng_submit(&e, 0, sqe);
+    g_assert_cmpuint(cnt(&h, 0, HACC_CTL_JOBS_FETCHED), ==, 7);
+    hacc_stop(&h);
+}
+
+/* An FLR drops the jobs in flight: no DMA, no CQE after it. */
+static void test_engine_flr(void)
+{
+    Hacc h;
+    Eng e;
+    uint8_t in[256];
+    uint32_t sqe[32];
+    unsigned int phase, head, qn;
+    uint64_t writes;
+
+    eng_start(&h, &e, 1, 16, in, sizeof(in), 6);
+    sqe_fill(sqe, ENG_DATA, sizeof(in), ENG_DATA + 0x10000, 4096, 0);
+    eng_submit(&e, 0, sqe);
+    eng_submit(&e, 0, sqe);
+    vf_flr(&h, 1);
+    writes = cnt(&h, 1, HACC_CTL_DMA_WRITES);
+    eng_wait(&e);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_DMA_WRITES), ==, writes);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_DONE), ==, 0);
+    cqe_get(&e, 0, 0, &phase, &head, &qn);
+    g_assert_cmpuint(phase, ==, 0);
+    hacc_stop(&h);
+}
+
+/*
+ * Random SQEs and SGLs: whatever they say, every job ends with a CQE and
+ * the model survives.  Chains are bounded, addresses may be unmapped.
+ */
+static void test_engine_fuzz(void)
+{
+    Hacc h;
+    Eng e;
+    uint32_t sqe[32];
+    uint8_t junk[4096];
+    int i, k;
+    uint64_t done;
+
+    hacc_start(&h, 1, "");
+    eng_init(&e, &h, 0, 64);
+    for (k = 0; k < (int)sizeof(junk); k++) {
+        junk[k] = g_random_int();
+    }
+    qtest_memwrite(h.qts, ENG_DATA, junk, sizeof(junk));
+    for (i = 0; i < 2000; i++) {
+        for (k = 0; k < 32; k++) {
+            sqe[k] = g_random_int();
+        }
+        switch (g_random_int_range(0, 4)) {
+        case 0:         /* plausible SGL job with a random SGL */
+            put32(sqe, 7, 3u << 28 | g_random_int_range(0, 64));
+            put32(sqe, 9, 1 | 1 << 8);
+            put32(sqe, 4, g_random_int_range(0, 8192));
+            put32(sqe, 14, g_random_int_range(0, 8192));
+            put32(sqe, 18, (uint32_t)ENG_DATA + 64 * g_random_int_range(0, 64));
+            put32(sqe, 19, 0);
+            put32(sqe, 20, (uint32_t)ENG_DATA + 64 * g_random_int_range(0, 64));
+            put32(sqe, 21, 0);
+            break;
+        case 1:         /* flat, random addresses and lengths */
+            put32(sqe, 7, 3u << 28);
+            put32(sqe, 9, 1);
+            break;
+        default:
+            break;
+        }
+        eng_submit(&e, g_random_int_range(0, 2), sqe);
+        if (i % 16 == 15) {
+            eng_wait(&e);
+        }
+        if (i % 512 == 0) {
+            /* re-randomise the buffer area that the SGLs point into */
+            for (k = 0; k < (int)sizeof(junk); k++) {
+                junk[k] = g_random_int();
+            }
+            qtest_memwrite(h.qts, ENG_DATA, junk, sizeof(junk));
+        }
+    }
+    eng_wait(&e);
+    done = cnt(&h, 0, HACC_CTL_JOBS_DONE);
+    g_assert_cmpuint(done, ==, 2000);
+    hacc_stop(&h);
+}
+
+/*
+ * Not a test: with -m perf, the host time the model spends per 4 KiB
+ * compression job (fetch, zlib, DMA, CQE, EQE), 32 jobs in flight.
+ */
+static void bench_engine(void)
+{
+    Hacc h;
+    Eng e;
+    uint8_t in[4096];
+    uint32_t sqe[32];
+    int64_t t0;
+    int i, k;
+
+    eng_start(&h, &e, 0, 64, in, sizeof(in), 7);
+    sqe_fill(sqe, ENG_DATA, sizeof(in), ENG_DATA + 0x10000, 8192, 0);
+    t0 = g_get_monotonic_time();
+    for (i = 0; i < 8192; i += 32) {
+        for (k = 0; k < 32; k++) {
+            eng_submit(&e, 0, sqe);
+        }
+        eng_wait(&e);
+    }
+    g_test_message("%d jobs of 4 KiB in %.3f s: %.0f jobs/s", i,
+                   (g_get_monotonic_time() - t0) / 1e6,
+                   i * 1e6 / (g_get_monotonic_time() - t0));
+    g_assert_cmpuint(cnt(&h, 0, HACC_CTL_JOB_ERRORS), ==, 0);
     hacc_stop(&h);
 }
 
@@ -1012,5 +1561,16 @@ int main(int argc, char **argv)
     qtest_add_func("/hisi-acc/migration", test_migration);
     qtest_add_func("/hisi-acc/pf-mig-window", test_pf_mig_window);
     qtest_add_func("/hisi-acc/pause", test_pause);
+    qtest_add_func("/hisi-acc/engine/one-job", test_engine_one_job);
+    qtest_add_func("/hisi-acc/engine/wrap", test_engine_wrap);
+    qtest_add_func("/hisi-acc/engine/errors", test_engine_errors);
+    qtest_add_func("/hisi-acc/engine/pause", test_engine_pause);
+    qtest_add_func("/hisi-acc/engine/drain", test_engine_drain);
+    qtest_add_func("/hisi-acc/engine/cache-wb", test_engine_cache_wb);
+    qtest_add_func("/hisi-acc/engine/flr", test_engine_flr);
+    qtest_add_func("/hisi-acc/engine/fuzz", test_engine_fuzz);
+    if (g_test_perf()) {
+        qtest_add_func("/hisi-acc/engine/bench", bench_engine);
+    }
     return g_test_run();
 }

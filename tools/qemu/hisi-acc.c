@@ -5,14 +5,19 @@
  * Kunpeng 930 accelerators, sufficient for the mainline Linux drivers
  * (hisi_qm + hisi_zip/hisi_sec2/hisi_hpre on the PF, hisi_acc_vfio_pci on
  * the VFs) to probe, enable SR-IOV and run the VF live-migration register
- * protocol.  No crypto or compression work is ever done: the capability
- * registers advertise no algorithm to the crypto API.
+ * protocol.  The PF and VFs run ZIP jobs (hisi_acc_engine.c); with
+ * x-zip-algs=0x30 they advertise deflate, so that hisi_zip registers it.
  *
  * Devices:
  *   hisi-acc-pf  PCIe endpoint; put it behind a pcie-root-port on q35.
  *     alg=zip|sec|hpre  PF device id 0xa250/0xa255/0xa258 (VF 0xa251/...)
  *     num-vfs=N         TotalVFs == InitialVFs (0..63, default 4)
  *     revision=R        PCI revision = QM hardware version (default 0x30)
+ *     x-zip-algs=N      ZIP algorithm bitmap at 0x3144 (default 0: none,
+ *                       hisi_zip registers nothing; 0x30: deflate)
+ *     x-job-latency-ns  virtual time a job takes (default 20000)
+ *     x-drain-ns        least time PAUSE_QM keeps the mailbox busy
+ *                       (default 0: until the jobs in flight are done)
  *     imm-ready=on      PF and VFs report Immediate Readiness (PCI_STATUS
  *                       bit 0), so the kernel does not wait 100 ms after
  *                       an FLR; the model completes one at once anyway.
@@ -73,6 +78,7 @@
 #include "trace.h"
 #include "hisi_acc_vfio_pci_hw.h"
 #include "hacc-model-ctl.h"
+#include "hisi_acc.h"
 
 #define TYPE_HISI_ACC_PF "hisi-acc-pf"
 #define TYPE_HISI_ACC_VF "hisi-acc-vf"
@@ -82,9 +88,6 @@ OBJECT_DECLARE_SIMPLE_TYPE(HaccVFState, HISI_ACC_VF)
 #define HACC_PF_BAR_SIZE        (4 * MiB)
 #define HACC_FN_BLOCK           0x10000     /* per-function registers */
 #define HACC_MAX_VFS            (HACC_CTL_MAX_FUNCS - 1)
-#define HACC_CNT_WORDS          (HACC_CTL_FN_STRIDE / 8)
-#define HACC_DB_QUEUES          1024        /* queue field of a doorbell */
-#define HACC_SQC_BYTES          32          /* one SQC in the base table */
 #define HACC_CLASS_ACCEL        0x1200      /* processing accelerator */
 
 /* PCI capability layout */
@@ -96,6 +99,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(HaccVFState, HISI_ACC_VF)
 /* QM registers not in the shared header (offsets from the QM driver) */
 #define QM_CAP_ENGINE           0x3124      /* engine words follow */
 #define QM_CAP_END              0x3180
+#define ZIP_DRV_ALG_BITMAP      0x3144      /* algorithms for the crypto API */
 #define QM_PF_PEH_DFX_INFO0     0x1000fc
 #define QM_PF_PEH_DFX_INFO1     0x100100
 #define ACC_MASTER_TRANS_RET    0x300150
@@ -146,9 +150,8 @@ typedef struct HaccAlgInfo {
 } HaccAlgInfo;
 
 /*
- * Engine capability words 0x3124..0x317c.  Values are those of a Kunpeng
- * 930 except the driver algorithm bitmap (0x3144), which is 0 so that no
- * algorithm is registered with the crypto API: the model cannot compute.
+ * Engine capability words 0x3124..0x317c, those of a Kunpeng 930.  The ZIP
+ * driver algorithm bitmap (0x3144) is the x-zip-algs property.
  */
 static const HaccAlgInfo hacc_algs[] = {
     [HACC_ALG_ZIP] = {
@@ -192,17 +195,6 @@ static const struct {
     { 0x3120, 0 },
 };
 
-/* Model-only state of one function; registers live in the owner's file */
-typedef struct HaccFn {
-    uint64_t sqc_bt;
-    uint64_t cqc_bt;
-    uint32_t sqc[8];            /* last SQC/CQC context set by mailbox */
-    uint32_t cqc[8];
-    bool paused;
-    /* SQ doorbells rung while paused, served when the pause ends */
-    uint64_t latched[HACC_DB_QUEUES / 64];
-} HaccFn;
-
 struct HaccPFState {
     PCIDevice parent_obj;
 
@@ -213,6 +205,9 @@ struct HaccPFState {
     uint16_t num_vfs;
     uint8_t revision;
     bool imm_ready;
+    uint32_t zip_algs;
+    uint64_t job_latency_ns;
+    uint64_t drain_ns;
     HaccAlg alg;
 
     HaccFn fn;
@@ -231,18 +226,9 @@ struct HaccVFState {
     uint32_t regs[HACC_VF_BAR_SIZE / 4];
 };
 
-/* What one register access works on: the function and its owner PF */
-typedef struct HaccCtx {
-    HaccPFState *pf;
-    PCIDevice *dev;
-    HaccFn *fn;
-    uint32_t *regs;
-    unsigned int fnum;
-} HaccCtx;
-
 static inline uint32_t *reg(HaccCtx *c, hwaddr off)
 {
-    return &c->regs[off / 4];
+    return hacc_reg(c, off);
 }
 
 static bool hacc_fault(HaccPFState *pf, int which, unsigned int fnum)
@@ -250,15 +236,14 @@ static bool hacc_fault(HaccPFState *pf, int which, unsigned int fnum)
     return pf->fault[which] & BIT_ULL(fnum);
 }
 
-static void hacc_count(HaccPFState *pf, unsigned int fnum, hwaddr off)
+void hacc_count(HaccPFState *pf, unsigned int fnum, hwaddr off)
 {
     pf->cnt[fnum][off / 8]++;
 }
 
 /* ---- DMA through the function's own bus-master address space ---- */
 
-static bool hacc_dma(HaccCtx *c, uint64_t addr, void *buf, size_t len,
-                     bool to_mem)
+bool hacc_dma(HaccCtx *c, uint64_t addr, void *buf, size_t len, bool to_mem)
 {
     MemTxResult r;
 
@@ -310,8 +295,43 @@ static bool hacc_ctx_dma_write(HaccCtx *c, uint64_t addr,
 /* ---- mailbox ---- */
 
 /* Runs one command; returns the status, *out is the op=1 result. */
+/*
+ * SQC/CQC of queue qn: a write fills the function's context cache (the
+ * base table in memory is written only by cache write-back); a read
+ * returns the live context, loading it from the table on a miss, or zeros
+ * when there is neither.
+ */
+static unsigned int hacc_mb_qc(HaccCtx *c, bool cq, bool rd, unsigned int qn,
+                               uint64_t base)
+{
+    HaccFn *f = c->fn;
+    uint32_t zero[HACC_QC_DWORDS] = { 0 };
+    uint32_t tmp[HACC_QC_DWORDS];
+    uint32_t *qc;
+
+    if (qn >= HACC_MAX_QP) {
+        return HACC_MBS_BAD_CMD;
+    }
+    if (rd) {
+        qc = hacc_qc_get(c, cq, qn);
+        return hacc_ctx_dma_write(c, base, qc ? qc : zero, HACC_QC_DWORDS) ?
+               0 : HACC_MBS_DMA;
+    }
+    if (!hacc_ctx_dma_read(c, base, tmp, HACC_QC_DWORDS)) {
+        return HACC_MBS_DMA;
+    }
+    memcpy(cq ? f->cqc[qn] : f->sqc[qn], tmp, sizeof(tmp));
+    if (cq) {
+        f->cqc_valid[qn / 64] |= BIT_ULL(qn % 64);
+    } else {
+        f->sqc_valid[qn / 64] |= BIT_ULL(qn % 64);
+    }
+    return 0;
+}
+
 static unsigned int hacc_mb_run(HaccCtx *c, unsigned int cmd, bool rd,
-                                uint64_t base, uint64_t *out, bool *has_out)
+                                unsigned int qn, uint64_t base,
+                                uint64_t *out, bool *has_out)
 {
     HaccFn *f = c->fn;
     uint32_t *xqc;
@@ -320,11 +340,7 @@ static unsigned int hacc_mb_run(HaccCtx *c, unsigned int cmd, bool rd,
     switch (cmd) {
     case HACC_MB_CMD_SQC:
     case HACC_MB_CMD_CQC:
-        xqc = cmd == HACC_MB_CMD_SQC ? f->sqc : f->cqc;
-        if (rd) {
-            return hacc_ctx_dma_write(c, base, xqc, 8) ? 0 : HACC_MBS_DMA;
-        }
-        return hacc_ctx_dma_read(c, base, xqc, 8) ? 0 : HACC_MBS_DMA;
+        return hacc_mb_qc(c, cmd == HACC_MB_CMD_CQC, rd, qn, base);
     case HACC_MB_CMD_EQC:
     case HACC_MB_CMD_AEQC:
         xqc = reg(c, cmd == HACC_MB_CMD_EQC ? HACC_VF_EQC_DW0
@@ -340,10 +356,8 @@ static unsigned int hacc_mb_run(HaccCtx *c, unsigned int cmd, bool rd,
         if (rd) {
             *out = cmd == HACC_MB_CMD_SQC_BT ? f->sqc_bt : f->cqc_bt;
             *has_out = true;
-        } else if (cmd == HACC_MB_CMD_SQC_BT) {
-            f->sqc_bt = base;
         } else {
-            f->cqc_bt = base;
+            hacc_qc_set_bt(c, cmd == HACC_MB_CMD_CQC_BT, base);
         }
         return 0;
     case HACC_MB_CMD_SQC_VFT_V2:
@@ -359,7 +373,7 @@ static unsigned int hacc_mb_run(HaccCtx *c, unsigned int cmd, bool rd,
     case HACC_MB_CMD_DST:
         return 0;
     case HACC_MB_CMD_PAUSE_QM:
-        f->paused = true;
+        hacc_engine_pause(c);
         return 0;
     }
     qemu_log_mask(LOG_GUEST_ERROR,
@@ -391,7 +405,8 @@ static void hacc_mb_exec(HaccCtx *c)
     if (hacc_fault(c->pf, HACC_FAULT_MB_ERROR, c->fnum)) {
         status = HACC_MBS_FAULT;
     } else {
-        status = hacc_mb_run(c, cmd, rd, base, &out, &has_out);
+        status = hacc_mb_run(c, cmd, rd, w0 >> HACC_MB_QUEUE_SHIFT, base,
+                             &out, &has_out);
     }
     if (status) {
         hacc_count(c->pf, c->fnum, HACC_CTL_MB_ERRORS);
@@ -423,7 +438,18 @@ static bool hacc_cap_read(HaccCtx *c, hwaddr off, uint32_t *val)
         }
     }
     *val = off >= QM_CAP_ENGINE ? ai->caps[(off - QM_CAP_ENGINE) / 4] : 0;
+    if (off == ZIP_DRV_ALG_BITMAP && c->pf->alg == HACC_ALG_ZIP) {
+        *val = c->pf->zip_algs;
+    }
     return true;
+}
+
+uint32_t hacc_cap_word(HaccCtx *c, hwaddr off)
+{
+    uint32_t val = 0;
+
+    hacc_cap_read(c, off, &val);
+    return val;
 }
 
 static uint32_t hacc_fn_read(HaccCtx *c, hwaddr off)
@@ -450,10 +476,13 @@ static uint32_t hacc_fn_read(HaccCtx *c, hwaddr off)
     case HACC_CACHE_WB_DONE:
         return !hacc_fault(c->pf, HACC_FAULT_CACHE_WB, c->fnum);
     case HACC_MB_BASE:
-        /* Commands run to completion when submitted: busy only by fault */
+        /*
+         * Commands run to completion when submitted: busy only by fault or
+         * while PAUSE_QM drains the jobs in flight.
+         */
         return (*reg(c, off) & ~HACC_MB_BUSY) |
-               (hacc_fault(c->pf, HACC_FAULT_MB_BUSY, c->fnum) ?
-                HACC_MB_BUSY : 0);
+               (hacc_fault(c->pf, HACC_FAULT_MB_BUSY, c->fnum) ||
+                hacc_engine_mb_busy(c) ? HACC_MB_BUSY : 0);
     }
     return *reg(c, off);
 }
@@ -478,55 +507,21 @@ static void hacc_eq_doorbell(HaccCtx *c, uint32_t hi)
     *dw0 = (*dw0 & 0xffff0000) | (hi & 0xffff);
 }
 
-/*
- * The task engine, reduced to what tests can see: serving an SQ doorbell
- * starts with fetching the queue's SQC from the SQC base table, one DMA read
- * by the function.  A queue without a base table is not served.
- */
-static void hacc_sq_serve(HaccCtx *c, unsigned int qn)
-{
-    uint32_t sqc[HACC_SQC_BYTES / 4];
-
-    if (!c->fn->sqc_bt) {
-        return;
-    }
-    hacc_dma(c, c->fn->sqc_bt + (uint64_t)qn * HACC_SQC_BYTES, sqc,
-             sizeof(sqc), false);
-}
-
-/*
- * Assumed hardware behaviour (Documentation/p2p.rst): PAUSE_QM stops the
- * task engine; doorbells are still accepted and latched, and are served
- * once the pause ends, which happens when the PF<->VF channel is re-opened
- * (IFC_INT_MASK written 0, as the variant drivers do on resume).  Mailbox
- * commands are requests of the CPU, not tasks: they still run.
- */
-static void hacc_sq_doorbell(HaccCtx *c)
+static void hacc_sq_cq_doorbell(HaccCtx *c, uint32_t hi)
 {
     uint32_t lo = *reg(c, HACC_DB_SQ_CQ);
-    unsigned int qn = lo & (HACC_DB_QUEUES - 1);
 
-    if (((lo >> HACC_DB_CMD_SHIFT) & 0xf) != HACC_DB_CMD_SQ) {
-        return;             /* CQ head updates move no data */
-    }
-    if (c->fn->paused) {
-        c->fn->latched[qn / 64] |= BIT_ULL(qn % 64);
-        return;
-    }
-    hacc_sq_serve(c, qn);
-}
-
-static void hacc_unpause(HaccCtx *c)
-{
-    HaccFn *f = c->fn;
-    unsigned int i;
-
-    f->paused = false;
-    for (i = 0; i < HACC_DB_QUEUES; i++) {
-        if (f->latched[i / 64] & BIT_ULL(i % 64)) {
-            f->latched[i / 64] &= ~BIT_ULL(i % 64);
-            hacc_sq_serve(c, i);
-        }
+    switch ((lo >> HACC_DB_CMD_SHIFT) & 0xf) {
+    case HACC_DB_CMD_SQ:
+        hacc_sq_doorbell(c, lo, hi);
+        break;
+    case HACC_DB_CMD_CQ:
+        hacc_cq_doorbell(c, lo, hi);
+        break;
+    default:
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "hisi-acc: fn %u: doorbell cmd %u at 0x%x\n", c->fnum,
+                      (lo >> HACC_DB_CMD_SHIFT) & 0xf, HACC_DB_SQ_CQ);
     }
 }
 
@@ -546,10 +541,11 @@ static void hacc_fn_write(HaccCtx *c, hwaddr off, uint32_t val)
     case HACC_CACHE_WB_DONE:
         return;
     case HACC_CACHE_WB_START:
-        /* Nothing is cached: the write-back completes at once. */
+        /* The write-back completes at once (CACHE_WB_DONE reads 1). */
+        hacc_cache_writeback(c);
         return;
     case HACC_DB_SQ_CQ + 4:
-        hacc_sq_doorbell(c);
+        hacc_sq_cq_doorbell(c, val);
         return;
     case HACC_DB_EQ_AEQ + 4:
         hacc_eq_doorbell(c, val);
@@ -559,8 +555,14 @@ static void hacc_fn_write(HaccCtx *c, hwaddr off, uint32_t val)
     if (off == HACC_MB_RSVD) {
         hacc_mb_exec(c);
     }
+    /*
+     * Assumed hardware behaviour (Documentation/p2p.rst): the pause ends
+     * when the PF<->VF channel is re-opened (IFC_INT_MASK written 0, as the
+     * variant drivers do on resume); SQ doorbells rung meanwhile are served
+     * then.
+     */
     if (off == HACC_IFC_INT_MASK && !val && c->fn->paused) {
-        hacc_unpause(c);
+        hacc_engine_unpause(c);
     }
 }
 
@@ -777,6 +779,24 @@ static HaccCtx hacc_vf_ctx(HaccVFState *vf)
     };
 }
 
+HaccCtx hacc_dev_ctx(PCIDevice *dev)
+{
+    if (object_dynamic_cast(OBJECT(dev), TYPE_HISI_ACC_PF)) {
+        return hacc_pf_ctx(HISI_ACC_PF(dev));
+    }
+    return hacc_vf_ctx(HISI_ACC_VF(dev));
+}
+
+int64_t hacc_job_latency(HaccPFState *pf)
+{
+    return pf->job_latency_ns;
+}
+
+int64_t hacc_drain_ns(HaccPFState *pf)
+{
+    return pf->drain_ns;
+}
+
 static uint64_t hacc_pf_bar2_read(void *opaque, hwaddr off, unsigned size)
 {
     HaccCtx c = hacc_pf_ctx(opaque);
@@ -900,8 +920,12 @@ static uint64_t hacc_state_hash(HaccPFState *pf, unsigned int fnum)
     h = hacc_fnv(h, &fn->cqc_bt, sizeof(fn->cqc_bt));
     h = hacc_fnv(h, fn->sqc, sizeof(fn->sqc));
     h = hacc_fnv(h, fn->cqc, sizeof(fn->cqc));
+    h = hacc_fnv(h, fn->sqc_valid, sizeof(fn->sqc_valid));
+    h = hacc_fnv(h, fn->cqc_valid, sizeof(fn->cqc_valid));
     h = hacc_fnv(h, &fn->paused, sizeof(fn->paused));
     h = hacc_fnv(h, fn->latched, sizeof(fn->latched));
+    h = hacc_fnv(h, fn->db_tail, sizeof(fn->db_tail));
+    h = hacc_fnv(h, &fn->job_count, sizeof(fn->job_count));
     return hacc_fnv(h, regs, regs_len);
 }
 
@@ -1042,7 +1066,7 @@ static void hacc_pf_instance_init(Object *obj)
 
 static void hacc_fn_reset(HaccFn *f)
 {
-    memset(f, 0, sizeof(*f));
+    hacc_engine_reset(f);
 }
 
 static void hacc_pf_reset_hold(Object *obj, ResetType type)
@@ -1113,6 +1137,7 @@ static void hacc_pf_realize(PCIDevice *dev, Error **errp)
     if (ret) {
         return;
     }
+    hacc_engine_init(&pf->fn, dev);
     ret = pcie_endpoint_cap_init(dev, HACC_CAP_EXP);
     if (ret < 0) {
         error_setg(errp, "hisi-acc-pf: cannot add the PCIe capability");
@@ -1133,6 +1158,7 @@ static void hacc_pf_realize(PCIDevice *dev, Error **errp)
 err_pcie:
     pcie_cap_exit(dev);
 err_msi:
+    hacc_engine_exit(&pf->fn);
     msi_uninit(dev);
 }
 
@@ -1140,20 +1166,51 @@ static void hacc_pf_exit(PCIDevice *dev)
 {
     pcie_sriov_pf_exit(dev);
     pcie_cap_exit(dev);
+    hacc_engine_exit(&HISI_ACC_PF(dev)->fn);
     msi_uninit(dev);
 }
 
-static const VMStateDescription vmstate_hacc_fn = {
-    .name = "hisi-acc-fn",
+static const VMStateDescription vmstate_hacc_job = {
+    .name = "hisi-acc-job",
     .version_id = 1,
     .minimum_version_id = 1,
     .fields = (const VMStateField[]) {
+        VMSTATE_INT64(due, HaccJob),
+        VMSTATE_UINT16(qn, HaccJob),
+        VMSTATE_UINT16(idx, HaccJob),
+        VMSTATE_UINT32_ARRAY(sqe, HaccJob, HACC_SQE_BYTES / 4),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static int hacc_fn_post_load(void *opaque, int version_id)
+{
+    hacc_engine_post_load(opaque);
+    return 0;
+}
+
+/* In-flight jobs migrate with their due time on the virtual clock. */
+static const VMStateDescription vmstate_hacc_fn = {
+    .name = "hisi-acc-fn",
+    .version_id = 2,
+    .minimum_version_id = 2,
+    .post_load = hacc_fn_post_load,
+    .fields = (const VMStateField[]) {
         VMSTATE_UINT64(sqc_bt, HaccFn),
         VMSTATE_UINT64(cqc_bt, HaccFn),
-        VMSTATE_UINT32_ARRAY(sqc, HaccFn, 8),
-        VMSTATE_UINT32_ARRAY(cqc, HaccFn, 8),
+        VMSTATE_UINT32_2DARRAY(sqc, HaccFn, HACC_MAX_QP, HACC_QC_DWORDS),
+        VMSTATE_UINT32_2DARRAY(cqc, HaccFn, HACC_MAX_QP, HACC_QC_DWORDS),
+        VMSTATE_UINT64_ARRAY(sqc_valid, HaccFn, HACC_MAX_QP / 64),
+        VMSTATE_UINT64_ARRAY(cqc_valid, HaccFn, HACC_MAX_QP / 64),
+        VMSTATE_UINT64_ARRAY(latched, HaccFn, HACC_MAX_QP / 64),
+        VMSTATE_UINT16_ARRAY(db_tail, HaccFn, HACC_MAX_QP),
         VMSTATE_BOOL(paused, HaccFn),
-        VMSTATE_UINT64_ARRAY(latched, HaccFn, HACC_DB_QUEUES / 64),
+        VMSTATE_BOOL(mb_busy, HaccFn),
+        VMSTATE_INT64(drain_deadline, HaccFn),
+        VMSTATE_STRUCT_ARRAY(job, HaccFn, HACC_MAX_INFLIGHT, 1,
+                             vmstate_hacc_job, HaccJob),
+        VMSTATE_UINT32(job_head, HaccFn),
+        VMSTATE_UINT32(job_count, HaccFn),
         VMSTATE_END_OF_LIST()
     },
 };
@@ -1185,6 +1242,10 @@ static const Property hacc_pf_props[] = {
     DEFINE_PROP_UINT16("num-vfs", HaccPFState, num_vfs, 4),
     DEFINE_PROP_UINT8("revision", HaccPFState, revision, HACC_QM_REV_V3),
     DEFINE_PROP_BOOL("imm-ready", HaccPFState, imm_ready, false),
+    DEFINE_PROP_UINT32("x-zip-algs", HaccPFState, zip_algs, 0),
+    DEFINE_PROP_UINT64("x-job-latency-ns", HaccPFState, job_latency_ns,
+                       20000),
+    DEFINE_PROP_UINT64("x-drain-ns", HaccPFState, drain_ns, 0),
 };
 
 /* Identity and callbacks shared by the PF and VF classes */
@@ -1280,12 +1341,14 @@ static void hacc_vf_realize(PCIDevice *dev, Error **errp)
         msi_uninit(dev);
         return;
     }
+    hacc_engine_init(&vf->fn, dev);
     pcie_cap_flr_init(dev);
     pcie_ari_init(dev, HACC_CAP_ARI);
 }
 
 static void hacc_vf_exit(PCIDevice *dev)
 {
+    hacc_engine_exit(&HISI_ACC_VF(dev)->fn);
     pcie_cap_exit(dev);
     msi_uninit(dev);
 }

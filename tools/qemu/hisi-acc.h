@@ -1,0 +1,99 @@
+/*
+ * HiSilicon QM accelerator model: state shared by the QM core
+ * (hisi_acc.c) and the ZIP task engine (hisi_acc_engine.c).
+ *
+ * Copyright (c) 2026 The hisi_acc_vfio_pci authors
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef HW_MISC_HISI_ACC_H
+#define HW_MISC_HISI_ACC_H
+
+#include "hw/pci/pci_device.h"
+#include "qemu/timer.h"
+#include "hacc-model-ctl.h"
+
+#define HACC_MAX_QP             1024    /* queue field of doorbell/mailbox */
+#define HACC_QC_DWORDS          8       /* one SQC or CQC */
+#define HACC_SQE_BYTES          128     /* ZIP SQE */
+#define HACC_CQE_BYTES          16
+#define HACC_MAX_INFLIGHT       32      /* jobs fetched, not completed */
+#define HACC_CNT_WORDS          (HACC_CTL_FN_STRIDE / 8)
+
+/* One job fetched from an SQ, completed when the virtual clock hits due */
+typedef struct HaccJob {
+    int64_t due;
+    uint16_t qn;
+    uint16_t idx;               /* slot in the SQ, reported as sq_head */
+    uint32_t sqe[HACC_SQE_BYTES / 4];
+} HaccJob;
+
+/* Model-only state of one function; registers live in the owner's file */
+typedef struct HaccFn {
+    uint64_t sqc_bt;
+    uint64_t cqc_bt;
+    /*
+     * The function's context cache: SQC/CQC of each queue, filled by the
+     * mailbox or on a miss from the base table, written to the table only
+     * on cache write-back.  Queue positions live here.
+     */
+    uint32_t sqc[HACC_MAX_QP][HACC_QC_DWORDS];
+    uint32_t cqc[HACC_MAX_QP][HACC_QC_DWORDS];
+    uint64_t sqc_valid[HACC_MAX_QP / 64];
+    uint64_t cqc_valid[HACC_MAX_QP / 64];
+    /* SQ doorbells not yet fetched: the tail each one gave */
+    uint64_t latched[HACC_MAX_QP / 64];
+    uint16_t db_tail[HACC_MAX_QP];
+    bool paused;
+    /* PAUSE_QM waits with the mailbox busy until in-flight jobs are done */
+    bool mb_busy;
+    int64_t drain_deadline;
+    HaccJob job[HACC_MAX_INFLIGHT];
+    uint32_t job_head;
+    uint32_t job_count;
+
+    /* not migrated */
+    QEMUTimer *timer;
+    bool in_engine;
+} HaccFn;
+
+typedef struct HaccPFState HaccPFState;
+
+/* What one register access works on: the function and its owner PF */
+typedef struct HaccCtx {
+    HaccPFState *pf;
+    PCIDevice *dev;
+    HaccFn *fn;
+    uint32_t *regs;
+    unsigned int fnum;
+} HaccCtx;
+
+static inline uint32_t *hacc_reg(HaccCtx *c, hwaddr off)
+{
+    return &c->regs[off / 4];
+}
+
+/* hisi_acc.c */
+void hacc_count(HaccPFState *pf, unsigned int fnum, hwaddr off);
+bool hacc_dma(HaccCtx *c, uint64_t addr, void *buf, size_t len, bool to_mem);
+HaccCtx hacc_dev_ctx(PCIDevice *dev);
+int64_t hacc_job_latency(HaccPFState *pf);
+int64_t hacc_drain_ns(HaccPFState *pf);
+uint32_t hacc_cap_word(HaccCtx *c, hwaddr off);
+
+/* hisi_acc_engine.c */
+void hacc_engine_init(HaccFn *f, PCIDevice *dev);
+void hacc_engine_exit(HaccFn *f);
+void hacc_engine_reset(HaccFn *f);
+void hacc_engine_post_load(HaccFn *f);
+uint32_t *hacc_qc_get(HaccCtx *c, bool cq, unsigned int qn);
+void hacc_qc_set_bt(HaccCtx *c, bool cq, uint64_t bt);
+void hacc_cache_writeback(HaccCtx *c);
+void hacc_sq_doorbell(HaccCtx *c, uint32_t lo, uint32_t hi);
+void hacc_cq_doorbell(HaccCtx *c, uint32_t lo, uint32_t hi);
+void hacc_engine_pause(HaccCtx *c);
+bool hacc_engine_mb_busy(HaccCtx *c);
+void hacc_engine_unpause(HaccCtx *c);
+
+#endif
