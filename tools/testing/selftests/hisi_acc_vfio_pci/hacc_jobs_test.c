@@ -28,6 +28,7 @@
 #include "hacc_jobs.h"
 #include "hacc_sys.h"
 #include "hacc_vfio.h"
+#include "harness_dev.h"
 
 #define CAP_ZIP_DRV_ALG		0x3144	/* hisi_zip's algorithm bitmap word */
 #define CAP_ALG_DEFLATE		0x30	/* bits 5:4 */
@@ -41,13 +42,6 @@ struct sample {
 	unsigned char *plain, *packed;	/* original, raw-deflated */
 	__u32 plain_len, packed_len;
 };
-
-static bool require_device(void)
-{
-	const char *v = getenv("HACC_REQUIRE_DEVICE");
-
-	return v && strcmp(v, "0");
-}
 
 static unsigned int env_uint(const char *name, unsigned int def)
 {
@@ -132,21 +126,6 @@ FIXTURE_VARIANT_ADD(jobs, poll) {
 FIXTURE_VARIANT_ADD(jobs, irq) {
 	.irq = true,
 };
-
-#define NO_DEVICE(fmt, ...) do {					\
-	if (require_device()) {						\
-		TH_LOG("HACC_REQUIRE_DEVICE=1: " fmt, ##__VA_ARGS__);	\
-		ASSERT_TRUE(false);					\
-	}								\
-	SKIP(return, fmt, ##__VA_ARGS__);				\
-} while (0)
-
-#define HACC_OK(expr) do {						\
-	int __r = (expr);						\
-	if (__r < 0)							\
-		TH_LOG("%s: %s", #expr, hacc_last_error());		\
-	ASSERT_EQ(0, __r);						\
-} while (0)
 
 static const __u32 sizes[] = { 1, 17, 100, 512, 1500, 4096, 4097, 8000, 12288, 16384, 25000, MAX_IN };
 
