@@ -5,9 +5,16 @@
  * out here independently of hacc_jobs.c (offsets from the SQE, SQC, CQC,
  * EQC and SGL layouts of the kernel's hisi_qm and hisi_zip drivers).
  */
+#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <zlib.h>
 
+#include "hacc_guest.h"
 #include "hacc_jobs.h"
 
 static int failures;
@@ -138,12 +145,370 @@ static void test_doorbell(void)
 	CHECK(hl_db_value(0, 2, 5, 0) == (2 << 12 | 5ull << 32));
 }
 
+/*
+ * A pretend device behind the library's device calls (linked with --wrap):
+ * it keeps the contexts the mailbox loads, and on an SQ doorbell runs every
+ * new SQE at once with zlib, walking the SGLs, then writes the SQE's result
+ * fields, a CQE and an EQE and signals the eventfd.  It reads the memory
+ * layouts by byte offset, independently of the library's structs.
+ */
+#define FAKE_QUEUES	4
+#define FAKE_ERR	0x06	/* some error status: output did not fit */
+
+static struct {
+	struct { __u64 iova; void *va; __u64 size; } map[8];
+	unsigned int nmap;
+	__u64 eq_base;
+	unsigned int eq_depth, eq_tail;
+	bool eq_phase;
+	struct {
+		__u64 sq, cq;
+		unsigned int depth, op, sq_head, cq_tail;
+		bool cq_phase, on;
+	} q[FAKE_QUEUES];
+	int efd;
+	unsigned int jobs, drop_irq;
+} fake = { .efd = -1 };
+
+static void *xlate(__u64 iova, __u64 len)
+{
+	unsigned int i;
+
+	for (i = 0; i < fake.nmap; i++)
+		if (iova >= fake.map[i].iova && iova + len <= fake.map[i].iova + fake.map[i].size)
+			return (char *)fake.map[i].va + (iova - fake.map[i].iova);
+	fprintf(stderr, "fake device: DMA to unmapped %#llx\n", (unsigned long long)iova);
+	abort();
+}
+
+int __wrap_hacc_dma_map(struct hacc_dev *dev, void *vaddr, __u64 iova, __u64 size);
+int __wrap_hacc_dma_map(struct hacc_dev *dev, void *vaddr, __u64 iova, __u64 size)
+{
+	(void)dev;
+	fake.map[fake.nmap].iova = iova;
+	fake.map[fake.nmap].va = vaddr;
+	fake.map[fake.nmap++].size = size;
+	return 0;
+}
+
+int __wrap_hacc_dma_unmap(struct hacc_dev *dev, __u64 iova, __u64 size);
+int __wrap_hacc_dma_unmap(struct hacc_dev *dev, __u64 iova, __u64 size)
+{
+	(void)dev, (void)iova, (void)size;
+	return 0;
+}
+
+int __wrap_hacc_bus_master(struct hacc_dev *dev, bool on);
+int __wrap_hacc_bus_master(struct hacc_dev *dev, bool on)
+{
+	(void)dev, (void)on;
+	return 0;
+}
+
+int __wrap_hacc_bar_read32(struct hacc_dev *dev, int bar, __u64 off, __u32 *val);
+int __wrap_hacc_bar_read32(struct hacc_dev *dev, int bar, __u64 off, __u32 *val)
+{
+	(void)dev, (void)bar;
+	/* EQ on vector 0, AEQ on vector 1, no doorbell isolation */
+	*val = off == 0x310c ? 0x10000 : off == 0x3110 ? 0x10001 : 0;
+	return 0;
+}
+
+int __wrap_hacc_bar_write32(struct hacc_dev *dev, int bar, __u64 off, __u32 val);
+int __wrap_hacc_bar_write32(struct hacc_dev *dev, int bar, __u64 off, __u32 val)
+{
+	(void)dev, (void)bar, (void)off, (void)val;
+	return 0;
+}
+
+int __wrap_hacc_mailbox(struct hacc_dev *dev, __u8 cmd, bool op_read, __u16 queue, __u64 *addr);
+int __wrap_hacc_mailbox(struct hacc_dev *dev, __u8 cmd, bool op_read, __u16 queue, __u64 *addr)
+{
+	const unsigned char *c;
+
+	(void)dev;
+	if (cmd == HACC_MB_CMD_SQC_VFT_V2 && op_read) {
+		*addr = (__u64)(FAKE_QUEUES - 1) << 45;
+		return 0;
+	}
+	if (op_read || queue >= FAKE_QUEUES)
+		return -EIO;
+	c = xlate(*addr, 28);
+	switch (cmd) {
+	case HACC_MB_CMD_EQC:
+		fake.eq_base = rd64(c, 4);
+		fake.eq_depth = (rd32(c, 24) & 0xffff) + 1;
+		fake.eq_phase = rd32(c, 24) >> 16 & 1;
+		fake.eq_tail = 0;
+		break;
+	case HACC_MB_CMD_SQC:
+		fake.q[queue].sq = rd64(c, 4);
+		fake.q[queue].depth = (rd32(c, 12) & 0xfff) + 1;
+		fake.q[queue].op = rd16(c, 26) >> 8 & 0xf;
+		fake.q[queue].sq_head = 0;
+		CHECK(rd32(c, 12) >> 12 == 7);
+		CHECK(rd16(c, 24) == queue);
+		break;
+	case HACC_MB_CMD_CQC:
+		fake.q[queue].cq = rd64(c, 4);
+		fake.q[queue].cq_phase = rd32(c, 24) & 1;
+		fake.q[queue].cq_tail = 0;
+		fake.q[queue].on = true;
+		CHECK((rd32(c, 12) & 0xfff) + 1 == fake.q[queue].depth);
+		break;
+	}
+	return 0;
+}
+
+/* SGL -> bytes (in) or bytes -> SGL (out); returns the bytes moved */
+static __u32 sgl_copy(__u64 sgl_iova, unsigned char *buf, __u32 len, bool in)
+{
+	const unsigned char *h = xlate(sgl_iova, 64);
+	unsigned int n = rd16(h, 10), i;
+	__u32 done = 0;
+
+	CHECK(n <= rd16(h, 12) && rd64(h, 0) == 0);
+	h = xlate(sgl_iova, 64 + 32 * n);
+	for (i = 0; i < n && done < len; i++) {
+		__u32 l = rd32(h, 64 + 32 * i + 16);
+		void *p;
+
+		if (l > len - done)
+			l = len - done;
+		p = xlate(rd64(h, 64 + 32 * i), l);
+		if (in)
+			memcpy(buf + done, p, l);
+		else
+			memcpy(p, buf + done, l);
+		done += l;
+	}
+	return done;
+}
+
+static __u32 sgl_room(__u64 sgl_iova)
+{
+	const unsigned char *h = xlate(sgl_iova, 64);
+	unsigned int n = rd16(h, 10), i;
+	__u32 room = 0;
+
+	h = xlate(sgl_iova, 64 + 32 * n);
+	for (i = 0; i < n; i++)
+		room += rd32(h, 64 + 32 * i + 16);
+	return room;
+}
+
+static void run_sqe(unsigned int qn, unsigned char *sqe)
+{
+	__u32 in_len = rd32(sqe, 16), room = rd32(sqe, 56), out_len = 0, status = 0;
+	__u64 src = rd64(sqe, 72), dst = rd64(sqe, 80);
+	unsigned char *in = malloc(in_len), *out = malloc(room);
+	z_stream zs;
+	int ret;
+
+	CHECK(rd32(sqe, 36) == 0x101 && rd32(sqe, 28) >> 28 == 3);
+	CHECK(sgl_room(dst) >= room);
+	CHECK(sgl_copy(src, in, in_len, true) == in_len);
+	memset(&zs, 0, sizeof(zs));
+	if (fake.q[qn].op == HL_COMPRESS)
+		deflateInit2(&zs, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY);
+	else
+		inflateInit2(&zs, -15);
+	zs.next_in = in;
+	zs.avail_in = in_len;
+	zs.next_out = out;
+	zs.avail_out = room;
+	if (fake.q[qn].op == HL_COMPRESS) {
+		ret = deflate(&zs, Z_FINISH);
+		deflateEnd(&zs);
+	} else {
+		ret = inflate(&zs, Z_FINISH);
+		inflateEnd(&zs);
+	}
+	if (ret != Z_STREAM_END)
+		status = FAKE_ERR;
+	out_len = room - zs.avail_out;
+	sgl_copy(dst, out, out_len, false);
+	memcpy(sqe + 0, &(__u32){ in_len - zs.avail_in }, 4);
+	memcpy(sqe + 4, &out_len, 4);
+	memcpy(sqe + 12, &status, 4);
+	free(in);
+	free(out);
+	fake.jobs++;
+}
+
+static void complete(unsigned int qn, unsigned int sq_index)
+{
+	unsigned char *cqe = xlate(fake.q[qn].cq + 16 * fake.q[qn].cq_tail, 16);
+	__u32 *eqe = xlate(fake.eq_base + 4 * fake.eq_tail, 4);
+	__u16 w7 = fake.q[qn].cq_phase;
+
+	memset(cqe, 0, 14);
+	memcpy(cqe + 8, &(__u16){ sq_index }, 2);
+	__atomic_store_n((__u16 *)(cqe + 14), w7, __ATOMIC_RELEASE);
+	if (++fake.q[qn].cq_tail == fake.q[qn].depth) {
+		fake.q[qn].cq_tail = 0;
+		fake.q[qn].cq_phase = !fake.q[qn].cq_phase;
+	}
+	__atomic_store_n(eqe, qn | (__u32)fake.eq_phase << 16, __ATOMIC_RELEASE);
+	if (++fake.eq_tail == fake.eq_depth) {
+		fake.eq_tail = 0;
+		fake.eq_phase = !fake.eq_phase;
+	}
+	if (fake.efd >= 0 && !fake.drop_irq)
+		CHECK(write(fake.efd, &(__u64){ 1 }, 8) == 8);
+	else if (fake.drop_irq)
+		fake.drop_irq--;
+}
+
+ssize_t __wrap_hacc_bar_pwrite(struct hacc_dev *dev, int bar, __u64 off, const void *buf,
+			       size_t len);
+ssize_t __wrap_hacc_bar_pwrite(struct hacc_dev *dev, int bar, __u64 off, const void *buf,
+			       size_t len)
+{
+	__u64 db;
+	unsigned int qn, cmd, index;
+
+	(void)dev;
+	CHECK(bar == 2 && len == 8);
+	memcpy(&db, buf, 8);
+	qn = db & 0xfff;
+	cmd = db >> 12 & 0xf;
+	index = db >> 32 & 0xffff;
+	if (off == 0x1000 && cmd == 0) {
+		CHECK(qn < FAKE_QUEUES && fake.q[qn].on && index < fake.q[qn].depth);
+		while (fake.q[qn].sq_head != index) {
+			unsigned int i = fake.q[qn].sq_head;
+
+			run_sqe(qn, xlate(fake.q[qn].sq + 128 * i, 128));
+			fake.q[qn].sq_head = (i + 1) % fake.q[qn].depth;
+			complete(qn, i);
+		}
+	}
+	return len;
+}
+
+int __wrap_ioctl(int fd, unsigned long req, ...);
+int __wrap_ioctl(int fd, unsigned long req, ...)
+{
+	va_list ap;
+	void *arg;
+
+	(void)fd;
+	va_start(ap, req);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	if (req == VFIO_DEVICE_GET_IRQ_INFO) {
+		((struct vfio_irq_info *)arg)->count = 2;
+	} else if (req == VFIO_DEVICE_SET_IRQS) {
+		struct vfio_irq_set *set = arg;
+
+		fake.efd = set->flags & VFIO_IRQ_SET_DATA_EVENTFD ? ((__s32 *)set->data)[0] : -1;
+	}
+	return 0;
+}
+
+static const unsigned char *sample(unsigned int i, __u32 *len)
+{
+	static unsigned char buf[8][32768];
+	static const __u32 sizes[8] = { 1, 100, 4096, 4097, 9000, 16384, 20000, 32768 };
+	static bool init;
+	unsigned int k, j;
+
+	if (!init) {
+		unsigned int seed = 1;
+
+		for (k = 0; k < 8; k++)
+			for (j = 0; j < sizes[k]; j++)
+				buf[k][j] = k & 1 ? (unsigned char)rand_r(&seed) : "abcab\n"[j % 6 + 0 * k];
+		init = true;
+	}
+	*len = sizes[i % 8];
+	return buf[i % 8];
+}
+
+/* 1000 jobs through a loopback device: wrap-arounds, both directions */
+static void test_loopback(bool irq)
+{
+	static unsigned char packed[8][33000];
+	__u32 plen[8], len;
+	struct hacc_dev dev = { .fd = 100 };
+	struct hl_fn_cfg fc = { .eq_depth = 64, .irq = irq };
+	struct hl_jobs_cfg cc = { .qn = 0, .op = HL_COMPRESS, .k = 8, .depth = 16 };
+	struct hl_jobs_cfg dc = { .qn = 1, .op = HL_DECOMPRESS, .k = 8, .depth = 16 };
+	struct hl_jobs comp, decomp;
+	struct hl_fn fn;
+	unsigned int i, next = 0;
+	const unsigned char *p;
+
+	for (i = 0; i < 8; i++) {
+		uLongf l = sizeof(packed[i]);
+		z_stream zs = { 0 };
+
+		p = sample(i, &len);
+		deflateInit2(&zs, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY);
+		zs.next_in = (Bytef *)p;
+		zs.avail_in = len;
+		zs.next_out = packed[i];
+		zs.avail_out = l;
+		CHECK(deflate(&zs, Z_FINISH) == Z_STREAM_END);
+		plen[i] = l - zs.avail_out;
+		deflateEnd(&zs);
+	}
+	memset(&fake, 0, sizeof(fake));
+	fake.efd = -1;
+	if (hl_fn_init(&fn, &dev, &fc) || hl_jobs_init(&comp, &fn, &cc) ||
+	    hl_jobs_init(&decomp, &fn, &dc)) {
+		fprintf(stderr, "loopback set-up: %s\n", hacc_last_error());
+		failures++;
+		return;
+	}
+	CHECK(fn.qp_num == FAKE_QUEUES);
+	CHECK(irq == (fake.efd >= 0));
+	while (comp.st.completed + decomp.st.completed < 1000) {
+		while (next < 1000 && (next & 1 ? decomp.inflight : comp.inflight) < 8) {
+			p = sample(next / 2, &len);
+			if (next & 1)
+				CHECK(!hl_jobs_submit(&decomp, packed[next / 2 % 8], plen[next / 2 % 8],
+						      len, p, len, false));
+			else
+				CHECK(!hl_jobs_submit(&comp, p, len, comp.max_len, p, len, false));
+			next++;
+		}
+		if (hl_fn_reap(&fn, 100) <= 0) {
+			CHECK(!"no completion");
+			break;
+		}
+	}
+	CHECK(comp.st.verified == 500 && decomp.st.verified == 500);
+	CHECK(!comp.st.bad && !decomp.st.bad && !fn.st.lost_irq);
+	CHECK(fn.st.eqes == 1000 && fake.jobs == 1000);
+	/* output room too small: the error status must be what is reported */
+	p = sample(7, &len);
+	CHECK(!hl_jobs_submit(&comp, p, len, 64, p, len, true));
+	CHECK(hl_jobs_reap(&comp, 100) == 1 && comp.st.want_err == 1 && !comp.st.bad);
+	/* a wrong result is caught: claim other data as the original */
+	CHECK(!hl_jobs_submit(&comp, p, len, comp.max_len, sample(5, &len), len, false));
+	CHECK(hl_jobs_reap(&comp, 100) == 1 && comp.st.bad == 1);
+	if (irq) {
+		/* a CQE without its interrupt is found after the wait, and counted */
+		fake.drop_irq = 1;
+		p = sample(2, &len);
+		CHECK(!hl_jobs_submit(&comp, p, len, comp.max_len, p, len, false));
+		CHECK(hl_jobs_reap(&comp, 50) == 1 && fn.st.lost_irq == 1);
+	}
+	hl_jobs_fini(&decomp);
+	hl_jobs_fini(&comp);
+	hl_fn_fini(&fn);
+}
+
 int main(void)
 {
 	test_sqe();
 	test_sgl();
 	test_contexts();
 	test_doorbell();
+	test_loopback(false);
+	test_loopback(true);
 	printf("test_jobs: %s\n", failures ? "FAIL" : "ok");
 	return failures ? 1 : 0;
 }
