@@ -565,7 +565,9 @@ int hl_queue_poll(struct hl_queue *q)
 		if (!!(w7 & 1) != q->cq_phase)
 			break;
 		sqh = cqe->sq_head;
-		if (sqh < q->depth && q->done)
+		if (sqh >= q->depth)
+			q->fn->st.bad_cqe++;
+		else if (q->done)
 			q->done(q->done_arg, &q->sq[sqh]);
 		if (q->used)
 			q->used--;

@@ -116,6 +116,7 @@ struct hl_fn_stats {
 	unsigned long long eqes, aeqes;
 	unsigned long long cq_doorbells, sq_doorbells;
 	unsigned long long lost_irq;	/* CQEs found only after the wait timed out */
+	unsigned long long bad_cqe;	/* CQEs naming an SQE index beyond the queue */
 };
 
 struct hl_queue;

@@ -217,9 +217,10 @@ static void log_stats(struct __test_metadata *_metadata, FIXTURE_DATA(jobs) *sel
 	TH_LOG("%s", line);
 	if (j->st.bad)
 		TH_LOG("last bad job: %s", j->last_bad);
-	TH_LOG("function: irqs %llu eqes %llu aeqes %llu (last %#x) lost_irq %llu sq_db %llu cq_db %llu",
+	TH_LOG("function: irqs %llu eqes %llu aeqes %llu (last %#x) lost_irq %llu bad_cqe %llu sq_db %llu cq_db %llu",
 	       self->fn.st.irqs, self->fn.st.eqes, self->fn.st.aeqes, self->fn.aeqe_last,
-	       self->fn.st.lost_irq, self->fn.st.sq_doorbells, self->fn.st.cq_doorbells);
+	       self->fn.st.lost_irq, self->fn.st.bad_cqe, self->fn.st.sq_doorbells,
+	       self->fn.st.cq_doorbells);
 }
 
 /* Reap exactly one job of j, logging the state when it does not come. */
@@ -291,6 +292,7 @@ static void check_clean(struct __test_metadata *_metadata, FIXTURE_DATA(jobs) *s
 	EXPECT_EQ(j->st.completed, j->st.verified);
 	EXPECT_EQ(0ull, j->st.bad);
 	EXPECT_EQ(0u, j->inflight);
+	EXPECT_EQ(0ull, self->fn.st.bad_cqe);
 	if (variant->irq) {
 		EXPECT_EQ(0ull, self->fn.st.lost_irq);
 		EXPECT_LT(0ull, self->fn.st.irqs);
