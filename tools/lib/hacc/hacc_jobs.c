@@ -686,6 +686,22 @@ static void bad(struct hl_jobs *j, struct hl_slot *s, const char *why, unsigned 
 		 s->in_len, s->avail_out, why, status, sqe->consumed, sqe->produced);
 }
 
+/* Did the device write into the output area outside the segments offered? */
+static bool overrun(const struct hl_slot *s)
+{
+	static const char zero[PAGE];
+	unsigned int p, i;
+	__u32 room;
+
+	for (p = 0; p < HL_SGE_MAX; p++) {
+		i = HL_SGE_MAX - 1 - p;		/* the segment living in page p */
+		room = i < s->ndseg ? s->dseg[i].len : 0;
+		if (memcmp((const char *)s->dst + p * PAGE + room, zero, PAGE - room))
+			return true;
+	}
+	return false;
+}
+
 static void verify(struct hl_jobs *j, struct hl_slot *s, const struct hl_zip_sqe *sqe)
 {
 	unsigned int status = hl_sqe_status(sqe);
@@ -694,6 +710,10 @@ static void verify(struct hl_jobs *j, struct hl_slot *s, const struct hl_zip_sqe
 	int ret;
 
 	j->st.last_status = status;
+	if (overrun(s)) {
+		bad(j, s, "wrote outside the output segments", status, sqe);
+		return;
+	}
 	if (s->want_error) {
 		if (status != HL_ST_OK && status != HL_ST_NC) {
 			j->st.want_err++;

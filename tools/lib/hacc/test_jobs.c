@@ -168,6 +168,7 @@ static struct {
 	} q[FAKE_QUEUES];
 	int efd;
 	unsigned int jobs, drop_irq;
+	bool overrun;		/* write one byte past the next job's output room */
 } fake = { .efd = -1 };
 
 static void *xlate(__u64 iova, __u64 len)
@@ -328,6 +329,14 @@ static void run_sqe(unsigned int qn, unsigned char *sqe)
 		status = FAKE_ERR;
 	out_len = room - zs.avail_out;
 	sgl_copy(dst, out, out_len, false);
+	if (fake.overrun) {
+		const unsigned char *h = xlate(dst, 64);
+		unsigned int last = rd16(h, 10) - 1;
+
+		h = xlate(dst, 64 + 32 * (last + 1));
+		*(char *)xlate(rd64(h, 64 + 32 * last) + rd32(h, 64 + 32 * last + 16), 1) = 1;
+		fake.overrun = false;
+	}
 	memcpy(sqe + 0, &(__u32){ in_len - zs.avail_in }, 4);
 	memcpy(sqe + 4, &out_len, 4);
 	memcpy(sqe + 12, &status, 4);
@@ -489,6 +498,12 @@ static void test_loopback(bool irq)
 	/* a wrong result is caught: claim other data as the original */
 	CHECK(!hl_jobs_submit(&comp, p, len, comp.max_len, sample(5, &len), len, false));
 	CHECK(hl_jobs_reap(&comp, 100) == 1 && comp.st.bad == 1);
+	/* so is a write past the output room offered */
+	fake.overrun = true;
+	p = sample(2, &len);
+	CHECK(!hl_jobs_submit(&comp, p, len, 3000, p, len, false));
+	CHECK(hl_jobs_reap(&comp, 100) == 1 && comp.st.bad == 2);
+	CHECK(strstr(comp.last_bad, "outside the output"));
 	if (irq) {
 		/* a CQE without its interrupt is found after the wait, and counted */
 		fake.drop_irq = 1;
