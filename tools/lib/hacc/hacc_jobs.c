@@ -215,6 +215,36 @@ static int map_area(struct hacc_dev *dev, void **mem, __u64 iova, __u64 size)
 	return hacc_dma_map(dev, *mem, iova, size);
 }
 
+/* Map an area for the function's device and remember it for hl_fn_move(). */
+static int fn_map(struct hl_fn *fn, void **mem, __u64 iova, __u64 size)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < HL_MAX_AREAS && fn->area[i].size; i++)
+		;
+	if (i == HL_MAX_AREAS)
+		return hacc_fail(ENOSPC, "more than %u DMA areas", HL_MAX_AREAS);
+	ret = map_area(fn->dev, mem, iova, size);
+	if (ret)
+		return ret;
+	fn->area[i].mem = *mem;
+	fn->area[i].iova = iova;
+	fn->area[i].size = size;
+	return 0;
+}
+
+static void fn_unmap(struct hl_fn *fn, void *mem, __u64 iova, __u64 size)
+{
+	unsigned int i;
+
+	for (i = 0; i < HL_MAX_AREAS; i++)
+		if (fn->area[i].mem == mem)
+			memset(&fn->area[i], 0, sizeof(fn->area[i]));
+	if (fn->dev && fn->dev->fd >= 0)
+		hacc_dma_unmap(fn->dev, iova, size);
+}
+
 static int irq_cap(struct hl_fn *fn, unsigned int off, unsigned int *vector)
 {
 	__u32 v;
@@ -282,7 +312,7 @@ int hl_fn_init(struct hl_fn *fn, struct hacc_dev *dev, const struct hl_fn_cfg *c
 	if (fn->eq_depth < 4 || fn->eq_depth > 0x800)
 		return hacc_fail(EINVAL, "EQ depth %u out of 4..2048", fn->eq_depth);
 
-	ret = map_area(dev, &fn->mem, fn->iova, fn->size);
+	ret = fn_map(fn, &fn->mem, fn->iova, fn->size);
 	if (ret)
 		goto err;
 	fn->mapped = true;
@@ -375,12 +405,41 @@ void hl_fn_fini(struct hl_fn *fn)
 	if (fn->irq_fd >= 0)
 		close(fn->irq_fd);
 	fn->irq_fd = -1;
-	if (fn->mapped && fn->dev && fn->dev->fd >= 0)
-		hacc_dma_unmap(fn->dev, fn->iova, fn->size);
+	if (fn->mapped)
+		fn_unmap(fn, fn->mem, fn->iova, fn->size);
 	fn->mapped = false;
 	if (fn->mem)
 		munmap(fn->mem, fn->size);
 	fn->mem = NULL;
+}
+
+int hl_fn_move(struct hl_fn *fn, struct hacc_dev *to)
+{
+	struct hacc_dev *from = fn->dev;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < HL_MAX_AREAS; i++) {
+		if (!fn->area[i].size)
+			continue;
+		ret = hacc_dma_map(to, fn->area[i].mem, fn->area[i].iova, fn->area[i].size);
+		if (ret)
+			return ret;
+	}
+	ret = hacc_bus_master(to, true);
+	if (ret)
+		return ret;
+	if (fn->irq_fd >= 0) {
+		msi_set(fn, -1, false);
+		fn->dev = to;
+		ret = msi_set(fn, fn->irq_fd, true);
+		if (ret) {
+			fn->dev = from;
+			return ret;
+		}
+	}
+	fn->dev = to;
+	return 0;
 }
 
 static __u32 ring_word(void *ring, unsigned int i)
@@ -814,7 +873,7 @@ int hl_jobs_init(struct hl_jobs *j, struct hl_fn *fn, const struct hl_jobs_cfg *
 		return hacc_fail(ENOMEM, "job slots");
 	j->iova = fn->next_iova;
 	j->size = (__u64)j->cfg.k * SLOT_PAGES * PAGE;
-	ret = map_area(fn->dev, &j->mem, j->iova, j->size);
+	ret = fn_map(fn, &j->mem, j->iova, j->size);
 	if (ret)
 		goto err;
 	j->mapped = true;
@@ -850,8 +909,8 @@ void hl_jobs_fini(struct hl_jobs *j)
 	while (j->q.fn && j->inflight && now_us() < end)
 		hl_fn_reap(j->fn, 100);
 	hl_queue_stop(&j->q);
-	if (j->mapped && j->fn->dev->fd >= 0)
-		hacc_dma_unmap(j->fn->dev, j->iova, j->size);
+	if (j->mapped)
+		fn_unmap(j->fn, j->mem, j->iova, j->size);
 	j->mapped = false;
 	if (j->mem)
 		munmap(j->mem, j->size);

@@ -121,6 +121,14 @@ struct hl_fn_stats {
 
 struct hl_queue;
 
+#define HL_MAX_AREAS		8
+
+/* A DMA area of the function (its own, or a job context's). */
+struct hl_area {
+	void *mem;
+	__u64 iova, size;
+};
+
 struct hl_fn {
 	struct hacc_dev *dev;
 	void *mem;
@@ -140,6 +148,7 @@ struct hl_fn {
 	void *sqc_table, *cqc_table, *ctx_buf;
 	__u64 sqc_table_iova, cqc_table_iova, ctx_buf_iova, eq_iova, aeq_iova;
 	struct hl_queue *q[HL_MAX_QUEUES];
+	struct hl_area area[HL_MAX_AREAS];	/* mapped for the device, size 0: free */
 	__u32 aeqe_last;	/* dw0 of the last AEQE seen */
 	struct hl_fn_stats st;
 };
@@ -148,6 +157,13 @@ struct hl_fn {
 int hl_fn_init(struct hl_fn *fn, struct hacc_dev *dev, const struct hl_fn_cfg *cfg);
 /* Mask interrupts, MSI off, unmap. */
 void hl_fn_fini(struct hl_fn *fn);
+/*
+ * Carry on with device `to` as where a migration took the function's state:
+ * every DMA area is mapped at the same IOVA for `to`, bus mastering and MSI
+ * are set up on it, and from then on every access goes to `to`.  The areas
+ * stay mapped for the old device until it is closed.
+ */
+int hl_fn_move(struct hl_fn *fn, struct hacc_dev *to);
 /* Drain the EQ and AEQ, then every queue an EQE named (or, polling, every
  * started queue); returns the number of CQEs consumed. */
 int hl_fn_service(struct hl_fn *fn);

@@ -156,7 +156,8 @@ static void test_doorbell(void)
 #define FAKE_ERR	0x06	/* some error status: output did not fit */
 
 static struct {
-	struct { __u64 iova; void *va; __u64 size; } map[8];
+	struct { __u64 iova; void *va; __u64 size; struct hacc_dev *dev; } map[16];
+	struct hacc_dev *dev;	/* the device that holds the state now */
 	unsigned int nmap;
 	__u64 eq_base;
 	unsigned int eq_depth, eq_tail;
@@ -176,7 +177,7 @@ static void *xlate(__u64 iova, __u64 len)
 	unsigned int i;
 
 	for (i = 0; i < fake.nmap; i++)
-		if (iova >= fake.map[i].iova && iova + len <= fake.map[i].iova + fake.map[i].size)
+		if (fake.map[i].dev == fake.dev && iova >= fake.map[i].iova && iova + len <= fake.map[i].iova + fake.map[i].size)
 			return (char *)fake.map[i].va + (iova - fake.map[i].iova);
 	fprintf(stderr, "fake device: DMA to unmapped %#llx\n", (unsigned long long)iova);
 	abort();
@@ -185,7 +186,7 @@ static void *xlate(__u64 iova, __u64 len)
 int __wrap_hacc_dma_map(struct hacc_dev *dev, void *vaddr, __u64 iova, __u64 size);
 int __wrap_hacc_dma_map(struct hacc_dev *dev, void *vaddr, __u64 iova, __u64 size)
 {
-	(void)dev;
+	fake.map[fake.nmap].dev = dev;
 	fake.map[fake.nmap].iova = iova;
 	fake.map[fake.nmap].va = vaddr;
 	fake.map[fake.nmap++].size = size;
@@ -377,8 +378,7 @@ ssize_t __wrap_hacc_bar_pwrite(struct hacc_dev *dev, int bar, __u64 off, const v
 	__u64 db;
 	unsigned int qn, cmd, index;
 
-	(void)dev;
-	CHECK(bar == 2 && len == 8);
+	CHECK(dev == fake.dev && bar == 2 && len == 8);
 	memcpy(&db, buf, 8);
 	qn = db & 0xfff;
 	cmd = db >> 12 & 0xf;
@@ -435,18 +435,46 @@ static const unsigned char *sample(unsigned int i, __u32 *len)
 	return buf[i % 8];
 }
 
+static unsigned char packed[8][33000];
+static __u32 plen[8];
+
+/* n jobs, alternating between the contexts, 8 in flight on each */
+static void run_jobs(struct hl_fn *fn, struct hl_jobs *comp, struct hl_jobs *decomp,
+		     unsigned int n)
+{
+	unsigned long long base = comp->st.completed + decomp->st.completed;
+	const unsigned char *p;
+	unsigned int next = 0;
+	__u32 len;
+
+	while (comp->st.completed + decomp->st.completed < base + n) {
+		while (next < n && (next & 1 ? decomp->inflight : comp->inflight) < 8) {
+			p = sample(next / 2, &len);
+			if (next & 1)
+				CHECK(!hl_jobs_submit(decomp, packed[next / 2 % 8], plen[next / 2 % 8],
+						      len, p, len, false));
+			else
+				CHECK(!hl_jobs_submit(comp, p, len, comp->max_len, p, len, false));
+			next++;
+		}
+		if (hl_fn_reap(fn, 100) <= 0) {
+			CHECK(!"no completion");
+			break;
+		}
+	}
+}
+
 /* 1000 jobs through a loopback device: wrap-arounds, both directions */
 static void test_loopback(bool irq)
 {
-	static unsigned char packed[8][33000];
-	__u32 plen[8], len;
-	struct hacc_dev dev = { .fd = 100 };
+	__u32 len;
+	struct hacc_dev dev = { .fd = 100 }, dev2 = { .fd = 101 };
 	struct hl_fn_cfg fc = { .eq_depth = 64, .irq = irq };
 	struct hl_jobs_cfg cc = { .qn = 0, .op = HL_COMPRESS, .k = 8, .depth = 16 };
 	struct hl_jobs_cfg dc = { .qn = 1, .op = HL_DECOMPRESS, .k = 8, .depth = 16 };
 	struct hl_jobs comp, decomp;
 	struct hl_fn fn;
-	unsigned int i, next = 0;
+	unsigned int i, maps;
 	const unsigned char *p;
 
 	for (i = 0; i < 8; i++) {
@@ -465,6 +493,7 @@ static void test_loopback(bool irq)
 	}
 	memset(&fake, 0, sizeof(fake));
 	fake.efd = -1;
+	fake.dev = &dev;
 	if (hl_fn_init(&fn, &dev, &fc) || hl_jobs_init(&comp, &fn, &cc) ||
 	    hl_jobs_init(&decomp, &fn, &dc)) {
 		fprintf(stderr, "loopback set-up: %s\n", hacc_last_error());
@@ -473,21 +502,7 @@ static void test_loopback(bool irq)
 	}
 	CHECK(fn.qp_num == FAKE_QUEUES);
 	CHECK(irq == (fake.efd >= 0));
-	while (comp.st.completed + decomp.st.completed < 1000) {
-		while (next < 1000 && (next & 1 ? decomp.inflight : comp.inflight) < 8) {
-			p = sample(next / 2, &len);
-			if (next & 1)
-				CHECK(!hl_jobs_submit(&decomp, packed[next / 2 % 8], plen[next / 2 % 8],
-						      len, p, len, false));
-			else
-				CHECK(!hl_jobs_submit(&comp, p, len, comp.max_len, p, len, false));
-			next++;
-		}
-		if (hl_fn_reap(&fn, 100) <= 0) {
-			CHECK(!"no completion");
-			break;
-		}
-	}
+	run_jobs(&fn, &comp, &decomp, 1000);
 	CHECK(comp.st.verified == 500 && decomp.st.verified == 500);
 	CHECK(!comp.st.bad && !decomp.st.bad && !fn.st.lost_irq);
 	CHECK(fn.st.eqes == 1000 && fake.jobs == 1000);
@@ -511,6 +526,15 @@ static void test_loopback(bool irq)
 		CHECK(!hl_jobs_submit(&comp, p, len, comp.max_len, p, len, false));
 		CHECK(hl_jobs_reap(&comp, 50) == 1 && fn.st.lost_irq == 1);
 	}
+	/* the state moves to another device (a migration): carry on there */
+	maps = fake.nmap;
+	fake.dev = &dev2;
+	fake.efd = -1;
+	CHECK(!hl_fn_move(&fn, &dev2));
+	CHECK(fake.nmap == maps + 3 && fn.dev == &dev2);
+	CHECK(irq == (fake.efd >= 0));
+	run_jobs(&fn, &comp, &decomp, 100);
+	CHECK(decomp.st.verified == 550 && fake.jobs == 1000 + 3 + (irq ? 1u : 0u) + 100);
 	hl_jobs_fini(&decomp);
 	hl_jobs_fini(&comp);
 	hl_fn_fini(&fn);
