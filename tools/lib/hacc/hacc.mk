@@ -21,6 +21,11 @@ HACC_HW_DIR ?= $(HACC_TOP)
 HACC_LIB_SRCS := $(addprefix $(HACC_LIB_DIR)/,hacc_vfio.c hacc_guest.c hacc_stream.c hacc_sys.c)
 HACC_LIB_HDRS := $(addprefix $(HACC_LIB_DIR)/,hacc_vfio.h hacc_guest.h hacc_stream.h hacc_sys.h) \
 		 $(HACC_HW_DIR)/hisi_acc_vfio_pci_hw.h
+# The ZIP job engine (hacc_jobs.c) needs zlib to check results: programs
+# that use it add $(HACC_JOBS_SRCS) to the sources and $(HACC_JOBS_LDLIBS).
+HACC_JOBS_SRCS := $(HACC_LIB_DIR)/hacc_jobs.c
+HACC_JOBS_HDRS := $(HACC_LIB_DIR)/hacc_jobs.h
+HACC_JOBS_LDLIBS := -lz
 HACC_CFLAGS := -isystem $(HACC_UAPI)/include -I$(HACC_LIB_DIR) -I$(HACC_HW_DIR) \
 	       -I$(HACC_TOP)/tools/qemu -D_GNU_SOURCE= -Wall -Wextra -Werror
 

@@ -46,6 +46,7 @@
 #define HACC_CTL_MMIO_READS	0
 #endif
 #include "expect.h"
+#include "harness_dev.h"
 
 #define SEED_A		1
 #define SEED_B		2
@@ -53,13 +54,6 @@
 #define STREAM_MAX	(2 * HACC_MIG_DATA_SIZE)
 
 static const char *vf_a, *vf_b;
-
-static bool require_device(void)
-{
-	const char *v = getenv("HACC_REQUIRE_DEVICE");
-
-	return v && strcmp(v, "0");
-}
 
 FIXTURE(mig) {
 	struct hacc_dev a, b;
@@ -82,25 +76,9 @@ FIXTURE_VARIANT_ADD(mig, group) {
 	.mode = HACC_OPEN_GROUP,
 };
 
-/* Missing hardware: SKIP, or FAIL when the run requires the device. */
-#define NO_DEVICE(fmt, ...) do {					\
-	if (require_device()) {						\
-		TH_LOG("HACC_REQUIRE_DEVICE=1: " fmt, ##__VA_ARGS__);	\
-		ASSERT_TRUE(false);					\
-	}								\
-	SKIP(return, fmt, ##__VA_ARGS__);				\
-} while (0)
-
 #define NEED_B() do {							\
 	if (!self->have_b)						\
 		NO_DEVICE("this test needs a second VF (HACC_VF_B)");	\
-} while (0)
-
-#define HACC_OK(expr) do {						\
-	int __r = (expr);						\
-	if (__r < 0)							\
-		TH_LOG("%s: %s", #expr, hacc_last_error());		\
-	ASSERT_EQ(0, __r);						\
 } while (0)
 
 static bool dev_exists(const char *bdf)

@@ -4,10 +4,10 @@
 # --model; binaries are built on the host first, the checkout is read-only):
 #
 #   1. two VFs bound to OUR hisi_acc_vfio_pci: the whole selftest suite with
-#      HACC_REQUIRE_DEVICE=1, then hacc-mig (info, migrate --verify, save and
+#      HACC_REQUIRE_DEVICE=1, ZIP jobs on VF A (hacc_jobs_test), then hacc-mig (info, migrate --verify, save and
 #      resume --verify), then a stream saved to a file for interop;
 #   2. the same VFs bound to the MAINLINE driver: resume our stream, save one,
-#      and the whole suite again, as one result: the tests that fail on
+#      ZIP jobs on VF A, and the whole suite again, as one result: the tests that fail on
 #      mainline must be exactly the ones listed for this kernel and QM
 #      revision in mainline-differences (a new one, or one that no longer
 #      fails, fails the result);
@@ -24,6 +24,7 @@
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../../../.." && pwd)
 suite=$here/hisi_acc_mig_test
+jobs=$here/hacc_jobs_test
 tool=$top/tools/hacc-mig/hacc-mig
 setup=${HACC_SETUP:-$top/tools/vm/guest/hacc-setup}
 out=${HACC_OUT:-/tmp}/hacc-selftests
@@ -153,6 +154,7 @@ failed_migrate() {
 
 echo "TAP version 13"
 [ -x "$suite" ] || bail "$suite not built (make -C $here on the host)"
+[ -x "$jobs" ] || bail "$jobs not built (make -C $here on the host)"
 [ -x "$tool" ] || bail "$tool not built (make -C $top/tools/hacc-mig on the host)"
 [ -x "$setup" ] || bail "no device set-up script $setup"
 [ -n "${HACC_MODDIR:-}" ] && [ -f "$HACC_MODDIR/hisi_acc_vfio_pci.ko" ] ||
@@ -168,6 +170,7 @@ echo "# PF $PF, VF A $HACC_VF_A, VF B $HACC_VF_B, kernel $(uname -r)"
 
 # 1. our driver
 step "ours" "$suite" -T interop_save -T interop_resume
+step "jobs, our driver" "$jobs"
 step "hacc-mig info, our driver" "$tool" info "$HACC_VF_A"
 step "hacc-mig migrate A -> B with PRE_COPY, registers verified" \
 	"$tool" --seed 7 --verify --json migrate "$HACC_VF_A" "$HACC_VF_B"
@@ -188,6 +191,7 @@ step "interop, resumed by mainline" \
 	env HACC_INTEROP_RESUME="$out/ours.stream" "$suite" -r mig.cdev.interop_resume
 step "interop, saved by mainline" \
 	env HACC_INTEROP_SAVE="$out/mainline.stream" "$suite" -r mig.group.interop_save
+step "jobs, mainline driver" "$jobs"
 if [ "${HACC_MAINLINE_SUITE:-1}" != 0 ]; then
 	step "mainline fails exactly the tests listed in mainline-differences" \
 		mainline_differences
