@@ -4,7 +4,8 @@
 # --model; binaries are built on the host first, the checkout is read-only):
 #
 #   1. two VFs bound to OUR hisi_acc_vfio_pci: the whole selftest suite with
-#      HACC_REQUIRE_DEVICE=1, ZIP jobs on VF A (hacc_jobs_test), then hacc-mig (info, migrate --verify, save and
+#      HACC_REQUIRE_DEVICE=1, ZIP jobs on VF A (hacc_jobs_test), then
+#      hacc-mig (info, migrate --verify, save and
 #      resume --verify), then a stream saved to a file for interop;
 #   2. the same VFs bound to the MAINLINE driver: resume our stream, save one,
 #      ZIP jobs on VF A, and the whole suite again, as one result: the tests that fail on
