@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # Static checks for `make check` (sourced by tools/check/run): checkpatch on
-# our kernel code, and W=1 and sparse (C=2) module builds against every
-# kernel and architecture, all of which must print no warning.
+# our kernel code, and W=1 and sparse (C=2) module builds (the driver and the
+# guest workload module tools/testing/hacc_zload) against every kernel and
+# architecture, all of which must print no warning.
 
 kernel_files=()
-for f in "$TOP_DIR"/*.c "$TOP_DIR"/*.h; do
+for f in "$TOP_DIR"/*.c "$TOP_DIR"/*.h "$TOP_DIR"/tools/testing/hacc_zload/*.c; do
 	[[ -f $f ]] && kernel_files+=("$f")
 done
 
@@ -27,7 +28,11 @@ no_warnings() {
 	return 0
 }
 
-if [[ -f $TOP_DIR/hisi_acc_vfio_pci.c ]]; then
+# module_builds PREFIX [--src DIR]: W=1 and sparse builds of a module against
+# every kernel and architecture (PREFIX starts the step and log names).
+module_builds() {
+	local p=$1 v a kc extra
+	shift
 	for v in $KERNELS; do
 		for a in x86_64 arm64; do
 			kc=${KCACHE[$v]}
@@ -35,13 +40,17 @@ if [[ -f $TOP_DIR/hisi_acc_vfio_pci.c ]]; then
 			extra=()
 			# modules_prepare leaves no Module.symvers: modpost can only warn.
 			[[ $a == arm64 ]] && extra=(KBUILD_MODPOST_WARN=1)
-			step "module build W=1 ($v $a)" no_warnings "$logs/w1-$v-$a.out" \
-				sh -c "out=\$('$VM_DIR/build-module' '$kc' W=1 ${extra[*]}) && grep -v 'undefined!\|Module.symvers' \"\$out/build.log\""
-			step "sparse C=2 ($v $a)" no_warnings "$logs/sparse-$v-$a.out" \
-				sh -c "out=\$('$VM_DIR/build-module' '$kc' C=2 ${extra[*]}) && grep -v 'undefined!\|Module.symvers' \"\$out/build.log\""
+			step "${p}module build W=1 ($v $a)" no_warnings "$logs/${p// /-}w1-$v-$a.out" \
+				sh -c "out=\$('$VM_DIR/build-module' $* '$kc' W=1 ${extra[*]}) && grep -v 'undefined!\|Module.symvers' \"\$out/build.log\""
+			step "${p}sparse C=2 ($v $a)" no_warnings "$logs/${p// /-}sparse-$v-$a.out" \
+				sh -c "out=\$('$VM_DIR/build-module' $* '$kc' C=2 ${extra[*]}) && grep -v 'undefined!\|Module.symvers' \"\$out/build.log\""
 		done
 	done
+}
+if [[ -f $TOP_DIR/hisi_acc_vfio_pci.c ]]; then
+	module_builds ""
 fi
+module_builds "hacc_zload " --src "$TOP_DIR/tools/testing/hacc_zload"
 
 # Userspace programs (all build with -Wall -Wextra -Werror through
 # tools/lib/hacc/hacc.mk); the guest runs them from the read-only checkout,
