@@ -202,12 +202,13 @@ fi
 
 # 5. The checks themselves: corrupted output is caught, a late completion
 # counts as timed out (and late), one that never comes as abandoned.
-t "insmod: every 500th output corrupted (2000 jobs)" \
+# Every 333rd job of 2000: 3 compressions and 3 decompressions.
+t "insmod: every 333rd output corrupted (2000 jobs)" \
 	insmod "$ko" driver="$drv" hold_tfms=$hold jobs=2000 depth=8 pattern=mixed \
-	x_corrupt_every=500
+	x_corrupt_every=333
 wait_done 300 || not_ok "corrupt run done" "$(cat "$dbg/stats")"
-expect "corrupted outputs are caught" mismatch -eq 4
-expect "... and only those" verified -eq 1996
+expect "corrupted outputs are caught" mismatch -eq 6
+expect "... and only those" verified -eq 1994
 t "rmmod" rmmod hacc_zload
 t "insmod: every 250th completion held 600 ms, timeout 200 ms (1000 jobs)" \
 	insmod "$ko" driver="$drv" hold_tfms=$hold jobs=1000 depth=8 timeout_ms=200 \
