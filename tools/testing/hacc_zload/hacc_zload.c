@@ -180,6 +180,7 @@ struct zl_counters {
 	atomic64_t sync;	/* completed inside the submit call */
 	atomic64_t ref_failed;	/* the reference could not compress */
 	atomic64_t abandoned;	/* still in flight when the run was torn down */
+	atomic64_t spurious;	/* completion of a request not in flight */
 	atomic_t in_flight;
 };
 
@@ -356,6 +357,12 @@ static void zl_complete(void *data, int err)
 	if (err == -EINPROGRESS)
 		return;
 	spin_lock_irqsave(&zl.lock, flags);
+	if (s->state != ZL_INFLIGHT || s->held) {
+		/* A second completion of one request: count it, touch nothing. */
+		spin_unlock_irqrestore(&zl.lock, flags);
+		atomic64_inc(&zl.n.spurious);
+		return;
+	}
 	s->err = err;
 	if (!zl_hold(s))
 		zl_mark_done(s);
@@ -809,6 +816,7 @@ static int zl_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "timed_out %lld\n", atomic64_read(&zl.n.timed_out));
 	seq_printf(m, "late %lld\n", atomic64_read(&zl.n.late));
 	seq_printf(m, "abandoned %lld\n", atomic64_read(&zl.n.abandoned));
+	seq_printf(m, "spurious %lld\n", atomic64_read(&zl.n.spurious));
 	seq_printf(m, "busy %lld\n", atomic64_read(&zl.n.busy));
 	seq_printf(m, "sync %lld\n", atomic64_read(&zl.n.sync));
 	seq_printf(m, "ref_failed %lld\n", atomic64_read(&zl.n.ref_failed));

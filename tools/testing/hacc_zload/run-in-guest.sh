@@ -143,6 +143,7 @@ expect "as many completed as submitted" completed -eq "$(stat submitted)"
 expect "no failed job" failed -eq 0
 expect "no verification error" mismatch -eq 0
 expect "no job timed out" timed_out -eq 0
+expect "no job completed twice" spurious -eq 0
 expect "nothing in flight" in_flight -eq 0
 ms=$(stat elapsed_ms)
 [ "$ms" -gt 0 ] || ms=1
@@ -183,6 +184,7 @@ expect "no failed job" failed -eq 0
 expect "no verification error" mismatch -eq 0
 expect "no job timed out" timed_out -eq 0
 expect "none abandoned" abandoned -eq 0
+expect "no job completed twice" spurious -eq 0
 expect "nothing in flight" in_flight -eq 0
 
 # 3. Unload while a run is busy.
