@@ -212,18 +212,19 @@ wait_done 300 || not_ok "corrupt run done" "$(cat "$dbg/stats")"
 expect "corrupted outputs are caught" mismatch -eq 6
 expect "... and only those" verified -eq 1994
 t "rmmod" rmmod hacc_zload
-t "insmod: every 250th completion held 600 ms, timeout 200 ms (1000 jobs)" \
-	insmod "$ko" driver="$drv" hold_tfms=$hold jobs=1000 depth=8 timeout_ms=200 \
-	x_delay_every=250 x_delay_ms=600
+# Timeouts well above the worst latency seen under TCG (220 ms).
+t "insmod: every 250th completion held 2.5 s, timeout 1 s (1000 jobs)" \
+	insmod "$ko" driver="$drv" hold_tfms=$hold jobs=1000 depth=8 timeout_ms=1000 \
+	x_delay_every=250 x_delay_ms=2500
 wait_done 300 || not_ok "delay run done" "$(cat "$dbg/stats")"
 expect "held completions time out" timed_out -eq 4
 expect "... and arrive late" late -eq 4
 expect "... and still verify" verified -eq 1000
 t "rmmod" rmmod hacc_zload
-t "insmod: every 100th completion never comes (timeout 200 ms)" \
-	insmod "$ko" driver="$drv" hold_tfms=$hold jobs=1000 depth=16 timeout_ms=200 \
+t "insmod: every 100th completion never comes (timeout 1 s)" \
+	insmod "$ko" driver="$drv" hold_tfms=$hold jobs=1000 depth=16 timeout_ms=1000 \
 	x_delay_every=100 x_delay_ms=0
-sleep 2
+sleep 3
 t "stop with completions that never come" control 0
 expect "they count as abandoned" abandoned -gt 0
 expect "... and as timed out" timed_out -ge "$(stat abandoned)"
