@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # Static checks for `make check` (sourced by tools/check/run): checkpatch on
-# our kernel code, the shared hardware header against mainline's, and W=1
-# and sparse (C=2) module builds against every kernel and architecture, all
-# of which must print no warning.
+# our kernel code (the driver and the guest workload module
+# tools/testing/hacc_zload), the shared hardware header against mainline's,
+# and W=1 and sparse (C=2) module builds of both against every kernel and
+# architecture, all of which must print no warning.
 
 kernel_files=()
-for f in "$TOP_DIR"/*.c "$TOP_DIR"/*.h; do
+for f in "$TOP_DIR"/*.c "$TOP_DIR"/*.h "$TOP_DIR"/tools/testing/hacc_zload/*.c; do
 	[[ -f $f ]] && kernel_files+=("$f")
 done
 
@@ -55,12 +56,18 @@ arm64_modpost() {
 		paste -sd'|'
 }
 
-if [[ -f $TOP_DIR/hisi_acc_vfio_pci.c ]]; then
+# module_builds PREFIX [--src DIR]: W=1 and sparse builds of a module against
+# every kernel and architecture (PREFIX starts the step and log names; --src
+# as for build-module).
+module_builds() {
+	local p=$1 sub= v a kc mod c name
+	shift
+	[[ ${1:-} == --src ]] && sub=$(basename "$2")/
 	for v in $KERNELS; do
 		for a in x86_64 arm64; do
 			kc=${KCACHE[$v]}
 			[[ $a == arm64 ]] && kc=${KCACHE[$v-arm64]}
-			mod=$TOP_DIR/build/mod/$(basename "$kc")
+			mod=$TOP_DIR/build/mod/$sub$(basename "$kc")
 			extra=() EXPECTED=
 			# modules_prepare leaves no Module.symvers: modpost can only warn.
 			if [[ $a == arm64 ]]; then
@@ -70,14 +77,18 @@ if [[ -f $TOP_DIR/hisi_acc_vfio_pci.c ]]; then
 			# Each build compiles every file again (a kept object would print
 			# no warning); the log of build-module is what is checked.
 			for c in W=1 C=2; do
-				[[ $c == W=1 ]] && name="module build W=1 ($v $a)" ||
-					name="sparse C=2 ($v $a)"
-				step "$name" no_warnings "$logs/${c%=*}-$v-$a.out" \
-					sh -c "rm -f '$mod'/*.o && out=\$('$VM_DIR/build-module' '$kc' $c ${extra[*]}) && cat \"\$out/build.log\""
+				[[ $c == W=1 ]] && name="${p}module build W=1 ($v $a)" ||
+					name="${p}sparse C=2 ($v $a)"
+				step "$name" no_warnings "$logs/${p// /-}${c%=*}-$v-$a.out" \
+					sh -c "rm -f '$mod'/*.o && out=\$('$VM_DIR/build-module' $* '$kc' $c ${extra[*]}) && cat \"\$out/build.log\""
 			done
 		done
 	done
+}
+if [[ -f $TOP_DIR/hisi_acc_vfio_pci.c ]]; then
+	module_builds ""
 fi
+module_builds "hacc_zload " --src "$TOP_DIR/tools/testing/hacc_zload"
 
 # Userspace programs (all build with -Wall -Wextra -Werror through
 # tools/lib/hacc/hacc.mk); the guest runs them from the read-only checkout,
