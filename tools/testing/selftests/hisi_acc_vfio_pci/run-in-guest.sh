@@ -17,11 +17,14 @@
 #
 # Environment: HACC_MODDIR (our module), HACC_OUT (result dir, default /tmp),
 # HACC_SETUP (default tools/vm/guest/hacc-setup), HACC_ALG (default zip),
-# HACC_MAINLINE_SUITE=0 skips the informational mainline suite run.
+# HACC_MAINLINE_SUITE=0 skips the informational mainline suite run,
+# HACC_BINDIR takes every program from one directory instead (the arm64
+# guest: tools/vm/cross-progs arm64).
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../../../.." && pwd)
-suite=$here/hisi_acc_mig_test
-tool=$top/tools/hacc-mig/hacc-mig
+suite=${HACC_BINDIR:-$here}/hisi_acc_mig_test
+tool=${HACC_BINDIR:-$top/tools/hacc-mig}/hacc-mig
+fault=${HACC_BINDIR:-$here}/hacc_model_fault
 setup=${HACC_SETUP:-$top/tools/vm/guest/hacc-setup}
 out=${HACC_OUT:-/tmp}/hacc-selftests
 alg=${HACC_ALG:-zip}
@@ -112,10 +115,10 @@ failed_migrate() {
 		i=$((i + 1))
 	done
 	[ $fn != 0 ] || { echo "VF A is no virtfn of $PF"; return 1; }
-	"$here/hacc_model_fault" "$PF" cache-wb $((1 << fn)) || return 1
+	"$fault" "$PF" cache-wb $((1 << fn)) || return 1
 	"$tool" --seed 4 migrate "$HACC_VF_A" "$HACC_VF_B" 2>"$out/fail.err"
 	rc=$?
-	"$here/hacc_model_fault" "$PF" cache-wb 0
+	"$fault" "$PF" cache-wb 0
 	cat "$out/fail.err"
 	[ $rc = 1 ] && grep -q "back to RUNNING" "$out/fail.err"
 }
