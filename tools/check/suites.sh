@@ -79,6 +79,16 @@ if [[ " $KERNELS " == *" 7.3 "* ]]; then
 		vm 7.3 --arch arm64 --model --name model-arm64 -- "$TOP_DIR/tools/qemu/guest-model-test"
 	suite "guest 7.3 arm64: module load/unload" \
 		vm 7.3 --arch arm64 --name smoke-arm64 -- "$VM_DIR/guest/smoke-modules"
+	# The selftests and hacc-mig, cross-built by tools/check/run
+	# (tools/vm/cross-progs), with interop both ways: on x86_64 7.3 the
+	# mainline driver has nothing to migrate.
+	if [[ -x $st && -x $TOP_DIR/build/arm64/hisi_acc_mig_test ]]; then
+		selftests_arm64() {
+			HACC_BINDIR=$TOP_DIR/build/arm64 vm 7.3 --arch arm64 --model \
+				--name selftests-arm64 -- "$st"
+		}
+		suite "guest 7.3 arm64: selftests" selftests_arm64
+	fi
 fi
 
 if [[ -x $TOP_DIR/tools/qemu/run-qtests ]]; then
