@@ -6,7 +6,10 @@
 #
 # KSRC       kernel source used for the uAPI headers (default: Debian's
 #            linux-source-7.3 unpacked under $(HISI_CACHE)/src)
-# HACC_UAPI  where the exported headers live (default $(HISI_CACHE)/uapi-7.3)
+# HACC_ARCH  x86 or arm64: whose asm/ uAPI headers (default: arm64 when $(CC)
+#            is an aarch64 cross compiler, else x86)
+# HACC_UAPI  where the exported headers live (default $(HISI_CACHE)/uapi-7.3,
+#            $(HISI_CACHE)/uapi-7.3-arm64 for arm64)
 # HACC_HW_DIR directory of hisi_acc_vfio_pci_hw.h (default: repository top)
 
 HACC_LIB_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
@@ -14,7 +17,8 @@ HACC_LIB_DIR := $(abspath $(HACC_LIB_DIR))
 HACC_TOP ?= $(abspath $(HACC_LIB_DIR)/../../..)
 HISI_CACHE ?= /var/cache/hisi-acc-vfio
 KSRC ?= $(lastword $(sort $(wildcard $(HISI_CACHE)/src/linux-source-7.3-*)))
-HACC_UAPI ?= $(HISI_CACHE)/uapi-7.3
+HACC_ARCH ?= $(if $(findstring aarch64,$(CC)),arm64,x86)
+HACC_UAPI ?= $(HISI_CACHE)/uapi-7.3$(if $(filter arm64,$(HACC_ARCH)),-arm64)
 HACC_UAPI_STAMP := $(HACC_UAPI)/.done
 HACC_HW_DIR ?= $(HACC_TOP)
 
@@ -30,11 +34,14 @@ HACC_CFLAGS := -isystem $(HACC_UAPI)/include -I$(HACC_LIB_DIR) -I$(HACC_HW_DIR) 
 	       -I$(HACC_TOP)/tools/qemu -D_GNU_SOURCE= -Wall -Wextra -Werror
 
 $(HACC_UAPI_STAMP):
-	$(HACC_LIB_DIR)/mkuapi.sh "$(KSRC)" "$(HACC_UAPI)"
+	$(HACC_LIB_DIR)/mkuapi.sh "$(KSRC)" "$(HACC_UAPI)" "$(HACC_ARCH)"
 
-# $(eval $(call hacc_prog,NAME)): build the program NAME from NAME.c and the
-# library, e.g. `all: hacc-mig` + `$(eval $(call hacc_prog,hacc-mig))`.
+# $(eval $(call hacc_prog,NAME)): build the program $(HACC_OUT)NAME from NAME.c
+# and the library, e.g. `all: $(HACC_OUT)hacc-mig` +
+# `$(eval $(call hacc_prog,hacc-mig))`.  HACC_OUT (empty, or a directory with
+# a trailing slash) keeps a cross build apart from the native one.
+HACC_OUT ?=
 define hacc_prog
-$(1): $(1).c $$(HACC_LIB_SRCS) $$(HACC_LIB_HDRS) | $$(HACC_UAPI_STAMP)
+$(HACC_OUT)$(1): $(1).c $$(HACC_LIB_SRCS) $$(HACC_LIB_HDRS) | $$(HACC_UAPI_STAMP)
 	$$(CC) $$(CFLAGS) $$(HACC_CFLAGS) $$(LDFLAGS) -o $$@ $(1).c $$(HACC_LIB_SRCS)
 endef
