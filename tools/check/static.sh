@@ -55,7 +55,7 @@ arm64_modpost() {
 		paste -sd'|'
 }
 
-if [[ -f $TOP_DIR/hisi_acc_vfio_pci.c ]]; then
+if [[ -f $TOP_DIR/hisi_acc_vfio_pci_main.c ]]; then
 	for v in $KERNELS; do
 		for a in x86_64 arm64; do
 			kc=${KCACHE[$v]}
