@@ -67,39 +67,32 @@ VISIBLE_IF_KUNIT int
 hacc_rec_check_header(struct device *dev, const struct hacc_mig_data *rec,
 		      const struct hacc_mig_data *local)
 {
-	switch (rec->magic) {
-	case HACC_MIG_MAGIC_V2:
-		if (rec->major_ver != HACC_MIG_MAJOR_VER) {
-			dev_err_ratelimited(dev, "migration: major_ver %u in stream, driver reads %u\n",
-					    rec->major_ver, HACC_MIG_MAJOR_VER);
-			return -EPROTO;
-		}
-		break;
-	case HACC_MIG_MAGIC_V1:
-		/* V1 records carry no version numbers */
-		break;
-	default:
+	/* The verdict is hacc-mig compat's too: only the log line is ours */
+	switch (hacc_match_first_diff(rec, local)) {
+	case HACC_MATCH_OK:
+		return 0;
+	case HACC_MATCH_MAGIC:
 		dev_err_ratelimited(dev, "migration: magic %#llx in stream, expected %#llx or %#llx\n",
 				    rec->magic, HACC_MIG_MAGIC_V2, HACC_MIG_MAGIC_V1);
-		return -EPROTO;
-	}
-
-	if (rec->dev_id != local->dev_id) {
+		break;
+	case HACC_MATCH_MAJOR_VER:
+		dev_err_ratelimited(dev, "migration: major_ver %u in stream, driver reads %u\n",
+				    rec->major_ver, HACC_MIG_MAJOR_VER);
+		break;
+	case HACC_MATCH_DEV_ID:
 		dev_err_ratelimited(dev, "migration: dev_id %#x in stream, this VF is %#x\n",
 				    rec->dev_id, local->dev_id);
-		return -EPROTO;
-	}
-	if (rec->qp_num != local->qp_num) {
+		break;
+	case HACC_MATCH_QP_NUM:
 		dev_err_ratelimited(dev, "migration: qp_num %u in stream, this VF has %u\n",
 				    rec->qp_num, local->qp_num);
-		return -EPROTO;
-	}
-	if (rec->que_iso_cfg != local->que_iso_cfg) {
+		break;
+	case HACC_MATCH_QUE_ISO_CFG:
 		dev_err_ratelimited(dev, "migration: que_iso_cfg %#x in stream, this PF has %#x\n",
 				    rec->que_iso_cfg, local->que_iso_cfg);
-		return -EPROTO;
+		break;
 	}
-	return 0;
+	return -EPROTO;
 }
 EXPORT_SYMBOL_IF_KUNIT(hacc_rec_check_header);
 
