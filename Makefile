@@ -2,6 +2,10 @@
 ifneq ($(KERNELRELEASE),)
 # --- Kbuild part: used in-tree (drivers/vfio/pci/hisilicon/) and out of tree ---
 obj-$(CONFIG_HISI_ACC_VFIO_PCI) += hisi_acc_vfio_pci.o
+# The VFIO glue, the migration core and the QM command sequences it runs
+# (see hisi_acc_vfio_pci.h); the KUnit module tests the last two.
+hisi_acc_vfio_pci-y := hisi_acc_vfio_pci_main.o hisi_acc_vfio_pci_mig.o \
+	hisi_acc_vfio_pci_qm.o
 # Out of tree there is no Kconfig: build the KUnit module when KUnit is on.
 ifneq ($(KBUILD_EXTMOD),)
 CONFIG_HISI_ACC_VFIO_PCI_KUNIT_TEST ?= $(if $(CONFIG_KUNIT),m)

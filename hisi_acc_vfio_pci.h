@@ -2,15 +2,19 @@
 /*
  * HiSilicon accelerator VF variant driver for VFIO: internal interfaces.
  *
- * The driver is split in two halves that only meet through this header:
+ * The driver is built from three files that only meet through this header:
  *
- *  - the migration core (struct hacc_mig): the state machine, the saving
- *    and resuming streams and the validation of the migration record.  It
- *    reaches the device only through struct hacc_io_ops, so the KUnit suite
- *    can run every arc against a QM that lives in memory;
- *  - the VFIO glue (struct hacc_vdev in the .c file): vfio-pci-core
- *    integration, the hidden migration half of BAR 2, anonymous-inode files,
- *    reset handling and debugfs.
+ *  - hisi_acc_vfio_pci_mig.c, the migration core (struct hacc_mig): the
+ *    state machine, the saving and resuming streams and the validation of
+ *    the migration record;
+ *  - hisi_acc_vfio_pci_qm.c, the QM command sequences the core runs
+ *    (mailbox, pause, drain and cache write-back, register save and load).
+ *    They reach the device only through struct hacc_io_ops, so the KUnit
+ *    suite can run every arc of the core against a QM that lives in memory;
+ *  - hisi_acc_vfio_pci_main.c, the VFIO glue (struct hacc_vdev): vfio-pci-core
+ *    integration, the MMIO behind struct hacc_io_ops, the hidden migration
+ *    half of BAR 2, anonymous-inode files, reset handling and debugfs.  It
+ *    alone includes linux/vfio_pci_core.h and knows about kernel versions.
  */
 #ifndef HACC_VFIO_PCI_H
 #define HACC_VFIO_PCI_H
@@ -23,46 +27,6 @@
 #include <linux/wait.h>
 
 #include "hisi_acc_vfio_pci_hw.h"
-
-/*
- * Kernel API differences.  This block and the ops-table glue it selects in
- * the .c file are the only places that know about kernel versions; both
- * have been build-tested against Debian's 6.12 and 7.3 sources.  Features
- * are detected by a definition that arrived with them, not by version:
- *  - vfio_device_ops.match_token_uuid (vf_token on iommufd bind, 6.17)
- *    came with VFIO_DEVICE_BIND_FLAG_TOKEN;
- *  - vfio_device_ops.get_region_info_caps (6.19), through which vfio core
- *    answers VFIO_DEVICE_GET_REGION_INFO instead of the driver's .ioctl,
- *    came with no macro: out of tree the Makefile looks for the member in
- *    the kernel's linux/vfio.h and defines HACC_HAVE_REGION_INFO_CAPS; in
- *    tree the vfio core is the current one, which has it;
- *  - kzalloc_obj() (7.0) is preferred where it exists.
- * The KUnit module imports its namespace with MODULE_INFO(import_ns, ...),
- * which reads the same on every version.
- */
-#ifdef VFIO_DEVICE_BIND_FLAG_TOKEN
-#define HACC_HAVE_MATCH_TOKEN_UUID	1
-#else
-#define HACC_HAVE_MATCH_TOKEN_UUID	0
-#endif
-#ifndef HACC_HAVE_REGION_INFO_CAPS
-#define HACC_HAVE_REGION_INFO_CAPS	1
-#endif
-#ifdef kzalloc_obj
-#define hacc_zalloc_obj(type, gfp)	kzalloc_obj(type, gfp)
-#else
-#define hacc_zalloc_obj(type, gfp)	kzalloc(sizeof(type), gfp)
-#endif
-
-/* vfio_device.debug_root exists only with CONFIG_DEBUG_FS in 6.12 */
-static inline struct dentry *hacc_vfio_debug_root(struct vfio_device *vdev)
-{
-#ifdef CONFIG_DEBUG_FS
-	return vdev->debug_root;
-#else
-	return NULL;
-#endif
-}
 
 /*
  * Polling budgets of the QM handshakes, those of Linux 7.3's QM driver:
@@ -234,6 +198,8 @@ void hacc_mig_open(struct hacc_mig *mig);
 void hacc_mig_close(struct hacc_mig *mig);
 void hacc_mig_unlock(struct hacc_mig *mig);
 void hacc_mig_reset(struct hacc_mig *mig);
+bool hacc_mig_needs_stream(enum vfio_device_mig_state cur,
+			   enum vfio_device_mig_state next);
 int hacc_mig_step(struct hacc_mig *mig, enum vfio_device_mig_state next,
 		  struct hacc_stream *fresh);
 
@@ -244,10 +210,23 @@ int hacc_precopy_bytes(struct hacc_stream *s, u64 *initial, u64 *dirty);
 int hacc_resume_window(struct hacc_stream *s, size_t len, size_t *off);
 int hacc_resume_commit(struct hacc_stream *s, size_t n);
 
+u64 hacc_xqc_dma(const u32 *dw);
+
+/* QM command sequences (hisi_acc_vfio_pci_qm.c), run by the core */
+int hacc_capture_match(struct hacc_mig *mig, struct hacc_mig_data *rec);
+int hacc_quiesce(struct hacc_mig *mig);
+int hacc_settle(struct hacc_mig *mig);
+int hacc_stop_device(struct hacc_mig *mig);
+int hacc_read_state(struct hacc_mig *mig, struct hacc_mig_data *rec);
+int hacc_load_state(struct hacc_mig *mig, const struct hacc_mig_data *rec);
+void hacc_resume_device(struct hacc_mig *mig);
+
+/* Static unless KUnit is on (VISIBLE_IF_KUNIT): only the suite calls them */
+#if IS_ENABLED(CONFIG_KUNIT)
 int hacc_rec_check_header(struct device *dev, const struct hacc_mig_data *rec,
 			  const struct hacc_mig_data *local);
 int hacc_rec_check_body(struct device *dev, struct hacc_mig_data *rec);
-u64 hacc_xqc_dma(const u32 *dw);
 int hacc_vft_decode(u64 vft, u32 *base, u32 *num);
+#endif
 
 #endif /* HACC_VFIO_PCI_H */

@@ -12,7 +12,7 @@ author = "the hisi_acc_vfio_pci authors"
 
 def _driver_release():
     """The release, as MODULE_VERSION in the driver source says."""
-    src = os.path.join(os.path.dirname(__file__), "..", "hisi_acc_vfio_pci.c")
+    src = os.path.join(os.path.dirname(__file__), "..", "hisi_acc_vfio_pci_main.c")
     with open(src, encoding="utf-8") as f:
         m = re.search(r'^MODULE_VERSION\("([^"]+)"\);', f.read(), re.M)
     return m.group(1) if m else "unknown"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Check that the user documentation covers what the driver can report.
 
-Every kernel log message of hisi_acc_vfio_pci.c (dev_*/pci_* calls) must
+Every kernel log message of the driver's .c files (dev_*/pci_* calls) must
 be findable in each document given: each literal run of its format string
 (the text between conversion specifiers, without the "migration: " prefix
 and at least three characters long) must appear, with whitespace and
@@ -15,8 +15,10 @@ README.md ("### By symptom"): every log line quoted in its second column
 has none) must be one of the driver's messages, with N, M, K, A, B,
 numbers, ... and 0x... standing for the values.
 
-Usage: doc-coverage.py DRIVER.c DOC...
-       doc-coverage.py --symptoms DRIVER.c README.md
+Usage: doc-coverage.py DRIVER.c... DOC...
+       doc-coverage.py --symptoms DRIVER.c... README.md
+The leading arguments that end in .c are the driver; the others are
+documents.
 """
 
 import re
@@ -46,8 +48,20 @@ def shape(text):
     return normal(text).strip()
 
 
+def read_all(paths):
+    return '\n'.join(open(p, encoding='utf-8').read() for p in paths)
+
+
+def split_args(args):
+    """The leading .c arguments (the driver) and the rest (documents)."""
+    n = 0
+    while n < len(args) and args[n].endswith('.c'):
+        n += 1
+    return args[:n], args[n:]
+
+
 def symptoms(driver, readme):
-    src = open(driver, encoding='utf-8').read()
+    src = read_all(driver)
     known = {shape(m) for m in CALL.findall(src)}
     lines = open(readme, encoding='utf-8').read().split('\n')
     try:
@@ -82,20 +96,22 @@ def symptoms(driver, readme):
 
 
 def main():
-    if len(sys.argv) == 4 and sys.argv[1] == '--symptoms':
-        return symptoms(sys.argv[2], sys.argv[3])
-    if len(sys.argv) < 3:
+    check = sys.argv[1:2] == ['--symptoms']
+    driver, docs = split_args(sys.argv[2:] if check else sys.argv[1:])
+    if not driver or not docs or (check and len(docs) != 1):
         print(__doc__)
         return 2
-    src = open(sys.argv[1], encoding='utf-8').read()
+    if check:
+        return symptoms(driver, docs[0])
+    src = read_all(driver)
     messages = sorted(set(CALL.findall(src)))
     errnos = sorted(set(ERRNO.findall(src)))
     n = 0
     failed = 0
     print('TAP version 13')
     print('# %d messages, %d errnos in %s' % (len(messages), len(errnos),
-                                              sys.argv[1]))
-    for doc in sys.argv[2:]:
+                                              ' '.join(driver)))
+    for doc in docs:
         text = normal(open(doc, encoding='utf-8').read())
         missing = [m for m in messages
                    if not all(normal(r) in text for r in runs(m))]

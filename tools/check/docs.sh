@@ -58,9 +58,13 @@ renumber() {
 # of the driver, and the log lines of README.md's symptom table are the
 # driver's (tools/check/doc-coverage.py).
 before=$n
-renumber "$top/tools/check/doc-coverage.py" "$top/hisi_acc_vfio_pci.c" \
+driver=()
+for f in "$top"/hisi_acc_vfio_pci*.c; do
+	[[ $f == *_test.c ]] || driver+=("$f")
+done
+renumber "$top/tools/check/doc-coverage.py" "${driver[@]}" \
 	"$top/README.md" "$top/Documentation/admin-guide.rst"
-renumber "$top/tools/check/doc-coverage.py" --symptoms "$top/hisi_acc_vfio_pci.c" \
+renumber "$top/tools/check/doc-coverage.py" --symptoms "${driver[@]}" \
 	"$top/README.md"
 if ((n == before)); then
 	n=$((n + 1))

@@ -55,7 +55,7 @@ else
 	printf '#   no SPDX line: %s\n' "${missing[@]}"
 fi
 
-mod=$(sed -n 's/^MODULE_VERSION("\([^"]*\)");$/\1/p' hisi_acc_vfio_pci.c)
+mod=$(sed -n 's/^MODULE_VERSION("\([^"]*\)");$/\1/p' hisi_acc_vfio_pci_main.c)
 dkms=$(sed -n 's/^PACKAGE_VERSION="\([^"]*\)"$/\1/p' dkms.conf)
 changes=$(grep -E -m1 '^[0-9]+\.[0-9]+\.[0-9]+ \(' CHANGELOG.rst | cut -d' ' -f1)
 echo "# MODULE_VERSION '$mod', dkms.conf '$dkms', CHANGELOG.rst '$changes'"
@@ -75,7 +75,7 @@ else
 	notok "newest CHANGELOG.rst entry '$changes' is MODULE_VERSION '$mod'"
 fi
 for m in LICENSE DESCRIPTION DEVICE_TABLE; do
-	if grep -q "^MODULE_$m(" hisi_acc_vfio_pci.c; then
+	if grep -q "^MODULE_$m(" hisi_acc_vfio_pci_main.c; then
 		ok "driver has MODULE_$m"
 	else
 		notok "driver has MODULE_$m"

@@ -85,7 +85,7 @@ module_builds() {
 		done
 	done
 }
-if [[ -f $TOP_DIR/hisi_acc_vfio_pci.c ]]; then
+if [[ -f $TOP_DIR/hisi_acc_vfio_pci_main.c ]]; then
 	module_builds ""
 fi
 module_builds "hacc_zload " --src "$TOP_DIR/tools/testing/hacc_zload"
