@@ -30,52 +30,7 @@ out=${HACC_OUT:-/tmp}/hacc-selftests
 alg=${HACC_ALG:-zip}
 mkdir -p "$out"
 
-n=0
-failed=0
-# emit RESULT TEXT: one top-level TAP line
-emit() {
-	n=$((n + 1))
-	if [ "$1" = ok ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
-
-# step DESCRIPTION CMD...: run CMD; each TAP result it prints becomes a
-# top-level result "DESCRIPTION: test", other output becomes comments; a
-# command without TAP output is one result.  A plan that does not match
-# the results (the command died half-way) is one more failed result.
-step() {
-	desc=$1
-	shift
-	log=$out/step$((n + 1)).log
-	"$@" >"$log" 2>&1
-	rc=$?
-	subs=0 bad=0 plan=
-	while IFS= read -r line; do
-		case $line in
-		"ok "[0-9]* | "not ok "[0-9]*)
-			subs=$((subs + 1))
-			res=ok
-			case $line in "not ok"*) res="not ok"; bad=$((bad + 1)) ;; esac
-			emit "$res" "$desc: $(echo "$line" | sed -E 's/^(not )?ok [0-9]+ //')" ;;
-		1..*) plan=${line#1..} ;;
-		"TAP version"*) ;;
-		*) echo "# $line" ;;
-		esac
-	done <"$log"
-	if [ $subs = 0 ] || { [ $rc != 0 ] && [ $bad = 0 ]; }; then
-		if [ $rc = 0 ]; then
-			emit ok "$desc"
-		else
-			emit "not ok" "$desc (exit $rc)"
-		fi
-	elif [ "${plan%% *}" != $subs ]; then
-		emit "not ok" "$desc: plan 1..$plan but $subs results"
-	fi
-}
+. "$here/tap.sh"
 
 # mainline_differences: the whole suite on the mainline driver; the tests
 # that fail must be exactly the ones listed for this kernel (major.minor)
