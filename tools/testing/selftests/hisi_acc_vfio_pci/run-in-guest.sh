@@ -5,7 +5,8 @@
 #
 #   1. two VFs bound to OUR hisi_acc_vfio_pci: the whole selftest suite with
 #      HACC_REQUIRE_DEVICE=1, then hacc-mig (info, migrate --verify, save and
-#      resume --verify), then a stream saved to a file for interop;
+#      resume --verify), then a stream saved to a file for interop, then hacc_resets (FLR by config
+#      write, hot reset and PF resets during migration; ours only);
 #   2. the same VFs bound to the MAINLINE driver: resume our stream, save one,
 #      and the whole suite again, as one result: the tests that fail on
 #      mainline must be exactly the ones listed for this kernel and QM
@@ -136,6 +137,7 @@ step "hacc-mig: a migration failing after the source stopped leaves it RUNNING" 
 rm -f "$out/ours.stream" "$out/mainline.stream"
 step "interop, saved by ours" \
 	env HACC_INTEROP_SAVE="$out/ours.stream" "$suite" -r mig.cdev.interop_save
+step "resets" "$here/hacc_resets"
 
 # 2. mainline reference
 step "bind the VFs to the mainline driver" bind_vfs mainline
