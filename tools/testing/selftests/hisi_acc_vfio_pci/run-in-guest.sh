@@ -12,7 +12,8 @@
 #      mainline must be exactly the ones listed for this kernel and QM
 #      revision in mainline-differences (a new one, or one that no longer
 #      fails, fails the result);
-#   3. ours again: resume the mainline stream.
+#   3. ours again: resume the mainline stream; then the PF's driver is
+#      unbound while a VF is open (which removes the VFs).
 #
 # Output is flat TAP: every selftest result on our driver and every other
 # step is one top-level line, other output is "# " comments (the mainline
@@ -154,6 +155,9 @@ fi
 step "bind the VFs to our driver again" bind_vfs ours
 step "interop, resumed by ours" \
 	env HACC_INTEROP_RESUME="$out/mainline.stream" "$suite" -r mig.group.interop_resume
+# last: it removes the VFs
+step "PF driver unbound while a VF is open" \
+	env HACC_PF_UNBIND=1 "$here/hacc_resets" -r pf.unbind_while_open
 
 echo "1..$n"
 echo "# $failed result(s) failed; logs in $out"
