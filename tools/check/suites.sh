@@ -58,6 +58,14 @@ for v in $KERNELS; do
 	need "$name" "$st" && suite "$name" vm "$v" --model --name selftests -- "$st"
 done
 
+# Migration off (the PF without its driver, bound to vfio-pci): the VF is
+# a plain vfio-pci device, whole BAR 2, no migration feature, ioeventfd
+# accepted (one short boot).
+name="guest ${KERNELS##* }: selftests, migration off"
+need "$name" "$TOP_DIR/tools/testing/selftests/hisi_acc_vfio_pci/run-mig-off.sh" &&
+	suite "$name" vm "${KERNELS##* }" --model --name mig-off -- \
+		"$TOP_DIR/tools/testing/selftests/hisi_acc_vfio_pci/run-mig-off.sh"
+
 # hacc-mig compat against the driver's own verdicts: every match field
 # changed in a source's info and stream, and a destination whose queue
 # count really differs (one boot, about a minute under TCG).

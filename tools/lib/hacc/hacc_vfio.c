@@ -171,7 +171,18 @@ static int open_group(struct hacc_dev *dev)
 		return hacc_fail(errno, "%s: VFIO_GROUP_SET_CONTAINER", dev->bdf);
 	if (ioctl(dev->container_fd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
 		return hacc_fail(errno, "%s: VFIO_SET_IOMMU(TYPE1v2)", dev->bdf);
-	dev->fd = ioctl(dev->group_fd, VFIO_GROUP_GET_DEVICE_FD, dev->bdf);
+	/*
+	 * A VF whose PF is bound to vfio-pci opens only with the VF token
+	 * set on the PF (HACC_VF_TOKEN, a UUID).
+	 */
+	if (getenv("HACC_VF_TOKEN")) {
+		char name[96];
+
+		snprintf(name, sizeof(name), "%s vf_token=%s", dev->bdf, getenv("HACC_VF_TOKEN"));
+		dev->fd = ioctl(dev->group_fd, VFIO_GROUP_GET_DEVICE_FD, name);
+	} else {
+		dev->fd = ioctl(dev->group_fd, VFIO_GROUP_GET_DEVICE_FD, dev->bdf);
+	}
 	if (dev->fd < 0)
 		return hacc_fail(errno, "%s: VFIO_GROUP_GET_DEVICE_FD", dev->bdf);
 	return 0;

@@ -5,14 +5,16 @@
 #
 #   1. two VFs bound to OUR hisi_acc_vfio_pci: the whole selftest suite with
 #      HACC_REQUIRE_DEVICE=1, ZIP jobs on VF A (hacc_jobs_test), then
-#      hacc-mig (info, migrate --verify, save and
-#      resume --verify), then a stream saved to a file for interop;
+#      hacc-mig (info, migrate --verify, save and resume --verify), then a
+#      stream saved to a file for interop, then hacc_resets (FLR by config
+#      write, hot reset and PF resets during migration; ours only);
 #   2. the same VFs bound to the MAINLINE driver: resume our stream, save one,
 #      ZIP jobs on VF A, and the whole suite again, as one result: the tests that fail on
 #      mainline must be exactly the ones listed for this kernel and QM
 #      revision in mainline-differences (a new one, or one that no longer
 #      fails, fails the result);
-#   3. ours again: resume the mainline stream.
+#   3. ours again: resume the mainline stream; then the PF's driver is
+#      unbound while a VF is open (which removes the VFs).
 #
 # Output is flat TAP: every selftest result on our driver and every other
 # step is one top-level line, other output is "# " comments (the mainline
@@ -30,57 +32,13 @@ suite=${HACC_BINDIR:-$here}/hisi_acc_mig_test
 jobs=${HACC_BINDIR:-$here}/hacc_jobs_test
 tool=${HACC_BINDIR:-$top/tools/hacc-mig}/hacc-mig
 fault=${HACC_BINDIR:-$here}/hacc_model_fault
+resets=${HACC_BINDIR:-$here}/hacc_resets
 setup=${HACC_SETUP:-$top/tools/vm/guest/hacc-setup}
 out=${HACC_OUT:-/tmp}/hacc-selftests
 alg=${HACC_ALG:-zip}
 mkdir -p "$out"
 
-n=0
-failed=0
-# emit RESULT TEXT: one top-level TAP line
-emit() {
-	n=$((n + 1))
-	if [ "$1" = ok ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
-
-# step DESCRIPTION CMD...: run CMD; each TAP result it prints becomes a
-# top-level result "DESCRIPTION: test", other output becomes comments; a
-# command without TAP output is one result.  A plan that does not match
-# the results (the command died half-way) is one more failed result.
-step() {
-	desc=$1
-	shift
-	log=$out/step$((n + 1)).log
-	"$@" >"$log" 2>&1
-	rc=$?
-	subs=0 bad=0 plan=
-	while IFS= read -r line; do
-		case $line in
-		"ok "[0-9]* | "not ok "[0-9]*)
-			subs=$((subs + 1))
-			res=ok
-			case $line in "not ok"*) res="not ok"; bad=$((bad + 1)) ;; esac
-			emit "$res" "$desc: $(echo "$line" | sed -E 's/^(not )?ok [0-9]+ //')" ;;
-		1..*) plan=${line#1..} ;;
-		"TAP version"*) ;;
-		*) echo "# $line" ;;
-		esac
-	done <"$log"
-	if [ $subs = 0 ] || { [ $rc != 0 ] && [ $bad = 0 ]; }; then
-		if [ $rc = 0 ]; then
-			emit ok "$desc"
-		else
-			emit "not ok" "$desc (exit $rc)"
-		fi
-	elif [ "${plan%% *}" != $subs ]; then
-		emit "not ok" "$desc: plan 1..$plan but $subs results"
-	fi
-}
+. "$here/tap.sh"
 
 # mainline_differences: the whole suite on the mainline driver; the tests
 # that fail must be exactly the ones listed for this kernel (major.minor)
@@ -190,6 +148,7 @@ step "hacc-mig: a migration failing after the source stopped leaves it RUNNING" 
 rm -f "$out/ours.stream" "$out/mainline.stream"
 step "interop, saved by ours" \
 	env HACC_INTEROP_SAVE="$out/ours.stream" "$suite" -r mig.cdev.interop_save
+step "resets" "$resets"
 
 # 2. mainline reference
 step "bind the VFs to the mainline driver" bind_vfs mainline
@@ -207,6 +166,9 @@ fi
 step "bind the VFs to our driver again" bind_vfs ours
 step "interop, resumed by ours" \
 	env HACC_INTEROP_RESUME="$out/mainline.stream" "$suite" -r mig.group.interop_resume
+# last: it removes the VFs
+step "PF driver unbound while a VF is open" \
+	env HACC_PF_UNBIND=1 "$resets" -r pf.unbind_while_open
 
 echo "1..$n"
 echo "# $failed result(s) failed; logs in $out"
