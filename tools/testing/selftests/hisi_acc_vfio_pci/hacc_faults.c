@@ -12,8 +12,9 @@
  *    for that cause, within the documented handshake budget plus a margin
  *    for TCG (--budget-ms, default 250 ms: the slowest arc seen in make
  *    check's run, 7.3 debug kernel under TCG next to another guest, took
- *    19.5 ms; 250 ms is over twelve times that): nothing waits
- *    unbounded;
+ *    19.5 ms; 250 ms is over twelve times that), on top of a wait the
+ *    driver documents for that case (1 s for a posted mailbox command to
+ *    complete): nothing waits unbounded;
  *  - the migration state afterwards follows the uAPI: unchanged when the
  *    device is known to be untouched, the P2P state when the VF was left
  *    paused (ERROR without P2P support), ERROR when partly loaded;
@@ -84,6 +85,16 @@ static const struct fcase {
 	{ "VF_STATE stuck not-ready", HACC_CTL_FAULT_VF_STATE, false, S(PRE_COPY), S(STOP_COPY), 0,
 	  S(STOP_COPY), "saved as a VF no guest set up: nothing after the 40-byte header" },
 };
+
+/*
+ * The wait the driver documents for a case, in seconds: a mailbox command
+ * that was posted gets 1 s to complete (as in 7.3's qm.c), so a load whose
+ * mailbox never goes idle ends after that second.
+ */
+static double driver_wait(const struct fcase *c)
+{
+	return c->reg == HACC_CTL_FAULT_MB_BUSY && c->after == S(ERROR) ? 1.0 : 0;
+}
 
 static struct hacc_dev dev;
 static struct hacc_guest guest;
@@ -319,9 +330,10 @@ int main(int argc, char **argv)
 			ok = false;
 			snprintf(why, sizeof(why), "; state %s, expected %s (%s)", hacc_state_name(s),
 				 hacc_state_name(after), c->why);
-		} else if (dt > budget) {
+		} else if (dt > budget + driver_wait(c)) {
 			ok = false;
-			snprintf(why, sizeof(why), "; over the %.0f ms budget", budget * 1e3);
+			snprintf(why, sizeof(why), "; over the %.0f ms budget",
+				 (budget + driver_wait(c)) * 1e3);
 		} else if (stream[0]) {
 			ok = false;
 			snprintf(why, sizeof(why), "; stream: %s", stream);
