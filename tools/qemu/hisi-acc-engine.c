@@ -8,10 +8,11 @@
  * x-job-latency-ns of virtual time: its data is read, compressed or
  * decompressed with zlib (raw deflate) and written by DMA, the SQE's
  * consumed/produced/status words are written back into the SQ slot, then
- * a CQE (body first, phase word last) goes to the queue's CQ, an EQE with
- * the CQ number to the EQ, and MSI vector 0 fires unless EQ_INT_MASK is
- * set.  The direction comes from the SQC's type field (0 compress,
- * 1 decompress), as hisi_zip sets it per queue.
+ * a CQE (body first, phase word last) goes to the queue's CQ and, if the
+ * CQ is armed (CQC c_flag), an EQE with the CQ number to the EQ and MSI
+ * vector 0 unless EQ_INT_MASK is set.  The direction comes from the
+ * SQC's type field (0 compress, 1 decompress), as hisi_zip sets it per
+ * queue.
  *
  * Copyright (c) 2026 The hisi_acc_vfio_pci authors
  *
@@ -35,7 +36,7 @@
 #define QC_W11          5       /* tail wrap bit 22 (w11 bit 6) */
 #define QC_TAIL_WRAP    BIT(22)
 #define SQC_CQN         6       /* CQ number [15:0], type [27:24] */
-#define CQC_FLAGS       6       /* phase bit 0, interrupt bit 1 */
+#define CQC_FLAGS       6       /* phase bit 0, c_flag (armed) bit 1 */
 #define SQC_TYPE_SHIFT  24
 #define CQC_PHASE       BIT(0)
 #define CQC_IRQ         BIT(1)
@@ -378,6 +379,23 @@ static bool eq_post(HaccCtx *c, unsigned int cqn)
     return true;
 }
 
+/*
+ * The CQC's c_flag arms one EQE for the CQ: the EQE disarms it, and only a
+ * CQ doorbell with priority 1 re-arms it.  So a CQ has at most one EQE that
+ * its driver has not polled for, which hisi_qm relies on: it collects the
+ * CQ numbers of several EQEs into the work item of the first one, and two
+ * work items naming the same CQ would poll it at the same time (the same
+ * CQE completed twice, the next one skipped).
+ */
+static bool cq_signal(HaccCtx *c, unsigned int cqn, uint32_t *cqc)
+{
+    if (!(cqc[CQC_FLAGS] & CQC_IRQ) || !eq_post(c, cqn)) {
+        return false;
+    }
+    cqc[CQC_FLAGS] &= ~CQC_IRQ;
+    return true;
+}
+
 /* Returns true if an EQE was written (an interrupt is due). */
 static bool job_complete(HaccCtx *c, HaccJob *j)
 {
@@ -427,7 +445,7 @@ static bool job_complete(HaccCtx *c, HaccJob *j)
         cqc[QC_W11] ^= QC_TAIL_WRAP;
     }
     cqc[QC_POS] = (cqc[QC_POS] & 0xffff) | tail << 16;
-    return (cqc[CQC_FLAGS] & CQC_IRQ) && eq_post(c, cqn);
+    return cq_signal(c, cqn, cqc);
 }
 
 static void eq_irq(HaccCtx *c)
@@ -564,13 +582,27 @@ void hacc_sq_doorbell(HaccCtx *c, uint32_t lo, uint32_t hi)
     engine_run(c);
 }
 
+/*
+ * CQ doorbell: index = the driver's new head; priority 1 re-arms the CQ's
+ * EQE, which is posted at once if CQEs beyond that head are waiting.
+ */
 void hacc_cq_doorbell(HaccCtx *c, uint32_t lo, uint32_t hi)
 {
     unsigned int qn = lo & (HACC_MAX_QP - 1);
+    uint32_t *cqc;
 
-    if (bit_test(c->fn->cqc_valid, qn)) {
-        c->fn->cqc[qn][QC_POS] = (c->fn->cqc[qn][QC_POS] & 0xffff0000) |
-                                 (hi & 0xffff);
+    if (!bit_test(c->fn->cqc_valid, qn)) {
+        return;
+    }
+    cqc = c->fn->cqc[qn];
+    cqc[QC_POS] = (cqc[QC_POS] & 0xffff0000) | (hi & 0xffff);
+    if (!((hi >> 16) & 1)) {
+        return;
+    }
+    cqc[CQC_FLAGS] |= CQC_IRQ;
+    if ((cqc[QC_POS] & 0xffff) != cqc[QC_POS] >> 16 &&
+        cq_signal(c, qn, cqc)) {
+        eq_irq(c);
     }
 }
 

@@ -1107,6 +1107,15 @@ static uint32_t sqe_word(Eng *e, uint16_t q, unsigned int slot, int i)
     return qtest_readl(e->h->qts, ENG_SQ(q) + slot * 128 + i * 4);
 }
 
+/* CQ doorbell: the new head; arm asks for the next EQE (priority 1) */
+static void cq_doorbell(Eng *e, uint16_t q, unsigned int head, bool arm)
+{
+    qpci_io_writeq(e->f.dev, e->f.bar, HACC_DB_SQ_CQ,
+                   (uint64_t)HACC_DB_CMD_CQ << HACC_DB_CMD_SHIFT | q |
+                   (uint64_t)head << HACC_DB_INDEX_SHIFT |
+                   (uint64_t)arm << HACC_DB_PRIORITY_SHIFT);
+}
+
 /* The CQE at index i of CQ q: phase bit, sq_head, sq_num */
 static void cqe_get(Eng *e, uint16_t q, unsigned int i, unsigned int *phase,
                     unsigned int *head, unsigned int *qn)
@@ -1225,7 +1234,9 @@ static void test_engine_one_job(void)
 
 /*
  * A queue of depth 4 run through 10 jobs, several in flight: the CQ wraps
- * and the phase of its entries flips on each pass; the EQ follows.
+ * and the phase of its entries flips on each pass.  The two jobs of a pass
+ * give one EQE (the first disarms the CQ, the driver's doorbell with
+ * priority 1 re-arms it), so 5 EQEs in all.
  */
 static void test_engine_wrap(void)
 {
@@ -1247,16 +1258,161 @@ static void test_engine_wrap(void)
         cqe_get(&e, 0, (i + 1) % 4, &phase, &head, &qn);
         g_assert_cmpuint(phase, ==, ((i + 1) / 4) % 2 ? 0 : 1);
         g_assert_cmpuint(head, ==, (i + 1) % 4);
-        /* the driver's CQ head doorbell */
-        qpci_io_writeq(e.f.dev, e.f.bar, HACC_DB_SQ_CQ,
-                       (uint64_t)HACC_DB_CMD_CQ << HACC_DB_CMD_SHIFT |
-                       (uint64_t)((i + 2) % 4) << HACC_DB_INDEX_SHIFT);
+        /* the driver's CQ head doorbell, re-arming the CQ */
+        cq_doorbell(&e, 0, (i + 2) % 4, true);
     }
     /* entry 0 was written on passes 1, 2 and 3: phase 1, 0, 1 */
     cqe_get(&e, 0, 0, &phase, &head, &qn);
     g_assert_cmpuint(phase, ==, 1);
-    g_assert_cmphex(qtest_readl(h.qts, ENG_EQ + 9 * 4), ==, 1 << 16);
+    g_assert_cmphex(qtest_readl(h.qts, ENG_EQ + 4 * 4), ==, 1 << 16);
+    g_assert_cmphex(qtest_readl(h.qts, ENG_EQ + 5 * 4), ==, 0);
     g_assert_cmpuint(cnt(&h, 0, HACC_CTL_JOBS_DONE), ==, 0);
+    hacc_stop(&h);
+}
+
+/*
+ * hisi_zip's pattern on one function: a compress and a decompress queue
+ * (depth 8), up to 7 jobs in flight on each, completing at scattered
+ * times, consumed the way qm.c does it: EQEs name CQs, each named CQ is
+ * polled (the request is the SQE at the CQE's sq_head, found by its tag in
+ * dw26), the CQ head doorbell follows each CQE, and a last one with
+ * priority 1 re-arms the CQ.  A CQ must not get a second EQE before that
+ * re-arm (qm.c would poll it from two work items at once), a re-arm with
+ * CQEs still waiting must give an EQE at once, every job must complete
+ * exactly once, and the SQs, CQs and the EQ all wrap many times.
+ */
+#define TQ_JOBS 600
+
+static void test_engine_two_queues(void)
+{
+    Hacc h;
+    Eng e;
+    uint8_t in[1024];
+    uint32_t sqe[32], eqe;
+    unsigned int q, slot, tag, phase, head, qn, produced, limit, n;
+    unsigned int used[2] = { 0 }, cq_head[2] = { 0 }, cq_phase[2] = { 1, 1 };
+    bool armed[2] = { true, true }, named[2];
+    uint8_t owner[TQ_JOBS], done[TQ_JOBS] = { 0 };
+    unsigned int eq_head = 0, eq_phase = 1, eqes = 0, rearm_eqes = 0;
+    unsigned int submitted = 0, completed = 0, twice = 0, early = 0;
+    unsigned int rounds;
+
+    eng_start(&h, &e, 1, 8, in, sizeof(in), 8);
+    /* a deflate stream of the pattern for the decompress queue */
+    sqe_fill(sqe, ENG_DATA, sizeof(in), ENG_DATA + 0x10000, 4096, 0);
+    slot = eng_submit(&e, 0, sqe);
+    eng_wait(&e);
+    produced = sqe_word(&e, 0, slot, 1);
+    g_assert_cmphex(sqe_word(&e, 0, slot, 3) & 0xff, ==, 0);
+    cq_head[0] = 1;
+    cq_doorbell(&e, 0, 1, true);
+    eq_head = 1;
+    qpci_io_writeq(e.f.dev, e.f.bar, HACC_DB_EQ_AEQ,
+                   (uint64_t)HACC_DB_CMD_EQ << HACC_DB_CMD_SHIFT |
+                   (uint64_t)eq_head << HACC_DB_INDEX_SHIFT);
+
+    for (rounds = 0; completed < TQ_JOBS && rounds < 20 * TQ_JOBS;
+         rounds++) {
+        for (q = 0; q < 2; q++) {
+            n = g_random_int_range(0, 4);
+            while (n-- && used[q] < e.depth - 1 && submitted < TQ_JOBS) {
+                slot = e.tail[q];
+                if (q) {
+                    sqe_fill(sqe, ENG_DATA + 0x10000, produced,
+                             ENG_DATA + 0x100000 + slot * 0x1000,
+                             sizeof(in), 0);
+                } else {
+                    sqe_fill(sqe, ENG_DATA, sizeof(in),
+                             ENG_DATA + 0x200000 + slot * 0x1000, 4096, 0);
+                }
+                put32(sqe, 26, submitted);
+                owner[submitted++] = q;
+                eng_submit(&e, q, sqe);
+                used[q]++;
+            }
+        }
+        qtest_clock_step(h.qts, g_random_int_range(1, ENG_LATENCY));
+
+        /* the EQ interrupt: which CQs have news */
+        named[0] = named[1] = false;
+        for (;;) {
+            eqe = qtest_readl(h.qts, ENG_EQ + eq_head * 4);
+            if ((eqe >> 16 & 1) != eq_phase) {
+                break;
+            }
+            q = eqe & 0xffff;
+            g_assert_cmpuint(q, <, 2);
+            q &= 1;
+            if (!armed[q]) {
+                early++;        /* a second EQE before the re-arm */
+            }
+            armed[q] = false;
+            named[q] = true;
+            eqes++;
+            if (++eq_head == ENG_EQ_DEPTH) {
+                eq_head = 0;
+                eq_phase ^= 1;
+            }
+        }
+        qpci_io_writeq(e.f.dev, e.f.bar, HACC_DB_EQ_AEQ,
+                       (uint64_t)HACC_DB_CMD_EQ << HACC_DB_CMD_SHIFT |
+                       (uint64_t)eq_head << HACC_DB_INDEX_SHIFT);
+
+        /* poll each named CQ; sometimes leave CQEs for the re-arm */
+        for (q = 0; q < 2; q++) {
+            if (!named[q]) {
+                continue;
+            }
+            limit = g_random_int_range(0, 4) ? e.depth : 1;
+            for (n = 0; n < limit; n++) {
+                cqe_get(&e, q, cq_head[q], &phase, &head, &qn);
+                if (phase != cq_phase[q]) {
+                    break;
+                }
+                g_assert_cmpuint(qn, ==, q);
+                g_assert_cmpuint(head, <, e.depth);
+                tag = sqe_word(&e, q, head % e.depth, 26);
+                g_assert_cmpuint(tag, <, submitted);
+                if (tag >= submitted || owner[tag] != q || done[tag]) {
+                    twice++;
+                } else {
+                    done[tag] = 1;
+                    completed++;
+                    used[q]--;
+                }
+                g_assert_cmphex(sqe_word(&e, q, head % e.depth, 3) & 0xff,
+                                ==, 0);
+                g_assert_cmpuint(sqe_word(&e, q, head % e.depth, 1), ==,
+                                 q ? sizeof(in) : produced);
+                if (++cq_head[q] == e.depth) {
+                    cq_head[q] = 0;
+                    cq_phase[q] ^= 1;
+                }
+                cq_doorbell(&e, q, cq_head[q], false);
+            }
+            cq_doorbell(&e, q, cq_head[q], true);
+            armed[q] = true;
+            cqe_get(&e, q, cq_head[q], &phase, &head, &qn);
+            if (phase == cq_phase[q]) {
+                /* CQEs left behind: the re-arm posts an EQE at once */
+                eqe = qtest_readl(h.qts, ENG_EQ + eq_head * 4);
+                g_assert_cmphex(eqe >> 16 & 1, ==, eq_phase);
+                rearm_eqes++;
+            }
+        }
+    }
+    g_assert_cmpuint(early, ==, 0);
+    g_assert_cmpuint(twice, ==, 0);
+    g_assert_cmpuint(submitted, ==, TQ_JOBS);
+    g_assert_cmpuint(completed, ==, TQ_JOBS);
+    g_assert_cmpuint(used[0] + used[1], ==, 0);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_DONE), ==, TQ_JOBS + 1);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOB_ERRORS), ==, 0);
+    /* the EQ (64) wrapped, and re-arms with CQEs waiting were seen */
+    g_assert_cmpuint(eqes, >, 2 * ENG_EQ_DEPTH);
+    g_assert_cmpuint(rearm_eqes, >, 0);
+    g_test_message("%u jobs, %u rounds, %u EQEs (%u from a re-arm)",
+                   completed, rounds, eqes, rearm_eqes);
     hacc_stop(&h);
 }
 
@@ -1563,6 +1719,7 @@ int main(int argc, char **argv)
     qtest_add_func("/hisi-acc/pause", test_pause);
     qtest_add_func("/hisi-acc/engine/one-job", test_engine_one_job);
     qtest_add_func("/hisi-acc/engine/wrap", test_engine_wrap);
+    qtest_add_func("/hisi-acc/engine/two-queues", test_engine_two_queues);
     qtest_add_func("/hisi-acc/engine/errors", test_engine_errors);
     qtest_add_func("/hisi-acc/engine/pause", test_engine_pause);
     qtest_add_func("/hisi-acc/engine/drain", test_engine_drain);
