@@ -44,17 +44,8 @@ nvfs=${HACC_ROBUST_VFS:-8}
 step_s=$((fuzz_s + stress_s + 120))
 mkdir -p "$out"
 
-n=0
-failed=0
-result() { # OK|NOT TEXT
-	n=$((n + 1))
-	if [ "$1" = ok ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
+# emit RESULT TEXT, $n and $failed: the flat TAP of tap.sh
+. "$here/tap.sh"
 
 # run NAME CMD...: CMD prints TAP; its results are renumbered under NAME
 run() {
@@ -72,7 +63,7 @@ run() {
 			done
 			echo w >/proc/sysrq-trigger 2>/dev/null
 			kill -9 $pid
-			result not "$name did not finish within $step_s s"
+			emit "not ok" "$name did not finish within $step_s s"
 			break
 		fi
 		sleep 1
@@ -85,17 +76,17 @@ run() {
 		"ok "[0-9]*" - "*)
 			seen=$((seen + 1))
 			text=${line#ok * - }
-			result ok "$name: ${text#"$name: "}" ;;
+			emit ok "$name: ${text#"$name: "}" ;;
 		"not ok "[0-9]*" - "*)
 			seen=$((seen + 1)) bad=$((bad + 1))
 			text=${line#not ok * - }
-			result not "$name: ${text#"$name: "}" ;;
+			emit "not ok" "$name: ${text#"$name: "}" ;;
 		"TAP version"* | 1..*) ;;
 		*) echo "# $line" ;;
 		esac
 	done <"$out/$name.log"
 	if [ $seen = 0 ] || { [ $rc != 0 ] && [ $bad = 0 ]; }; then
-		result not "$name exited $rc without a failed result"
+		emit "not ok" "$name exited $rc without a failed result"
 	fi
 	echo "# $name took $(($(date +%s) - start)) s"
 }
@@ -147,10 +138,10 @@ for vf in $VFS; do
 		echo "$vf" >"/sys/bus/pci/devices/$vf/driver/unbind"
 done
 if rmmod hisi_acc_vfio_pci 2>"$out/rmmod.err"; then
-	result ok "module unloads after the run"
+	emit ok "module unloads after the run"
 else
 	echo "# $(cat "$out/rmmod.err")"
-	result not "module unloads after the run"
+	emit "not ok" "module unloads after the run"
 fi
 
 # kmemleak: objects must be unreferenced for a while before they count
@@ -161,9 +152,9 @@ if [ -w /sys/kernel/debug/kmemleak ]; then
 	cat /sys/kernel/debug/kmemleak >"$out/kmemleak.txt"
 	if [ -s "$out/kmemleak.txt" ]; then
 		sed 's/^/# /' "$out/kmemleak.txt" | head -60
-		result not "kmemleak: $(grep -c '^unreferenced object' "$out/kmemleak.txt") leak(s) reported"
+		emit "not ok" "kmemleak: $(grep -c '^unreferenced object' "$out/kmemleak.txt") leak(s) reported"
 	else
-		result ok "kmemleak: no leak reported"
+		emit ok "kmemleak: no leak reported"
 	fi
 else
 	echo "ok $((n + 1)) - kmemleak # SKIP kernel without CONFIG_DEBUG_KMEMLEAK"
