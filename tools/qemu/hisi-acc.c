@@ -743,6 +743,11 @@ static uint64_t hacc_bar2_read(HaccCtx *c, hwaddr off, unsigned size)
     uint64_t val;
 
     hacc_count(c->pf, c->fnum, HACC_CTL_MMIO_READS);
+    if (size < 4) {
+        /* the bytes asked for, out of the register that holds them */
+        val = hacc_read32(c, off & ~3ULL) >> ((off & 3) * 8);
+        return extract64(val, 0, size * 8);
+    }
     val = hacc_read32(c, off);
     if (size == 8) {
         val |= (uint64_t)hacc_read32(c, off + 4) << 32;
@@ -754,6 +759,18 @@ static void hacc_bar2_write(HaccCtx *c, hwaddr off, uint64_t val,
                             unsigned size)
 {
     hacc_count(c->pf, c->fnum, HACC_CTL_MMIO_WRITES);
+    if (size < 4) {
+        /*
+         * Registers are 32 bits wide and take whole words.  A narrower
+         * write is dropped, not merged and not faulted: a posted write
+         * raises no error on the CPU that sent it.
+         */
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "hisi-acc: fn %u: %u-byte write to BAR2 0x%" HWADDR_PRIx
+                      " dropped (registers take 32-bit writes)\n",
+                      c->fnum, size, off);
+        return;
+    }
     hacc_write32(c, off, (uint32_t)val);
     if (size == 8) {
         hacc_write32(c, off + 4, val >> 32);
@@ -851,16 +868,16 @@ static const MemoryRegionOps hacc_pf_bar2_ops = {
     .read = hacc_pf_bar2_read,
     .write = hacc_pf_bar2_write,
     .endianness = DEVICE_LITTLE_ENDIAN,
-    .valid = { .min_access_size = 4, .max_access_size = 8 },
-    .impl = { .min_access_size = 4, .max_access_size = 8 },
+    .valid = { .min_access_size = 1, .max_access_size = 8 },
+    .impl = { .min_access_size = 1, .max_access_size = 8 },
 };
 
 static const MemoryRegionOps hacc_vf_bar2_ops = {
     .read = hacc_vf_bar2_read,
     .write = hacc_vf_bar2_write,
     .endianness = DEVICE_LITTLE_ENDIAN,
-    .valid = { .min_access_size = 4, .max_access_size = 8 },
-    .impl = { .min_access_size = 4, .max_access_size = 8 },
+    .valid = { .min_access_size = 1, .max_access_size = 8 },
+    .impl = { .min_access_size = 1, .max_access_size = 8 },
 };
 
 /* ---- BAR4: model control window ---- */
