@@ -1182,13 +1182,6 @@ static bool wait_children(pid_t *pids, int n, double seconds)
 	return !left;
 }
 
-static bool is_arm64(void)
-{
-	struct utsname u;
-
-	return !uname(&u) && !strcmp(u.machine, "aarch64");
-}
-
 TEST_F_TIMEOUT(mig, read_into_own_bar_across_reset, 120)
 {
 	static const unsigned int delays_us[] = { 0, 5000, 20000, 50000, 80000 };
@@ -1201,14 +1194,6 @@ TEST_F_TIMEOUT(mig, read_into_own_bar_across_reset, 120)
 		SKIP(return, "the mainline driver holds its file lock across the copy too: this would wedge the VF");
 	if (!(r->flags & VFIO_REGION_INFO_FLAG_MMAP))
 		SKIP(return, "BAR 2 cannot be mapped");
-	/*
-	 * On the arm64 guest the copy into the mapping ended in a synchronous
-	 * external abort (a write the model's BAR did not take), which is
-	 * fatal in the kernel's uaccess: the guest panicked.  Not understood
-	 * yet; the lock order this test is for is checked on x86_64.
-	 */
-	if (is_arm64())
-		SKIP(return, "arm64: the copy into BAR 2 ends in an external abort (open, see Documentation/design.rst)");
 	for (i = 0; i < sizeof(delays_us) / sizeof(delays_us[0]); i++) {
 		set_state(_metadata, &self->a, VFIO_DEVICE_STATE_PRE_COPY, &fd);
 		ASSERT_EQ(0, pipe(go));
