@@ -167,3 +167,8 @@ need "documentation build (host)" "$TOP_DIR/tools/check/docs.sh" &&
 	suite "documentation build (host)" "$TOP_DIR/tools/check/docs.sh"
 need "release hygiene (host)" "$TOP_DIR/tools/check/release.sh" &&
 	suite "release hygiene (host)" "$TOP_DIR/tools/check/release.sh"
+# The out-of-tree build's kernel feature detection against trees whose
+# answer is known (a feature keyed on the wrong macro breaks every
+# GET_REGION_INFO on the kernels between).
+need "kernel feature detection (host)" "$TOP_DIR/tools/check/kernel-features" &&
+	suite "kernel feature detection (host)" "$TOP_DIR/tools/check/kernel-features"
