@@ -20,6 +20,7 @@
 #define HACC_CTL_VERSION		0x0008	/* reads 1 */
 #define HACC_CTL_NUM_FUNCS		0x0010	/* 1 + number of VFs */
 #define HACC_CTL_COUNTERS_RESET		0x0018	/* write: bit n resets fn n, ~0 all */
+#define HACC_CTL_MB_128			0x0020	/* reads 1 with x-mb-128=on */
 
 /*
  * Fault injection.  Each is a bitmap of functions (bit n = function n); the
@@ -65,6 +66,8 @@
 #define HACC_CTL_JOBS_FETCHED		0xc0
 #define HACC_CTL_JOBS_DONE		0xc8
 #define HACC_CTL_JOB_ERRORS		0xd0
+/* x-mb-128=on: mailbox writes refused for not being one 128-bit store */
+#define HACC_CTL_MB_FORM_ERRORS		0xf8
 
 #define HACC_CTL_MAX_FUNCS		64
 

@@ -675,6 +675,58 @@ static void test_narrow_access(void)
     hacc_stop(&h);
 }
 
+/*
+ * x-mb-128=on: a mailbox command counts only as one 128-bit store (two
+ * 8-byte writes, +0 then +8); dwords, a lone high half or the halves in
+ * the wrong order are dropped and counted.  Off, dwords work (x86).
+ */
+static void test_mb_128(void)
+{
+    uint64_t lo = mb_word(HACC_MB_CMD_SQC_BT, false, 0) |
+                  (uint64_t)0x5000 << 32;
+    Hacc h;
+    Fn vf;
+
+    hacc_start(&h, 1, ",x-mb-128=on");
+    hacc_enable_vfs(&h, 1);
+    vf = vf_fn(&h, 1);
+    g_assert_cmpuint(ctl(&h, HACC_CTL_MB_128), ==, 1);
+
+    /* four dwords: refused, nothing runs */
+    wr(vf, HACC_MB_BASE, mb_word(HACC_MB_CMD_SQC_BT, false, 0));
+    wr(vf, HACC_MB_ADDR_L, 0x5000);
+    wr(vf, HACC_MB_ADDR_H, 0);
+    wr(vf, HACC_MB_RSVD, 0);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_MB_FORM_ERRORS), ==, 4);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_MB_TOTAL), ==, 0);
+    /* a lone high half */
+    qpci_io_writeq(vf.dev, vf.bar, HACC_MB_BASE + 8, 0);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_MB_TOTAL), ==, 0);
+    /* the low half; another register written meanwhile does not count */
+    qpci_io_writeq(vf.dev, vf.bar, HACC_MB_BASE, lo);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_MB_TOTAL), ==, 0);
+    wr(vf, HACC_EQ_INT_MASK, 1);
+    qpci_io_writeq(vf.dev, vf.bar, HACC_MB_BASE + 8, 0);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_MB_FORM_ERRORS), ==, 5);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_MB_TOTAL), ==, 1);
+    /* the stp form again: runs */
+    qpci_io_writeq(vf.dev, vf.bar, HACC_MB_BASE, lo);
+    qpci_io_writeq(vf.dev, vf.bar, HACC_MB_BASE + 8, 0);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_MB_TOTAL), ==, 2);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_MB_FORM_ERRORS), ==, 5);
+    g_assert_cmpuint(cnt(&h, 0, HACC_CTL_MB_FORM_ERRORS), ==, 0);
+    hacc_stop(&h);
+
+    /* off: dwords run, nothing is counted */
+    hacc_start(&h, 1, "");
+    hacc_enable_vfs(&h, 1);
+    g_assert_cmpuint(ctl(&h, HACC_CTL_MB_128), ==, 0);
+    g_assert_cmpuint(mb(vf_fn(&h, 1), HACC_MB_CMD_SQC_BT, false, 0, 0x5000,
+                        NULL), ==, 0);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_MB_FORM_ERRORS), ==, 0);
+    hacc_stop(&h);
+}
+
 static void test_faults(void)
 {
     Hacc h;
@@ -1738,6 +1790,7 @@ int main(int argc, char **argv)
     qtest_add_func("/hisi-acc/garbage", test_garbage);
     qtest_add_func("/hisi-acc/faults", test_faults);
     qtest_add_func("/hisi-acc/narrow-access", test_narrow_access);
+    qtest_add_func("/hisi-acc/mb-128", test_mb_128);
     qtest_add_func("/hisi-acc/counters", test_counters);
     qtest_add_func("/hisi-acc/state-hash", test_state_hash);
     qtest_add_func("/hisi-acc/imm-ready", test_imm_ready);

@@ -18,6 +18,12 @@
  *     x-job-latency-ns  virtual time a job takes (default 20000)
  *     x-drain-ns        least time PAUSE_QM keeps the mailbox busy
  *                       (default 0: until the jobs in flight are done)
+ *     x-mb-128=on       take a mailbox command only in the form one
+ *                       128-bit store (arm64 stp) reaches the model: an
+ *                       8-byte write at +0, then one at +8; any other
+ *                       write to the mailbox is dropped, logged and
+ *                       counted (HACC_CTL_MB_FORM_ERRORS).  Off by
+ *                       default: x86 kernels write it as four dwords.
  *     imm-ready=on      PF and VFs report Immediate Readiness (PCI_STATUS
  *                       bit 0), so the kernel does not wait 100 ms after
  *                       an FLR; the model completes one at once anyway.
@@ -208,6 +214,7 @@ struct HaccPFState {
     uint32_t zip_algs;
     uint64_t job_latency_ns;
     uint64_t drain_ns;
+    bool mb_128;
     HaccAlg alg;
 
     HaccFn fn;
@@ -216,6 +223,8 @@ struct HaccPFState {
 
     uint64_t fault[HACC_NUM_FAULTS];
     uint64_t cnt[HACC_CTL_MAX_FUNCS][HACC_CNT_WORDS];
+    /* x-mb-128: functions whose last mailbox write was the low half */
+    uint64_t mb_low_half;
 };
 
 struct HaccVFState {
@@ -755,6 +764,33 @@ static uint64_t hacc_bar2_read(HaccCtx *c, hwaddr off, unsigned size)
     return val;
 }
 
+/*
+ * x-mb-128: the hardware starts a mailbox command on one 128-bit store.
+ * TCG hands an arm64 stp of two 64-bit registers to the memory API as an
+ * 8-byte write at +0 followed by an 8-byte write at +8; every other write
+ * that touches the mailbox (dwords, a lone or late high half) is refused.
+ */
+static bool hacc_mb_form_ok(HaccCtx *c, hwaddr off, unsigned size)
+{
+    uint64_t bit = BIT_ULL(c->fnum);
+    bool low = c->pf->mb_low_half & bit;
+
+    c->pf->mb_low_half &= ~bit;
+    if (size == 8 && off == HACC_MB_BASE) {
+        c->pf->mb_low_half |= bit;
+        return true;
+    }
+    if (size == 8 && off == HACC_MB_BASE + 8 && low) {
+        return true;
+    }
+    hacc_count(c->pf, c->fnum, HACC_CTL_MB_FORM_ERRORS);
+    qemu_log_mask(LOG_GUEST_ERROR,
+                  "hisi-acc: fn %u: %u-byte write to mailbox +0x%" HWADDR_PRIx
+                  " is not part of one 128-bit store (x-mb-128): dropped\n",
+                  c->fnum, size, off - HACC_MB_BASE);
+    return false;
+}
+
 static void hacc_bar2_write(HaccCtx *c, hwaddr off, uint64_t val,
                             unsigned size)
 {
@@ -769,6 +805,10 @@ static void hacc_bar2_write(HaccCtx *c, hwaddr off, uint64_t val,
                       "hisi-acc: fn %u: %u-byte write to BAR2 0x%" HWADDR_PRIx
                       " dropped (registers take 32-bit writes)\n",
                       c->fnum, size, off);
+        return;
+    }
+    if (c->pf->mb_128 && off + size > HACC_MB_BASE &&
+        off < HACC_MB_BASE + 16 && !hacc_mb_form_ok(c, off, size)) {
         return;
     }
     hacc_write32(c, off, (uint32_t)val);
@@ -957,6 +997,8 @@ static uint64_t hacc_ctl_read64(HaccPFState *pf, hwaddr off)
         return 1;
     case HACC_CTL_NUM_FUNCS:
         return hacc_num_funcs(pf);
+    case HACC_CTL_MB_128:
+        return pf->mb_128;
     }
     if (off >= HACC_CTL_FAULT_MB_BUSY &&
         off < HACC_CTL_FAULT_MB_BUSY + HACC_NUM_FAULTS * 8) {
@@ -1263,6 +1305,7 @@ static const Property hacc_pf_props[] = {
     DEFINE_PROP_UINT64("x-job-latency-ns", HaccPFState, job_latency_ns,
                        20000),
     DEFINE_PROP_UINT64("x-drain-ns", HaccPFState, drain_ns, 0),
+    DEFINE_PROP_BOOL("x-mb-128", HaccPFState, mb_128, false),
 };
 
 /* Identity and callbacks shared by the PF and VF classes */
