@@ -140,7 +140,7 @@ done
 # leaves out on x86_64.  Each run is a few seconds of guest time.
 name="guest 7.3 arm64: QM model under the mainline drivers"
 need_kernel "$name" 7.3 && need "$name" "$TOP_DIR/tools/qemu/guest-model-test" &&
-	suite "$name" vm 7.3 --arch arm64 --model --name model-arm64 -- "$TOP_DIR/tools/qemu/guest-model-test"
+	suite "$name" vm 7.3 --arch arm64 --model x-mb-128=on --name model-arm64 -- "$TOP_DIR/tools/qemu/guest-model-test"
 name="guest 7.3 arm64: module load/unload"
 need_kernel "$name" 7.3 && need "$name" "$VM_DIR/guest/smoke-modules" &&
 	suite "$name" vm 7.3 --arch arm64 --name smoke-arm64 -- "$VM_DIR/guest/smoke-modules"
@@ -148,7 +148,7 @@ need_kernel "$name" 7.3 && need "$name" "$VM_DIR/guest/smoke-modules" &&
 # (tools/vm/cross-progs), with interop both ways: on x86_64 7.3 the
 # mainline driver has nothing to migrate.
 selftests_arm64() {
-	HACC_BINDIR=$TOP_DIR/build/arm64 vm 7.3 --arch arm64 --model \
+	HACC_BINDIR=$TOP_DIR/build/arm64 vm 7.3 --arch arm64 --model x-mb-128=on \
 		--name selftests-arm64 -- "$st"
 }
 name="guest 7.3 arm64: selftests"

@@ -4,6 +4,11 @@
  * QM model through its control window (PF BAR 4), e.g. "cache-wb 0x2" makes
  * VF 1's cache write-back never complete; 0 clears it.  For run-in-guest.sh
  * (guests have no /dev/mem).
+ *
+ * hacc_model_fault PF mb-128: with the model's x-mb-128 on, check that every
+ * function took its mailbox commands as one 128-bit store each (no form
+ * error) and that the PF and at least one VF sent any: exit 0, else 1 with
+ * the counts; 4 (a kselftest skip) when x-mb-128 is off.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +31,40 @@ static const struct {
 	{ "abnormal", HACC_CTL_FAULT_ABNORMAL },
 };
 
+static int check_mb_128(const char *pf)
+{
+	unsigned long long cmds, bad, vf_cmds = 0, pf_cmds = 0, errors = 0;
+	struct hacc_model m;
+	unsigned int fn, n;
+
+	if (hacc_model_open(&m, pf)) {
+		fprintf(stderr, "mb-128: %s\n", hacc_last_error());
+		return 1;
+	}
+	if (!hacc_model_read(&m, HACC_CTL_MB_128)) {
+		hacc_model_close(&m);
+		printf("%s: the model runs without x-mb-128: nothing to check\n", pf);
+		return 4;
+	}
+	n = hacc_model_read(&m, HACC_CTL_NUM_FUNCS);
+	for (fn = 0; fn < n; fn++) {
+		cmds = hacc_model_fn_counter(&m, fn, HACC_CTL_MB_TOTAL);
+		bad = hacc_model_fn_counter(&m, fn, HACC_CTL_MB_FORM_ERRORS);
+		printf("function %u: %llu mailbox commands, %llu writes not one 128-bit store\n",
+		       fn, cmds, bad);
+		errors += bad;
+		if (fn)
+			vf_cmds += cmds;
+		else
+			pf_cmds = cmds;
+	}
+	hacc_model_close(&m);
+	if (!pf_cmds || !vf_cmds)
+		printf("no mailbox command seen on the %s: nothing was checked\n",
+		       pf_cmds ? "VFs" : "PF");
+	return errors || !pf_cmds || !vf_cmds;
+}
+
 int main(int argc, char **argv)
 {
 	struct hacc_model m;
@@ -33,9 +72,11 @@ int main(int argc, char **argv)
 	char *end;
 	size_t i;
 
+	if (argc == 3 && !strcmp(argv[2], "mb-128"))
+		return check_mb_128(argv[1]);
 	if (argc != 4) {
-		fprintf(stderr, "usage: %s PF mb-busy|mb-error|cache-wb|vf-state|abnormal BITMAP\n",
-			argv[0]);
+		fprintf(stderr, "usage: %s PF mb-busy|mb-error|cache-wb|vf-state|abnormal BITMAP\n"
+			"       %s PF mb-128\n", argv[0], argv[0]);
 		return 2;
 	}
 	bits = strtoull(argv[3], &end, 0);
