@@ -1,5 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
-# Static checks for `make check` (sourced by tools/check/run): checkpatch on
+# Static checks for `make check` (sourced by tools/check/run, as one suite
+# beside the guest suites; the userspace builds, which the guests need, are
+# steps of tools/check/run): checkpatch on
 # our kernel code (the driver and the guest workload module
 # tools/testing/hacc_zload), the shared hardware header against mainline's,
 # and W=1 and sparse (C=2) module builds of both against every kernel and
@@ -58,7 +60,9 @@ arm64_modpost() {
 
 # module_builds PREFIX [--src DIR]: W=1 and sparse builds of a module against
 # every kernel and architecture (PREFIX starts the step and log names; --src
-# as for build-module).
+# as for build-module).  They build in build/mod-static, not in the
+# build/mod that the guest suites, running beside, load their modules from.
+export MODULE_OUT=$TOP_DIR/build/mod-static
 module_builds() {
 	local p=$1 sub= v a kc mod c name
 	shift
@@ -67,7 +71,7 @@ module_builds() {
 		for a in x86_64 arm64; do
 			kc=${KCACHE[$v]}
 			[[ $a == arm64 ]] && kc=${KCACHE[$v-arm64]}
-			mod=$TOP_DIR/build/mod/$sub$(basename "$kc")
+			mod=$MODULE_OUT/$sub$(basename "$kc")
 			extra=() EXPECTED=
 			# modules_prepare leaves no Module.symvers: modpost can only warn.
 			if [[ $a == arm64 ]]; then
@@ -89,11 +93,3 @@ if [[ -f $TOP_DIR/hisi_acc_vfio_pci_main.c ]]; then
 	module_builds ""
 fi
 module_builds "hacc_zload " --src "$TOP_DIR/tools/testing/hacc_zload"
-
-# Userspace programs (all build with -Wall -Wextra -Werror through
-# tools/lib/hacc/hacc.mk); the guest runs them from the read-only checkout,
-# so they are built here.
-for d in tools/lib/hacc tools/hacc-mig tools/testing/selftests/hisi_acc_vfio_pci tools/bench; do
-	[[ -f $TOP_DIR/$d/Makefile ]] || continue
-	step "userspace build $d" make -C "$TOP_DIR/$d"
-done

@@ -44,6 +44,17 @@ need "$name" "$TOP_DIR/tools/e2e/run" "$TOP_DIR/tools/e2e/guest-e2e" &&
 	suite "$name" "$TOP_DIR/tools/e2e/run" --quick
 
 st=$TOP_DIR/tools/testing/selftests/hisi_acc_vfio_pci/run-in-guest.sh
+# hacc_jobs_test's rate_4k only prints a rate: 1 s of it (of 5) is enough here.
+export HACC_JOBS_SECONDS=${HACC_JOBS_SECONDS:-1}
+# QM above V3: only the migration registers' window differs from V3, so
+# the V4 boots run the suite in its cdev variant only (the group variant
+# opens the device another way, the same on either revision) on both
+# drivers, with the hacc-mig, interop and reset steps, and leave out the
+# ZIP jobs (the queues are the same as on V3).
+selftests_v4() {
+	HACC_VARIANTS=cdev HACC_RUN_JOBS=0 vm "$1" --model "revision=0x50" \
+		--name selftests-v4 -- "$st"
+}
 for v in $KERNELS; do
 	# QM above V3 (PF revision 0x50): the selftests again on a PF that can
 	# keep its VFs' migration registers in its own BAR.  7.3's PF driver
@@ -52,8 +63,7 @@ for v in $KERNELS; do
 	# applies.  KUnit does not touch the model: its test_pf_window covers
 	# the window's layout.
 	name="guest $v: selftests (QM V4 model)"
-	need "$name" "$st" &&
-		suite "$name" vm "$v" --model "revision=0x50" --name selftests-v4 -- "$st"
+	need "$name" "$st" && suite "$name" selftests_v4 "$v"
 	name="guest $v: selftests"
 	need "$name" "$st" && suite "$name" vm "$v" --model --name selftests -- "$st"
 done

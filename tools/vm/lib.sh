@@ -16,18 +16,26 @@ debian_version() {
 		die "package $1 is not installed (run tools/setup/install-deps)"
 }
 
-# kernel_src VER: unpack linux-source-VER once per Debian version, print the path.
+# kernel_src VER: unpack linux-source-VER once per Debian version, print the
+# path.  Builds of the same version run side by side (tools/check/run): the
+# first unpacks, the others wait for it.
 kernel_src() {
-	local ver=$1 dver dir
+	local ver=$1 dver dir lock
 	dver=$(debian_version "linux-source-$ver")
 	dir=$HISI_CACHE/src/linux-source-$ver-$dver
 	if [[ ! -f $dir/Makefile ]]; then
-		log "unpacking linux-source-$ver $dver"
-		rm -rf "$dir.tmp"
-		mkdir -p "$dir.tmp"
-		tar -xJf "/usr/src/linux-source-$ver.tar.xz" -C "$dir.tmp" --strip-components=1
-		rm -rf "$dir"
-		mv "$dir.tmp" "$dir"
+		mkdir -p "$HISI_CACHE/src"
+		exec {lock}>"$dir.lock"
+		flock "$lock"
+		if [[ ! -f $dir/Makefile ]]; then
+			log "unpacking linux-source-$ver $dver"
+			rm -rf "$dir.tmp"
+			mkdir -p "$dir.tmp"
+			tar -xJf "/usr/src/linux-source-$ver.tar.xz" -C "$dir.tmp" --strip-components=1
+			rm -rf "$dir"
+			mv "$dir.tmp" "$dir"
+		fi
+		exec {lock}>&-
 	fi
 	echo "$dir"
 }

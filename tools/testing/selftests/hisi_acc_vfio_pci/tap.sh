@@ -19,12 +19,16 @@ emit() {
 # top-level result "DESCRIPTION: test", other output becomes comments; a
 # command without TAP output is one result.  A plan that does not match
 # the results (the command died half-way) is one more failed result.
+# A comment "# time: DESCRIPTION: N s" (guest uptime) follows, so that
+# every log shows where a run spends its time.
 step() {
 	desc=$1
 	shift
 	log=$out/step$((n + 1)).log
+	read -r t0 _ </proc/uptime
 	"$@" >"$log" 2>&1
 	rc=$?
+	read -r t1 _ </proc/uptime
 	subs=0 bad=0 plan=
 	while IFS= read -r line; do
 		case $line in
@@ -47,5 +51,6 @@ step() {
 	elif [ "${plan%% *}" != $subs ]; then
 		emit "not ok" "$desc: plan 1..$plan but $subs results"
 	fi
+	echo "# time: $desc: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s"
 }
 
