@@ -601,17 +601,19 @@ void hacc_sq_doorbell(HaccCtx *c, uint32_t lo, uint32_t hi)
 
 /*
  * CQ doorbell: index = the driver's new head; priority 1 re-arms the CQ's
- * EQE, which is posted at once if CQEs beyond that head are waiting.
+ * EQE, which is posted at once if CQEs beyond that head are waiting.  A CQ
+ * not in the cache (a function just loaded by a migration) has its context
+ * loaded from the table first, as on an SQ doorbell.
  */
 void hacc_cq_doorbell(HaccCtx *c, uint32_t lo, uint32_t hi)
 {
     unsigned int qn = lo & (HACC_MAX_QP - 1);
     uint32_t *cqc;
 
-    if (!bit_test(c->fn->cqc_valid, qn)) {
+    cqc = hacc_qc_get(c, true, qn);
+    if (!cqc) {
         return;
     }
-    cqc = c->fn->cqc[qn];
     cqc[QC_POS] = (cqc[QC_POS] & 0xffff0000) | (hi & 0xffff);
     if (!((hi >> 16) & 1)) {
         return;
