@@ -331,10 +331,6 @@ static void rig_teardown(struct rig *r)
 
 /* ---- migration ---- */
 
-FIXTURE(load) {
-	struct rig r;
-};
-
 /*
  * What the guest has going on at the stop.  k: jobs in flight (the queue
  * holds depth - 1 at most, the model runs 32 at a time, so the full queue
@@ -344,38 +340,37 @@ FIXTURE(load) {
  * the EQ interrupt before; pending: a completion's EQE and MSI came and
  * the guest has not served them yet.
  */
-FIXTURE_VARIANT(load) {
+struct load_case {
 	unsigned int k, depth;
 	bool irq, drain, masked, pending;
 };
 
-FIXTURE_VARIANT_ADD(load, idle) {
-	.k = 0, .depth = 16, .irq = true,
+static const struct load_case idle = { .k = 0, .depth = 16, .irq = true };
+static const struct load_case light = { .k = 2, .depth = 16, .irq = true };
+static const struct load_case full = { .k = 63, .depth = 64, .irq = false };
+static const struct load_case drain = { .k = 8, .depth = 64, .irq = true, .drain = true };
+static const struct load_case masked = { .k = 8, .depth = 64, .irq = true, .masked = true };
+static const struct load_case pending = { .k = 8, .depth = 64, .irq = true, .pending = true };
+
+/* Migrations A -> B, each load */
+FIXTURE(load) {
+	struct rig r;
 };
 
-FIXTURE_VARIANT_ADD(load, light) {
-	.k = 2, .depth = 16, .irq = true,
+FIXTURE_VARIANT(load) {
+	const struct load_case *c;
 };
 
-FIXTURE_VARIANT_ADD(load, full) {
-	.k = 63, .depth = 64, .irq = false,
-};
-
-FIXTURE_VARIANT_ADD(load, drain) {
-	.k = 8, .depth = 64, .irq = true, .drain = true,
-};
-
-FIXTURE_VARIANT_ADD(load, masked) {
-	.k = 8, .depth = 64, .irq = true, .masked = true,
-};
-
-FIXTURE_VARIANT_ADD(load, pending) {
-	.k = 8, .depth = 64, .irq = true, .pending = true,
-};
+FIXTURE_VARIANT_ADD(load, idle) { .c = &idle };
+FIXTURE_VARIANT_ADD(load, light) { .c = &light };
+FIXTURE_VARIANT_ADD(load, full) { .c = &full };
+FIXTURE_VARIANT_ADD(load, drain) { .c = &drain };
+FIXTURE_VARIANT_ADD(load, masked) { .c = &masked };
+FIXTURE_VARIANT_ADD(load, pending) { .c = &pending };
 
 FIXTURE_SETUP(load)
 {
-	rig_setup(_metadata, &self->r, variant->irq, variant->k, variant->depth);
+	rig_setup(_metadata, &self->r, variant->c->irq, variant->c->k, variant->c->depth);
 }
 
 FIXTURE_TEARDOWN(load)
@@ -383,26 +378,54 @@ FIXTURE_TEARDOWN(load)
 	rig_teardown(&self->r);
 }
 
-/* Jobs the guest keeps going while the VM runs (at least a few). */
-static unsigned int busy_k(const FIXTURE_VARIANT(load) *variant)
+/*
+ * Migrations called off, under the loads where the source has something
+ * to lose: jobs in flight, SQEs not fetched, the EQ masked, an EQE not
+ * served.
+ */
+FIXTURE(abort) {
+	struct rig r;
+};
+
+FIXTURE_VARIANT(abort) {
+	const struct load_case *c;
+};
+
+FIXTURE_VARIANT_ADD(abort, light) { .c = &light };
+FIXTURE_VARIANT_ADD(abort, full) { .c = &full };
+FIXTURE_VARIANT_ADD(abort, masked) { .c = &masked };
+FIXTURE_VARIANT_ADD(abort, pending) { .c = &pending };
+
+FIXTURE_SETUP(abort)
 {
-	return variant->k > 4 ? variant->k : 4;
+	rig_setup(_metadata, &self->r, variant->c->irq, variant->c->k, variant->c->depth);
+}
+
+FIXTURE_TEARDOWN(abort)
+{
+	rig_teardown(&self->r);
+}
+
+/* Jobs the guest keeps going while the VM runs (at least a few). */
+static unsigned int busy_k(const struct load_case *lc)
+{
+	return lc->k > 4 ? lc->k : 4;
 }
 
 /* What the guest does last before its vCPUs stop. */
 static void before_stop(struct __test_metadata *_metadata, struct rig *r,
-			const FIXTURE_VARIANT(load) *variant)
+			const struct load_case *lc)
 {
 	struct pollfd p;
 
 	settle(_metadata, r);
-	if (variant->masked) {
+	if (lc->masked) {
 		HACC_OK(hacc_bar_write32(r->fn.dev, HACC_QM_BAR, HACC_EQ_INT_MASK, 1));
 		r->masked = true;
 		irq_take(r);	/* what came before the mask */
 	}
-	top_up(_metadata, r, variant->k);
-	if (variant->pending) {
+	top_up(_metadata, r, lc->k);
+	if (lc->pending) {
 		/* the MSI of a completion arrives; the guest is slow to take it */
 		p.fd = r->fn.irq_fd;
 		p.events = POLLIN;
@@ -412,12 +435,12 @@ static void before_stop(struct __test_metadata *_metadata, struct rig *r,
 
 /* What the guest finds and does first when its vCPUs run again. */
 static void after_resume(struct __test_metadata *_metadata, struct rig *r,
-			 const FIXTURE_VARIANT(load) *variant)
+			 const struct load_case *lc)
 {
 	unsigned long long irqs;
 	__u32 mask = 0;
 
-	if (variant->masked) {
+	if (lc->masked) {
 		HACC_OK(hacc_bar_read32(r->fn.dev, HACC_QM_BAR, HACC_EQ_INT_MASK, &mask));
 		EXPECT_EQ(1u, mask);
 		settle(_metadata, r);
@@ -430,7 +453,7 @@ static void after_resume(struct __test_metadata *_metadata, struct rig *r,
 		/* unmasked, completions interrupt again */
 		EXPECT_LT(irqs, r->fn.st.irqs);
 	}
-	if (variant->pending)
+	if (lc->pending)
 		EXPECT_LT(0ull, r->fn.st.irqs);
 	settle(_metadata, r);
 }
@@ -462,7 +485,7 @@ static size_t precopy_read(struct __test_metadata *_metadata, struct rig *r, int
  * (with p2p: through RUNNING_P2P), the vCPUs run again.
  */
 static void migrate(struct __test_metadata *_metadata, struct rig *r,
-		    const FIXTURE_VARIANT(load) *variant, bool p2p, __u64 *running_at_stop)
+		    const struct load_case *lc, bool p2p, __u64 *running_at_stop)
 {
 	unsigned long long before, at_stop_a, in_flight;
 	__u64 running, b_done;
@@ -474,12 +497,12 @@ static void migrate(struct __test_metadata *_metadata, struct rig *r,
 	set_state(_metadata, &r->a, VFIO_DEVICE_STATE_PRE_COPY, &fa);
 	ASSERT_LE(0, fa);
 	/* the VM runs on in PRE_COPY */
-	pump(_metadata, r, busy_k(variant), 8);
+	pump(_metadata, r, busy_k(lc), 8);
 	len = precopy_read(_metadata, r, fa, 0);
 	ASSERT_LT(0u, len);
 	HACC_OK(hacc_mig_write_all(fb, r->stream, len));
-	pump(_metadata, r, busy_k(variant), 8);
-	before_stop(_metadata, r, variant);
+	pump(_metadata, r, busy_k(lc), 8);
+	before_stop(_metadata, r, lc);
 	running = jobs_running(r, ON_A);
 	*running_at_stop = running;
 	if (p2p)
@@ -503,7 +526,7 @@ static void migrate(struct __test_metadata *_metadata, struct rig *r,
 		set_state(_metadata, &r->b, VFIO_DEVICE_STATE_RUNNING_P2P, NULL);
 	set_state(_metadata, &r->b, VFIO_DEVICE_STATE_RUNNING, NULL);
 	/* the vCPUs run again, on B */
-	after_resume(_metadata, r, variant);
+	after_resume(_metadata, r, lc);
 	TH_LOG("%llu jobs done by the stop (%llu by A's engine, %llu running in it as the stop began), %llu in flight for the guest, done after the resume; B ran %llu",
 	       before, (unsigned long long)at_stop_a, (unsigned long long)running, in_flight,
 	       (unsigned long long)jobs_done(r, ON_B));
@@ -511,7 +534,7 @@ static void migrate(struct __test_metadata *_metadata, struct rig *r,
 	/* new work runs on B, and only there */
 	b_done = jobs_done(r, ON_B);
 	before = r->j.st.completed;
-	pump(_metadata, r, busy_k(variant), 2 * r->depth);
+	pump(_metadata, r, busy_k(lc), r->depth);
 	settle(_metadata, r);
 	if (r->have_model) {
 		EXPECT_EQ(at_stop_a, jobs_done(r, ON_A));
@@ -531,7 +554,7 @@ static void migrate(struct __test_metadata *_metadata, struct rig *r,
  * x-job-latency-ns (run-in-guest.sh's callers pass one).
  */
 #define DRAIN_SEEN(running) do {					\
-	if (variant->drain && self->r.have_model && !(running) &&	\
+	if (variant->c->drain && self->r.have_model && !(running) &&	\
 	    _metadata->exit_code == KSFT_PASS)				\
 		SKIP(return, "no job was running in A's engine as the stop began (the model's x-job-latency-ns is too short for the drain case)"); \
 } while (0)
@@ -540,7 +563,7 @@ TEST_F_TIMEOUT(load, migrate_precopy, 120)
 {
 	__u64 running = 0;
 
-	migrate(_metadata, &self->r, variant, false, &running);
+	migrate(_metadata, &self->r, variant->c, false, &running);
 	DRAIN_SEEN(running);
 }
 
@@ -550,29 +573,30 @@ TEST_F_TIMEOUT(load, migrate_p2p, 120)
 		SKIP(return, "the bound driver offers no VFIO_MIGRATION_P2P");
 	__u64 running = 0;
 
-	migrate(_metadata, &self->r, variant, true, &running);
+	migrate(_metadata, &self->r, variant->c, true, &running);
 	DRAIN_SEEN(running);
 }
 
 /* PRE_COPY -> RUNNING: the migration is called off, the VM never stopped. */
-TEST_F_TIMEOUT(load, abort_precopy, 120)
+TEST_F_TIMEOUT(abort, precopy, 120)
 {
+	const struct load_case *lc = variant->c;
 	struct rig *r = &self->r;
 	size_t len;
 	int fa;
 
-	top_up(_metadata, r, busy_k(variant));
+	top_up(_metadata, r, busy_k(lc));
 	set_state(_metadata, &r->a, VFIO_DEVICE_STATE_PRE_COPY, &fa);
 	ASSERT_LE(0, fa);
-	pump(_metadata, r, busy_k(variant), 8);
+	pump(_metadata, r, busy_k(lc), 8);
 	len = precopy_read(_metadata, r, fa, 0);
 	ASSERT_LT(0u, len);
-	pump(_metadata, r, busy_k(variant), 8);
-	before_stop(_metadata, r, variant);
+	pump(_metadata, r, busy_k(lc), 8);
+	before_stop(_metadata, r, lc);
 	set_state(_metadata, &r->a, VFIO_DEVICE_STATE_RUNNING, NULL);
 	close(fa);
-	after_resume(_metadata, r, variant);
-	pump(_metadata, r, busy_k(variant), 2 * r->depth);
+	after_resume(_metadata, r, lc);
+	pump(_metadata, r, busy_k(lc), r->depth);
 	settle(_metadata, r);
 	check_all(_metadata, r, "after PRE_COPY -> RUNNING");
 	if (r->have_model)
@@ -580,15 +604,16 @@ TEST_F_TIMEOUT(load, abort_precopy, 120)
 }
 
 /* STOP_COPY -> STOP -> RUNNING: saved, then the source carries on. */
-TEST_F_TIMEOUT(load, abort_stop_copy, 120)
+TEST_F_TIMEOUT(abort, stop_copy, 120)
 {
+	const struct load_case *lc = variant->c;
 	struct rig *r = &self->r;
 	unsigned long long at_stop;
 	size_t n;
 	int fa;
 
-	pump(_metadata, r, busy_k(variant), 8);
-	before_stop(_metadata, r, variant);
+	pump(_metadata, r, busy_k(lc), 8);
+	before_stop(_metadata, r, lc);
 	/* the vCPUs stand still from here */
 	set_state(_metadata, &r->a, VFIO_DEVICE_STATE_STOP, NULL);
 	set_state(_metadata, &r->a, VFIO_DEVICE_STATE_STOP_COPY, &fa);
@@ -598,8 +623,8 @@ TEST_F_TIMEOUT(load, abort_stop_copy, 120)
 	close(fa);
 	at_stop = jobs_done(r, ON_A);
 	set_state(_metadata, &r->a, VFIO_DEVICE_STATE_RUNNING, NULL);
-	after_resume(_metadata, r, variant);
-	pump(_metadata, r, busy_k(variant), 2 * r->depth);
+	after_resume(_metadata, r, lc);
+	pump(_metadata, r, busy_k(lc), r->depth);
 	settle(_metadata, r);
 	TH_LOG("%zu bytes saved; A ran %llu jobs by the stop, %llu in all",
 	       n, at_stop, (unsigned long long)jobs_done(r, ON_A));
