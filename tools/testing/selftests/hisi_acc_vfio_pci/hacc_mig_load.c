@@ -752,8 +752,18 @@ TEST_F_TIMEOUT(busy, reset_in_flight, 120)
 	EXPECT_EQ(VFIO_DEVICE_STATE_RUNNING, get_state(_metadata, &r->a));
 }
 
+static double t_start;
+
+/* The harness exits from test_harness_run(): say how long the run took. */
+static void say_time(void)
+{
+	fprintf(stderr, "# hacc_mig_load: %.1f s\n", now_s() - t_start);
+}
+
 int main(int argc, char **argv)
 {
+	t_start = now_s();
+	atexit(say_time);
 	vf_a = harness_dev_arg(&argc, &argv, "HACC_VF_A");
 	vf_b = harness_dev_arg(&argc, &argv, "HACC_VF_B");
 	fprintf(stderr, "# VF A %s, VF B %s, driver %s\n", vf_a ? vf_a : "-", vf_b ? vf_b : "-",
