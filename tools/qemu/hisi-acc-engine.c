@@ -572,29 +572,48 @@ static void engine_timer(void *opaque)
     engine_run(&c);
 }
 
+/*
+ * SQ doorbell: index = the driver's new tail.  Priority 1 restarts the
+ * queue at the tail its context holds instead: both VF drivers ring it
+ * with index 0 on every queue of a VF they have just loaded, so taking 0
+ * for a tail would have a migrated queue whose head is not 0 run the
+ * stale SQEs up to the end of its ring.  A tail latched from the guest
+ * meanwhile is newer than the context's and stays.
+ */
 void hacc_sq_doorbell(HaccCtx *c, uint32_t lo, uint32_t hi)
 {
     unsigned int qn = lo & (HACC_MAX_QP - 1);
+    uint32_t *sqc;
 
     trace_hisi_acc_sq_db(c->fnum, qn, hi & 0xffff, c->fn->paused);
-    c->fn->db_tail[qn] = hi & 0xffff;
+    if (!((hi >> 16) & 1)) {
+        c->fn->db_tail[qn] = hi & 0xffff;
+    } else if (!bit_test(c->fn->latched, qn)) {
+        sqc = hacc_qc_get(c, false, qn);
+        if (!sqc) {
+            return;
+        }
+        c->fn->db_tail[qn] = sqc[QC_POS] >> 16;
+    }
     bit_set(c->fn->latched, qn, true);
     engine_run(c);
 }
 
 /*
  * CQ doorbell: index = the driver's new head; priority 1 re-arms the CQ's
- * EQE, which is posted at once if CQEs beyond that head are waiting.
+ * EQE, which is posted at once if CQEs beyond that head are waiting.  A CQ
+ * not in the cache (a function just loaded by a migration) has its context
+ * loaded from the table first, as on an SQ doorbell.
  */
 void hacc_cq_doorbell(HaccCtx *c, uint32_t lo, uint32_t hi)
 {
     unsigned int qn = lo & (HACC_MAX_QP - 1);
     uint32_t *cqc;
 
-    if (!bit_test(c->fn->cqc_valid, qn)) {
+    cqc = hacc_qc_get(c, true, qn);
+    if (!cqc) {
         return;
     }
-    cqc = c->fn->cqc[qn];
     cqc[QC_POS] = (cqc[QC_POS] & 0xffff0000) | (hi & 0xffff);
     if (!((hi >> 16) & 1)) {
         return;

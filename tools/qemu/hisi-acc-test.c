@@ -1664,6 +1664,81 @@ static void test_engine_cache_wb(void)
     hacc_stop(&h);
 }
 
+/*
+ * The restart both VF drivers send after a load (SQ doorbell, index 0,
+ * priority 1) resumes each queue at its context's tail: a queue whose
+ * head is not 0 runs none of its old SQEs again, and a tail the guest
+ * rang while the function was paused is kept.
+ */
+static void test_engine_restart(void)
+{
+    Hacc h;
+    Eng e;
+    uint8_t in[256];
+    uint32_t sqe[32];
+    uint64_t kick = (uint64_t)HACC_DB_CMD_SQ << HACC_DB_CMD_SHIFT |
+                    1ull << HACC_DB_PRIORITY_SHIFT;
+    int i;
+
+    eng_start(&h, &e, 0, 16, in, sizeof(in), 7);
+    qtest_memset(h.qts, ENG_SQC_BT, 0, 0x100);
+    sqe_fill(sqe, ENG_DATA, sizeof(in), ENG_DATA + 0x10000, 4096, 0);
+    for (i = 0; i < 3; i++) {
+        eng_submit(&e, 0, sqe);
+    }
+    eng_wait(&e);
+    g_assert_cmpuint(cnt(&h, 0, HACC_CTL_JOBS_DONE), ==, 3);
+    /* as a load does: contexts to the table, the cache dropped */
+    wr(e.f, HACC_CACHE_WB_START, 1);
+    g_assert_cmpuint(mb(e.f, HACC_MB_CMD_SQC_BT, false, 0, ENG_SQC_BT,
+                        NULL), ==, 0);
+    qpci_io_writeq(e.f.dev, e.f.bar, HACC_DB_SQ_CQ, kick);
+    eng_wait(&e);
+    g_assert_cmpuint(cnt(&h, 0, HACC_CTL_JOBS_FETCHED), ==, 3);
+
+    /* rung while paused, then the restart: the guest's tail wins */
+    g_assert_cmpuint(mb(e.f, HACC_MB_CMD_PAUSE_QM, false, 0, 0, NULL), ==, 0);
+    eng_submit(&e, 0, sqe);
+    eng_submit(&e, 0, sqe);
+    qpci_io_writeq(e.f.dev, e.f.bar, HACC_DB_SQ_CQ, kick);
+    g_assert_cmpuint(cnt(&h, 0, HACC_CTL_JOBS_FETCHED), ==, 3);
+    wr(e.f, HACC_IFC_INT_MASK, 0);          /* ends the pause */
+    eng_wait(&e);
+    g_assert_cmpuint(cnt(&h, 0, HACC_CTL_JOBS_FETCHED), ==, 5);
+    g_assert_cmpuint(cnt(&h, 0, HACC_CTL_JOBS_DONE), ==, 5);
+    hacc_stop(&h);
+}
+
+/*
+ * A CQ doorbell for a CQ whose context is not cached (dropped by a new
+ * CQC_BT, as after a load) moves the head and re-arms the CQ all the same:
+ * the next completion posts its EQE.
+ */
+static void test_engine_cq_uncached(void)
+{
+    Hacc h;
+    Eng e;
+    uint8_t in[256];
+    uint32_t sqe[32];
+
+    eng_start(&h, &e, 0, 16, in, sizeof(in), 8);
+    qtest_memset(h.qts, ENG_CQC_BT, 0, 0x100);
+    sqe_fill(sqe, ENG_DATA, sizeof(in), ENG_DATA + 0x10000, 4096, 0);
+    eng_submit(&e, 0, sqe);
+    eng_wait(&e);
+    /* the EQE for CQ 0 disarmed it */
+    g_assert_cmphex(qtest_readl(h.qts, ENG_EQ), ==, 1 << 16);
+    wr(e.f, HACC_CACHE_WB_START, 1);
+    g_assert_cmpuint(mb(e.f, HACC_MB_CMD_CQC_BT, false, 0, ENG_CQC_BT,
+                        NULL), ==, 0);
+    cq_doorbell(&e, 0, 1, true);
+    eng_submit(&e, 0, sqe);
+    eng_wait(&e);
+    g_assert_cmpuint(cnt(&h, 0, HACC_CTL_JOBS_DONE), ==, 2);
+    g_assert_cmphex(qtest_readl(h.qts, ENG_EQ + 4), ==, 1 << 16);
+    hacc_stop(&h);
+}
+
 /* An FLR drops the jobs in flight: no DMA, no CQE after it. */
 static void test_engine_flr(void)
 {
@@ -1805,6 +1880,8 @@ int main(int argc, char **argv)
     qtest_add_func("/hisi-acc/engine/pause", test_engine_pause);
     qtest_add_func("/hisi-acc/engine/drain", test_engine_drain);
     qtest_add_func("/hisi-acc/engine/cache-wb", test_engine_cache_wb);
+    qtest_add_func("/hisi-acc/engine/restart", test_engine_restart);
+    qtest_add_func("/hisi-acc/engine/cq-uncached", test_engine_cq_uncached);
     qtest_add_func("/hisi-acc/engine/flr", test_engine_flr);
     qtest_add_func("/hisi-acc/engine/fuzz", test_engine_fuzz);
     if (g_test_perf()) {

@@ -295,6 +295,7 @@ static int msi_set(struct hl_fn *fn, int fd, bool on)
 
 int hl_fn_init(struct hl_fn *fn, struct hacc_dev *dev, const struct hl_fn_cfg *cfg)
 {
+	size_t tables;
 	__u64 addr;
 	__u32 iso;
 	int ret;
@@ -335,8 +336,14 @@ int hl_fn_init(struct hl_fn *fn, struct hacc_dev *dev, const struct hl_fn_cfg *c
 		fn->qp_num = ((addr >> HACC_VFT_SQC_NUM_SHIFT) & HACC_VFT_SQC_NUM_MASK) + 1;
 
 	fn->ctx_buf = fn_alloc(fn, 0x1000, &fn->ctx_buf_iova);
-	fn->sqc_table = fn_alloc(fn, HL_MAX_QUEUES * HL_XQC_SIZE, &fn->sqc_table_iova);
-	fn->cqc_table = fn_alloc(fn, HL_MAX_QUEUES * HL_XQC_SIZE, &fn->cqc_table_iova);
+	/*
+	 * The SQC/CQC tables cover every queue of the function, as hisi_qm's
+	 * do, zeroed for those we never start: a variant driver that restarts
+	 * each queue after a load has the device read all of them.
+	 */
+	tables = (fn->qp_num > HL_MAX_QUEUES ? fn->qp_num : HL_MAX_QUEUES) * HL_XQC_SIZE;
+	fn->sqc_table = fn_alloc(fn, tables, &fn->sqc_table_iova);
+	fn->cqc_table = fn_alloc(fn, tables, &fn->cqc_table_iova);
 	fn->eq = fn_alloc(fn, fn->eq_depth * 4, &fn->eq_iova);
 	fn->aeq = fn_alloc(fn, fn->aeq_depth * 4, &fn->aeq_iova);
 

@@ -101,7 +101,7 @@ __u64 hl_db_value(__u16 qn, unsigned int cmd, __u16 index, unsigned int priority
 
 /* --- function and queues -------------------------------------------------- */
 
-#define HL_MAX_QUEUES		64	/* SQC/CQC table entries we provide */
+#define HL_MAX_QUEUES		64	/* queues we serve (the tables cover qp_num) */
 
 struct hl_fn_cfg {
 	__u64 iova;		/* start of our IOVA range (default HL_IOVA) */

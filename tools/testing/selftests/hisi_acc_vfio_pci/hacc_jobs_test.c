@@ -21,8 +21,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/utsname.h>
-#include <zlib.h>
 
 #include "kselftest_harness.h"
 
@@ -31,90 +29,19 @@
 #include "hacc_sys.h"
 #include "hacc_vfio.h"
 #include "harness_dev.h"
+#include "job_samples.h"
 
-#define CAP_ZIP_DRV_ALG		0x3144	/* hisi_zip's algorithm bitmap word */
-#define CAP_ALG_DEFLATE		0x30	/* bits 5:4 */
-#define MAX_IN			32768
-#define POOL			48
 #define REAP_TIMEOUT_MS		5000
 #define PROBE_MS		2000
 
 static const char *vf;
-
-struct sample {
-	unsigned char *plain, *packed;	/* original, raw-deflated */
-	__u32 plain_len, packed_len;
-};
-
-static unsigned int env_uint(const char *name, unsigned int def)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? (unsigned int)strtoul(v, NULL, 0) : def;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* data of three kinds: words (compresses well), random bytes, runs */
-static void fill(unsigned char *p, __u32 len, unsigned int kind, unsigned int *seed)
-{
-	static const char *const words[] = {
-		"queue ", "doorbell ", "migration ", "deflate ", "phase ", "vf ",
-		"completion ", "\n", "interrupt ", "sgl ",
-	};
-	__u32 i = 0;
-
-	while (i < len) {
-		unsigned int r = rand_r(seed);
-
-		if (kind == 0) {
-			const char *w = words[r % 10];
-			size_t l = strlen(w);
-
-			memcpy(p + i, w, l < len - i ? l : len - i);
-			i += l < len - i ? l : len - i;
-		} else if (kind == 1) {
-			p[i++] = r;
-		} else {
-			__u32 run = 1 + r % 300;
-
-			memset(p + i, r >> 8, run < len - i ? run : len - i);
-			i += run < len - i ? run : len - i;
-		}
-	}
-}
-
-static int deflate_raw(const unsigned char *in, __u32 len, unsigned char *out, __u32 cap,
-		       __u32 *out_len)
-{
-	z_stream zs;
-	int ret;
-
-	memset(&zs, 0, sizeof(zs));
-	if (deflateInit2(&zs, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		return -1;
-	zs.next_in = (Bytef *)in;
-	zs.avail_in = len;
-	zs.next_out = out;
-	zs.avail_out = cap;
-	ret = deflate(&zs, Z_FINISH);
-	*out_len = cap - zs.avail_out;
-	deflateEnd(&zs);
-	return ret == Z_STREAM_END ? 0 : -1;
-}
 
 FIXTURE(jobs) {
 	struct hacc_dev dev;
 	struct hl_fn fn;
 	struct hl_jobs comp, decomp;
 	bool fn_up, comp_up, decomp_up;
-	struct sample pool[POOL];
+	struct sample pool[SAMPLE_POOL];
 	unsigned int k;
 };
 
@@ -130,66 +57,32 @@ FIXTURE_VARIANT_ADD(jobs, irq) {
 	.irq = true,
 };
 
-static const __u32 sizes[] = { 1, 17, 100, 512, 1500, 4096, 4097, 8000, 12288, 16384, 25000, MAX_IN };
-
-/*
- * The model runs jobs without advertising deflate (x-zip-algs: the 6.12
- * hisi_zip would register it and fail its self-tests), so a device that
- * advertises none is asked once per run whether it runs a job at all.
- */
+/* The probe job runs once per run (zip_engine_probe()). */
 static int engine_seen = -1;
 
 static bool runs_jobs(struct __test_metadata *_metadata, FIXTURE_DATA(jobs) *self)
 {
-	struct hl_jobs_cfg c = { .qn = 0, .op = HL_COMPRESS, .k = 1 };
-	static const char probe[] = "probe probe probe";
-	struct hl_jobs j;
-
-	if (engine_seen >= 0)
-		return engine_seen;
-	if (hl_jobs_init(&j, &self->fn, &c)) {
-		TH_LOG("probe: %s", hacc_last_error());
-		return false;
+	if (engine_seen < 0) {
+		engine_seen = zip_engine_probe(&self->fn, PROBE_MS);
+		if (engine_seen < 0)
+			TH_LOG("probe: %s", hacc_last_error());
 	}
-	if (!hl_jobs_submit(&j, probe, sizeof(probe), j.max_len, probe, sizeof(probe), false))
-		hl_jobs_reap(&j, PROBE_MS);
-	engine_seen = j.st.completed == 1;
-	hl_jobs_fini(&j);
-	return engine_seen;
+	return engine_seen > 0;
 }
 
 FIXTURE_SETUP(jobs)
 {
-	char drv[64] = "", path[128];
-	struct utsname u;
-	unsigned int seed = 7, i;
-	__u32 alg;
+	char why[200];
 
 	self->dev.fd = -1;
 	if (!vf)
 		NO_DEVICE("no VF given: set HACC_VF_A or pass VF");
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", vf);
-	if (access(path, F_OK))
-		NO_DEVICE("VF %s does not exist", vf);
-	if (hacc_sys_driver(vf, drv, sizeof(drv)) || strcmp(drv, "hisi_acc_vfio_pci"))
-		NO_DEVICE("VF %s is bound to '%s', not hisi_acc_vfio_pci", vf, drv);
-	if (!uname(&u) && !strcmp(u.machine, "x86_64") && atoi(u.release) >= 7)
-		SKIP(return, "Linux %s on x86: hisi_qm drives the QM mailbox only on arm64, the PF's queue set-up never reaches the device (tools/qemu/README.md, Limits)",
-		     u.release);
+	if (vf_unusable(vf, why, sizeof(why)))
+		NO_DEVICE("%s", why);
+	if (zip_jobs_blocked(why, sizeof(why)))
+		SKIP(return, "%s", why);
 	HACC_OK(hacc_dev_open(&self->dev, vf, HACC_OPEN_CDEV));
-	HACC_OK(hacc_bar_read32(&self->dev, HACC_QM_BAR, CAP_ZIP_DRV_ALG, &alg));
-
-	for (i = 0; i < POOL; i++) {
-		struct sample *s = &self->pool[i];
-		__u32 cap = MAX_IN + MAX_IN / 8 + 64;
-
-		s->plain_len = sizes[i % (sizeof(sizes) / sizeof(sizes[0]))];
-		s->plain = malloc(s->plain_len);
-		s->packed = malloc(cap);
-		ASSERT_TRUE(s->plain && s->packed);
-		fill(s->plain, s->plain_len, i % 3, &seed);
-		ASSERT_EQ(0, deflate_raw(s->plain, s->plain_len, s->packed, cap, &s->packed_len));
-	}
+	ASSERT_EQ(0, sample_pool_init(self->pool));
 	self->k = env_uint("HACC_JOBS_K", 16);
 	{
 		struct hl_fn_cfg fc = { .irq = variant->irq };
@@ -197,9 +90,9 @@ FIXTURE_SETUP(jobs)
 		HACC_OK(hl_fn_init(&self->fn, &self->dev, &fc));
 		self->fn_up = true;
 	}
-	if (!(alg & CAP_ALG_DEFLATE) && !runs_jobs(_metadata, self))
-		NO_DEVICE("%s advertises no deflate (%#x = %#x) and a probe job did not complete in %d ms: no ZIP task engine",
-		     vf, CAP_ZIP_DRV_ALG, alg, PROBE_MS);
+	if (!runs_jobs(_metadata, self))
+		NO_DEVICE("%s advertises no deflate (%#x) and a probe job did not complete in %d ms: no ZIP task engine",
+			  vf, ZIP_CAP_DRV_ALG, PROBE_MS);
 	TH_LOG("%s (%s driver): %u queues, doorbells in BAR %d, %s", vf,
 	       hacc_flavour_name(hacc_flavour()), self->fn.qp_num, self->fn.db_bar,
 	       variant->irq ? "MSI to an eventfd" : "CQ polling");
@@ -207,8 +100,6 @@ FIXTURE_SETUP(jobs)
 
 FIXTURE_TEARDOWN(jobs)
 {
-	unsigned int i;
-
 	if (self->comp_up)
 		hl_jobs_fini(&self->comp);
 	if (self->decomp_up)
@@ -216,10 +107,7 @@ FIXTURE_TEARDOWN(jobs)
 	if (self->fn_up)
 		hl_fn_fini(&self->fn);
 	hacc_dev_close(&self->dev);
-	for (i = 0; i < POOL; i++) {
-		free(self->pool[i].plain);
-		free(self->pool[i].packed);
-	}
+	sample_pool_free(self->pool);
 }
 
 static void start(struct __test_metadata *_metadata, FIXTURE_DATA(jobs) *self,
@@ -265,17 +153,6 @@ static void reap_one(struct __test_metadata *_metadata, FIXTURE_DATA(jobs) *self
 	ASSERT_EQ(1, n);
 }
 
-static int submit_one(struct hl_jobs *j, const struct sample *s, unsigned int n)
-{
-	if (j->cfg.op == HL_COMPRESS)
-		return hl_jobs_submit(j, s->plain, s->plain_len, j->max_len, s->plain,
-				      s->plain_len, false);
-	/* exact room on every other job, some slack on the others */
-	return hl_jobs_submit(j, s->packed, s->packed_len,
-			      n & 1 ? s->plain_len : s->plain_len + 100, s->plain,
-			      s->plain_len, false);
-}
-
 /*
  * Keep up to K jobs in flight on each context until n jobs (split between
  * the contexts) completed; nothing may time out.
@@ -290,7 +167,7 @@ static void run(struct __test_metadata *_metadata, FIXTURE_DATA(jobs) *self,
 	for (;;) {
 		for (c = 0; c < nctx; c++) {
 			while (next < n && ctx[c]->inflight < self->k) {
-				ret = submit_one(ctx[c], &self->pool[next % POOL], next);
+				ret = sample_submit(ctx[c], &self->pool[next % SAMPLE_POOL], next);
 				if (ret < 0)
 					TH_LOG("submit: %s", hacc_last_error());
 				ASSERT_EQ(0, ret);
@@ -389,7 +266,7 @@ TEST_F_TIMEOUT(jobs, output_too_small, 120)
 		       j->st.last_status);
 		EXPECT_EQ(1ull, j->st.want_err);
 		/* the queue still works afterwards */
-		HACC_OK(submit_one(j, comp ? rnd : txt, 0));
+		HACC_OK(sample_submit(j, comp ? rnd : txt, 0));
 		reap_one(_metadata, self, j);
 		check_clean(_metadata, self, variant, j);
 		EXPECT_EQ(0ull, j->st.hw_err);
@@ -407,7 +284,7 @@ TEST_F_TIMEOUT(jobs, rate_4k, 120)
 	int ret;
 
 	ASSERT_NE(NULL, data);
-	fill(data, 4096, 0, &seed);
+	sample_fill(data, 4096, 0, &seed);
 	start(_metadata, self, j, &self->comp_up, 0, HL_COMPRESS);
 	t0 = now_s();
 	do {
@@ -427,15 +304,7 @@ TEST_F_TIMEOUT(jobs, rate_4k, 120)
 
 int main(int argc, char **argv)
 {
-	vf = getenv("HACC_VF_A");
-	if (argc > 1 && argv[1][0] != '-') {
-		vf = argv[1];
-		argv[1] = argv[0];
-		argc--;
-		argv++;
-	}
-	if (vf && !*vf)
-		vf = NULL;
+	vf = harness_dev_arg(&argc, &argv, "HACC_VF_A");
 	fprintf(stderr, "# VF %s, driver %s\n", vf ? vf : "-", hacc_flavour_name(hacc_flavour()));
 	return test_harness_run(argc, argv);
 }

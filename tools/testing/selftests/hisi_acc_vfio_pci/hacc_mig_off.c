@@ -25,6 +25,7 @@
 
 #include "hacc_sys.h"
 #include "hacc_vfio.h"
+#include "harness_dev.h"
 
 /* BAR 2 of a QM VF and where a migrating driver hides its upper half */
 #define BAR		2
@@ -155,12 +156,6 @@ TEST_F(off, ioeventfd_allowed)
 
 int main(int argc, char **argv)
 {
-	vf = getenv("HACC_VF_A");
-	if (argc > 1 && argv[1][0] != '-') {
-		vf = argv[1];
-		argv[1] = argv[0];
-		argc--;
-		argv++;
-	}
+	vf = harness_dev_arg(&argc, &argv, "HACC_VF_A");
 	return test_harness_run(argc, argv);
 }

@@ -1,15 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Pieces shared by the kselftest-harness programs (hisi_acc_mig_test,
- * hacc_jobs_test): how a missing device is reported and how a library call
- * is asserted.  Include after kselftest_harness.h and hacc_vfio.h.
+ * hacc_jobs_test, hacc_mig_load, hacc_mig_off): how a missing device is
+ * reported, how a library call is asserted, where the device comes from.
+ * Include after kselftest_harness.h and hacc_vfio.h.
  */
 #ifndef HACC_HARNESS_DEV_H
 #define HACC_HARNESS_DEV_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "hacc_sys.h"
 
 /* HACC_REQUIRE_DEVICE=1: a missing device is a failure, not a skip */
 static inline bool require_device(void)
@@ -35,5 +40,75 @@ static inline bool require_device(void)
 		TH_LOG("%s: %s", #expr, hacc_last_error());		\
 	ASSERT_EQ(0, __r);						\
 } while (0)
+
+/* HACC_REQUIRE_MODEL=1: checks of the QEMU model's counters must run */
+static inline bool model_required(void)
+{
+	const char *e = getenv("HACC_REQUIRE_MODEL");
+
+	return e && !strcmp(e, "1");
+}
+
+/* Move d to state (the data fd, or -1, in *fd when fd is not NULL). */
+static inline void set_state(struct __test_metadata *_metadata, struct hacc_dev *d,
+			     __u32 state, int *fd)
+{
+	int r = hacc_mig_set_state(d, state, fd);
+
+	if (r)
+		TH_LOG("%s", hacc_last_error());
+	ASSERT_EQ(0, r);
+}
+
+/* The migration state of d (VFIO_DEVICE_STATE_ERROR if it cannot be read). */
+static inline int get_state(struct __test_metadata *_metadata, struct hacc_dev *d)
+{
+	__u32 st = VFIO_DEVICE_STATE_ERROR;
+	int r = hacc_mig_get_state(d, &st);
+
+	if (r)
+		TH_LOG("%s", hacc_last_error());
+	EXPECT_EQ(0, r);
+	return (int)st;
+}
+
+/*
+ * The device a program runs on: argv[1] when it is not an option (it is
+ * then taken out of argv, so that the harness sees only its options), else
+ * the environment variable env; NULL when neither names one.  Called once
+ * per device (VF_A, then VF_B).
+ */
+static inline const char *harness_dev_arg(int *argc, char ***argv, const char *env)
+{
+	const char *dev = getenv(env);
+
+	if (*argc > 1 && (*argv)[1][0] != '-') {
+		dev = (*argv)[1];
+		(*argv)[1] = (*argv)[0];
+		(*argc)--;
+		(*argv)++;
+	}
+	return dev && *dev ? dev : NULL;
+}
+
+/*
+ * Why VF bdf cannot be used by these tests (it does not exist or is not
+ * bound to hisi_acc_vfio_pci), described in why; false if it can.
+ */
+static inline bool vf_unusable(const char *bdf, char *why, size_t len)
+{
+	char path[128], drv[64] = "";
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", bdf);
+	if (access(path, F_OK)) {
+		snprintf(why, len, "VF %s does not exist", bdf);
+		return true;
+	}
+	if (hacc_sys_driver(bdf, drv, sizeof(drv)) || strcmp(drv, "hisi_acc_vfio_pci")) {
+		snprintf(why, len, "VF %s is bound to '%s', not hisi_acc_vfio_pci", bdf, drv);
+		return true;
+	}
+	return false;
+}
 
 #endif /* HACC_HARNESS_DEV_H */

@@ -130,13 +130,6 @@ static int stream_check(const void *buf, size_t len)
 	return (int)hacc_stream_check(buf, len);
 }
 
-static bool model_required(void)
-{
-	const char *e = getenv("HACC_REQUIRE_MODEL");
-
-	return e && !strcmp(e, "1");
-}
-
 /*
  * A counter of the QEMU model's control window (PF BAR 4) for a VF; false
  * on real hardware or without the window, where callers skip the check,
@@ -161,27 +154,6 @@ static bool model_counter(const char *vf, unsigned int counter, __u64 *val)
 }
 
 /* ---- helpers (they assert, so they take the harness metadata) ---- */
-
-static void set_state(struct __test_metadata *_metadata, struct hacc_dev *d,
-		      __u32 state, int *fd)
-{
-	int r = hacc_mig_set_state(d, state, fd);
-
-	if (r)
-		TH_LOG("%s", hacc_last_error());
-	ASSERT_EQ(0, r);
-}
-
-static int get_state(struct __test_metadata *_metadata, struct hacc_dev *d)
-{
-	__u32 st = VFIO_DEVICE_STATE_ERROR;
-	int r = hacc_mig_get_state(d, &st);
-
-	if (r)
-		TH_LOG("%s", hacc_last_error());
-	EXPECT_EQ(0, r);
-	return (int)st;
-}
 
 /* Read a STOP_COPY stream to its (permanent) end. */
 static size_t read_to_end(struct __test_metadata *_metadata, int fd,

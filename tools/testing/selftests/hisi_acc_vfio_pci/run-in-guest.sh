@@ -4,15 +4,16 @@
 # --model; binaries are built on the host first, the checkout is read-only):
 #
 #   1. two VFs bound to OUR hisi_acc_vfio_pci: the whole selftest suite with
-#      HACC_REQUIRE_DEVICE=1, ZIP jobs on VF A (hacc_jobs_test), then
+#      HACC_REQUIRE_DEVICE=1, ZIP jobs on VF A (hacc_jobs_test), migrations
+#      with jobs in flight (hacc_mig_load), then
 #      hacc-mig (info, migrate --verify, save and resume --verify), then a
 #      stream saved to a file for interop, then hacc_resets (FLR by config
 #      write, hot reset and PF resets during migration; ours only);
 #   2. the same VFs bound to the MAINLINE driver: resume our stream, save one,
-#      ZIP jobs on VF A, and the whole suite again, as one result: the tests that fail on
-#      mainline must be exactly the ones listed for this kernel and QM
-#      revision in mainline-differences (a new one, or one that no longer
-#      fails, fails the result);
+#      ZIP jobs on VF A, and the whole suite and hacc_mig_load again, as one
+#      result: the tests that fail on mainline must be exactly the ones
+#      listed for this kernel and QM revision in mainline-differences (a new
+#      one, or one that no longer fails, fails the result);
 #   3. ours again: resume the mainline stream; then the PF's driver is
 #      unbound while a VF is open (which removes the VFs).
 #
@@ -32,6 +33,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../../../.." && pwd)
 suite=${HACC_BINDIR:-$here}/hisi_acc_mig_test
 jobs=${HACC_BINDIR:-$here}/hacc_jobs_test
+load=${HACC_BINDIR:-$here}/hacc_mig_load
 tool=${HACC_BINDIR:-$top/tools/hacc-mig}/hacc-mig
 fault=${HACC_BINDIR:-$here}/hacc_model_fault
 resets=${HACC_BINDIR:-$here}/hacc_resets
@@ -47,31 +49,47 @@ done
 
 . "$here/tap.sh"
 
-# mainline_differences: the whole suite on the mainline driver; the tests
-# that fail must be exactly the ones listed for this kernel (major.minor)
-# and PF revision in mainline-differences (of the variants that ran).
-# Prints only comments.
+# mainline_differences: the whole suite and the migrations under load on
+# the mainline driver; the tests that fail must be exactly the ones listed
+# for this kernel (major.minor) and PF revision in mainline-differences (of
+# the tests that ran; test names are unique across the programs).  Prints
+# only comments.
 mainline_differences() {
-	mlog=$out/mainline.log
-	"$suite" -T interop_save -T interop_resume $vargs >"$mlog" 2>&1
 	kver=$(uname -r | cut -d. -f1,2)
 	# arm64 guests are listed apart: there 7.3's QM mailbox reaches the device
 	[ "$(uname -m)" = aarch64 ] && kver=$kver/arm64
 	rev=$(cat "/sys/bus/pci/devices/$PF/revision")
-	sed -n 's/^/mainline: /p' "$mlog"
-	plan=$(sed -n 's/^1\.\.\([0-9]*\).*/\1/p' "$mlog")
-	total=$(grep -c -E '^(not )?ok [0-9]+ ' "$mlog")
-	[ -n "$plan" ] && [ "$plan" = "$total" ] ||
-		{ echo "mainline suite: plan '$plan' but $total results"; return 1; }
-	grep -E '^not ok [0-9]+ ' "$mlog" | awk '{ print $4 }' | sort -u >"$out/ml-failed"
+	: >"$out/ml-failed"
+	: >"$out/ml-ran"
+	total=0
+	progs=$suite
+	[ "${HACC_RUN_JOBS:-1}" = 0 ] || progs="$suite $load"
+	for prog in $progs; do
+		name=$(basename "$prog")
+		mlog=$out/mainline-$name.log
+		if [ "$prog" = "$suite" ]; then
+			"$prog" -T interop_save -T interop_resume $vargs >"$mlog" 2>&1
+		else
+			"$prog" >"$mlog" 2>&1
+		fi
+		sed -n -E 's/^(not )?ok [0-9]+ ([^ ]+).*/\2/p' "$mlog" >>"$out/ml-ran"
+		sed -n "s/^/mainline $name: /p" "$mlog"
+		plan=$(sed -n 's/^1\.\.\([0-9]*\).*/\1/p' "$mlog")
+		results=$(grep -c -E '^(not )?ok [0-9]+ ' "$mlog")
+		[ -n "$plan" ] && [ "$plan" = "$results" ] ||
+			{ echo "mainline $name: plan '$plan' but $results results"; return 1; }
+		total=$((total + results))
+		grep -E '^not ok [0-9]+ ' "$mlog" | awk '{ print $4 }' >>"$out/ml-failed"
+	done
+	sort -u -o "$out/ml-failed" "$out/ml-failed"
 	awk -v k="$kver" -v r="$rev" '!/^#/ && NF >= 3 && ($1 == k || $1 == "*") &&
 		($2 == r || $2 == "*") { print $3 }' "$here/mainline-differences" |
 		sort -u >"$out/ml-known"
-	if [ -n "$vargs" ]; then
-		sed -n -E 's/^(not )?ok [0-9]+ ([^ ]+).*/\2/p' "$mlog" | sort -u >"$out/ml-ran"
-		comm -12 "$out/ml-known" "$out/ml-ran" >"$out/ml-known.ran"
-		mv "$out/ml-known.ran" "$out/ml-known"
-	fi
+	# a listed test that did not run (a variant or program left out) is no
+	# difference that disappeared
+	sort -u -o "$out/ml-ran" "$out/ml-ran"
+	comm -12 "$out/ml-known" "$out/ml-ran" >"$out/ml-known.ran"
+	mv "$out/ml-known.ran" "$out/ml-known"
 	new=$(comm -23 "$out/ml-failed" "$out/ml-known")
 	gone=$(comm -13 "$out/ml-failed" "$out/ml-known")
 	echo "mainline on $kver, PF revision $rev: $total results, $(wc -l <"$out/ml-failed") failed," \
@@ -132,6 +150,7 @@ failed_migrate() {
 echo "TAP version 13"
 [ -x "$suite" ] || bail "$suite not built (make -C $here on the host)"
 [ -x "$jobs" ] || bail "$jobs not built (make -C $here on the host)"
+[ -x "$load" ] || bail "$load not built (make -C $here on the host)"
 [ -x "$tool" ] || bail "$tool not built (make -C $top/tools/hacc-mig on the host)"
 [ -x "$setup" ] || bail "no device set-up script $setup"
 [ -n "${HACC_MODDIR:-}" ] && [ -f "$HACC_MODDIR/hisi_acc_vfio_pci.ko" ] ||
@@ -147,7 +166,10 @@ echo "# PF $PF, VF A $HACC_VF_A, VF B $HACC_VF_B, kernel $(uname -r)"
 
 # 1. our driver
 step "ours" "$suite" -T interop_save -T interop_resume $vargs
-[ "${HACC_RUN_JOBS:-1}" = 0 ] || step "jobs, our driver" "$jobs"
+if [ "${HACC_RUN_JOBS:-1}" != 0 ]; then
+	step "jobs, our driver" "$jobs"
+	step "migration under load, our driver" "$load"
+fi
 step "hacc-mig info, our driver" "$tool" info "$HACC_VF_A"
 step "hacc-mig migrate A -> B with PRE_COPY, registers verified" \
 	"$tool" --seed 7 --verify --json migrate "$HACC_VF_A" "$HACC_VF_B"
