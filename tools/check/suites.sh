@@ -74,7 +74,8 @@ need "$name" "$TOP_DIR/tools/hacc-mig/compat-test.sh" &&
 	suite "$name" vm "${KERNELS##* }" --model --name compat -- "$TOP_DIR/tools/hacc-mig/compat-test.sh"
 
 # tools/persist: the VFs and their binding restored as after a reboot, the
-# PF driver's pf_q_num from modprobe.d (one boot, under a minute).
+# PF driver's pf_q_num from modprobe.d, the udev rule run by systemd-udevd
+# on a PF bind and a coldplug add (one boot, 76 s on a busy host).
 name="guest ${KERNELS##* }: VFs and binding kept across reboots (tools/persist)"
 need "$name" "$TOP_DIR/tools/persist/persist-test.sh" &&
 	suite "$name" vm "${KERNELS##* }" --model --name persist -- "$TOP_DIR/tools/persist/persist-test.sh"
