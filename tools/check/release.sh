@@ -241,7 +241,7 @@ tag_selftest() {
 	git tag -l | xargs -r git tag -d >/dev/null
 	v=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' dkms.conf)
 	sed -i -E "0,/^$v \(.*\)$/s//$v (unreleased)/" CHANGELOG.rst &&
-		git commit -qam unreleased || return 1
+		git commit -q --allow-empty -am unreleased || return 1
 	echo "# --tag on an unreleased entry:"
 	"$self" --tag 2>&1 && return 1
 	git rev-parse -q --verify "refs/tags/v$v" >/dev/null && return 1
