@@ -64,9 +64,11 @@ docs:
 
 # DKMS, as root on the target host: stage the driver sources in
 # $(DKMS_SRCTREE)/hisi_acc_vfio_pci-<version>, then add, build and install
-# them for kernel $(DKMS_KVER) (an older registration of the same version is
-# removed first).  DKMS_FLAGS takes further dkms options, e.g. --dkmstree,
-# --installtree, --kernelsourcedir or --no-depmod.
+# them for kernel $(DKMS_KVER).  Whatever release of the driver dkms already
+# has registered (older, newer or this one) is removed first, with its staged
+# sources, so exactly one release stays registered: installing an older
+# release's tree is the rollback.  DKMS_FLAGS takes further dkms options,
+# e.g. --dkmstree, --installtree, --kernelsourcedir or --no-depmod.
 DKMS_NAME := hisi_acc_vfio_pci
 DKMS_VERSION := $(call conf_var,PACKAGE_VERSION)
 DKMS_SRCTREE ?= /usr/src
@@ -75,26 +77,43 @@ DKMS_FLAGS ?=
 DKMS_SOURCES := Kconfig Makefile dkms.conf $(filter-out %.mod.c, \
 	$(wildcard $(DKMS_NAME).c $(DKMS_NAME).h $(DKMS_NAME)_*.c $(DKMS_NAME)_*.h))
 DKMS_MOD := --sourcetree $(DKMS_SRCTREE) -m $(DKMS_NAME) -v $(DKMS_VERSION)
+# The versions dkms has registered ("name/version, kernel, arch: state" or
+# "name/version: added"), one per line.
+DKMS_REGISTERED = dkms status $(DKMS_FLAGS) --sourcetree $(DKMS_SRCTREE) \
+	-m $(DKMS_NAME) 2>/dev/null | \
+	sed -n 's|^$(DKMS_NAME)/\([^,:]*\)[,:].*|\1|p' | sort -u
+# Remove every registered version for every kernel, and its staged sources.
+define dkms_remove_all
+	@for v in $$($(DKMS_REGISTERED)); do \
+		echo "dkms: removing the registered $(DKMS_NAME)/$$v$(1)"; \
+		dkms remove $(DKMS_FLAGS) --sourcetree $(DKMS_SRCTREE) \
+			-m $(DKMS_NAME) -v $$v --all || exit 1; \
+		rm -rf $(DKMS_SRCTREE)/$(DKMS_NAME)-$$v; \
+	done
+endef
 
 dkms-install:
 	@test -n "$(DKMS_VERSION)" || { echo "no PACKAGE_VERSION in dkms.conf" >&2; exit 1; }
 	@$(call kernel_check,$(DKMS_KVER))
-	@if [ -n "$$(dkms status $(DKMS_FLAGS) $(DKMS_MOD) 2>/dev/null)" ]; then \
-		echo "dkms: removing the registered $(DKMS_NAME)/$(DKMS_VERSION) first"; \
-		dkms remove $(DKMS_FLAGS) $(DKMS_MOD) --all; \
-	fi
+	$(call dkms_remove_all, first)
 	rm -rf $(DKMS_SRCTREE)/$(DKMS_NAME)-$(DKMS_VERSION)
 	install -d $(DKMS_SRCTREE)/$(DKMS_NAME)-$(DKMS_VERSION)
 	install -m 0644 $(DKMS_SOURCES) $(DKMS_SRCTREE)/$(DKMS_NAME)-$(DKMS_VERSION)/
 	dkms add $(DKMS_FLAGS) $(DKMS_MOD)
 	dkms build $(DKMS_FLAGS) $(DKMS_MOD) -k $(DKMS_KVER)
 	dkms install $(DKMS_FLAGS) $(DKMS_MOD) -k $(DKMS_KVER)
+	@if [ -d /sys/module/$(DKMS_NAME) ]; then \
+		loaded=$$(cat /sys/module/$(DKMS_NAME)/version 2>/dev/null); \
+		echo "$(DKMS_NAME) $${loaded:-(no version: in-tree)} stays loaded until reloaded:" \
+			"stop or migrate away the VMs using its VFs, unbind the VFs, then" \
+			"modprobe -r $(DKMS_NAME); modprobe $(DKMS_NAME)"; \
+	fi
 
-# Unregister every kernel's build of this version and delete the staged sources.
+# Unregister every registered version (any release, every kernel) and
+# delete the staged sources; fails when nothing is registered.
 dkms-remove:
-	@test -n "$(DKMS_VERSION)" || { echo "no PACKAGE_VERSION in dkms.conf" >&2; exit 1; }
-	dkms remove $(DKMS_FLAGS) $(DKMS_MOD) --all
-	rm -rf $(DKMS_SRCTREE)/$(DKMS_NAME)-$(DKMS_VERSION)
+	@test -n "$$($(DKMS_REGISTERED))" || { echo "dkms: no $(DKMS_NAME) registered" >&2; exit 1; }
+	$(call dkms_remove_all,)
 
 .PHONY: modules clean check demo e2e bench docs dkms-install dkms-remove
 endif

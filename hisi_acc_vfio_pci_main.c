@@ -1182,4 +1182,4 @@ MODULE_DESCRIPTION("VFIO variant driver with live migration for HiSilicon accele
  * Release of this driver (CHANGELOG.rst, dkms.conf).  The migration stream
  * keeps its own format version, see Documentation/migration-stream.rst.
  */
-MODULE_VERSION("1.0.0");
+MODULE_VERSION("1.1.0");

@@ -17,7 +17,7 @@ t() {	# t WANT_STATUS PATTERN DESCRIPTION -- ARGS...
 	fi
 }
 echo "TAP version 13"
-echo "1..16"
+echo "1..18"
 t 0 "--precopy-timeout" "--help documents the options" -- --help
 t 2 "missing command" "no command is a usage error" --
 t 2 "unknown command 'bogus'" "unknown command named" -- bogus

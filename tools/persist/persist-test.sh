@@ -4,10 +4,10 @@
 # modprobe.d file sets the PF driver's pf_q_num when the PF driver loads,
 # hisi-acc-vfs creates the configured VFs and binds them to
 # hisi_acc_vfio_pci, leaves them alone when run again, and restores them
-# after they were removed (what a reboot does).  The guest has no udevd, so
-# the udev rule itself is not run here: the test calls the script as the
-# rule does.  /etc is read-only in the guest: modprobe.d is a scratch
-# directory bound over it.
+# after they were removed (what a reboot does); then the udev rule, with
+# systemd-udevd running in the guest, does the same on the PF's bind event
+# and on a coldplug add event.  /etc is read-only in the guest: modprobe.d
+# and udev's rules.d are scratch directories bound over it.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 w=${HACC_OUT:-/tmp}/persist-test
@@ -63,5 +63,52 @@ t "a VF unbound from our driver is bound again, the others left alone" \
 printf '%s many\n' "$pf" >"$w/bad.conf"
 t "a bad line in the file is refused" \
 	sh -c "! HISI_ACC_VFS_CONF='$w/bad.conf' '$here/hisi-acc-vfs'"
+
+# The udev rule itself, run by a real udevd (systemd-udevd, package udev)
+# as at boot.  Installed as `make install` lays it out, under a scratch
+# DESTDIR: its script bound over /usr/local/sbin, its rule over
+# /etc/udev/rules.d.  The one difference from a host: the configuration
+# file is the test's, named in HISI_ACC_VFS_CONF by a test-only rule (udev
+# hands a device's properties to RUN programs as their environment), as
+# /etc/hisi-acc-vfio cannot be created on the guest's read-only /etc.
+udevd=/lib/systemd/systemd-udevd
+udev_setup() {
+	[ -x "$udevd" ] && command -v udevadm || {
+		echo "no $udevd / udevadm: install the udev package (tools/setup/install-deps)"
+		return 1
+	}
+	make -s -C "$here" install DESTDIR="$w/root" || return 1
+	mount --bind "$w/root/usr/local/sbin" /usr/local/sbin &&
+		mount --bind "$w/root/etc/udev/rules.d" /etc/udev/rules.d || return 1
+	mkdir -p /run/udev/rules.d
+	printf 'SUBSYSTEM=="pci", ENV{HISI_ACC_VFS_CONF}="%s"\n' "$w/vfs.conf" \
+		>/run/udev/rules.d/10-hacc-test.rules
+	"$udevd" --daemon && udevadm settle --timeout=60
+}
+# restored_by_udev WHAT: VFs removed, WHAT makes udev see the PF ("bind":
+# unbind and bind it to hisi_zip, as when the driver loads; "add": a
+# coldplug replay, as at boot), and the rule brings back 3 VFs on ours.
+restored_by_udev() {
+	echo 0 >"$sys/sriov_numvfs" || return 1
+	case $1 in
+	bind)
+		echo "$pf" >/sys/bus/pci/drivers/hisi_zip/unbind &&
+			echo "$pf" >/sys/bus/pci/drivers/hisi_zip/bind || return 1 ;;
+	add)
+		udevadm trigger --action=add "$sys" || return 1 ;;
+	esac
+	udevadm settle --timeout=120
+	bound 3
+}
+if t "udevd runs with the rule installed by make -C tools/persist install" udev_setup; then
+	t "udev rule: the PF binding to hisi_zip brings its 3 VFs back on our driver" \
+		restored_by_udev bind
+	t "udev rule: a coldplug add event of the bound PF (boot) brings them back" \
+		restored_by_udev add
+	udevadm control --exit
+else
+	notok "udev rule on a PF bind event # no udevd"
+	notok "udev rule on a coldplug add event # no udevd"
+fi
 echo "1..$n"
 [ $bad = 0 ]

@@ -13,7 +13,6 @@
 #include <strings.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
-#include <linux/iommufd.h>
 #include <linux/pci_regs.h>
 
 #include "hacc_sys.h"

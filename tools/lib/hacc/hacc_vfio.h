@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
-#include <linux/vfio.h>
+#include "hacc_uapi.h"
 
 enum hacc_open_mode {
 	HACC_OPEN_CDEV,		/* /dev/vfio/devices/vfioN bound to iommufd */
