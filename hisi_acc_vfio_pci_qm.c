@@ -26,28 +26,28 @@
 /* Device access                                                          */
 /* ---------------------------------------------------------------------- */
 
-static u32 hacc_rd(struct hacc_mig *mig, u32 off)
+/* One counted 32-bit access to a register of the PF's QM (@pf) or the VF's */
+static u32 hacc_io_rd(struct hacc_mig *mig, bool pf, u32 off)
 {
 	mig->stats.mmio_reads++;
-	return mig->ops->vf_read(mig, off);
+	return (pf ? mig->ops->pf_read : mig->ops->vf_read)(mig, off);
+}
+
+static void hacc_io_wr(struct hacc_mig *mig, bool pf, u32 off, u32 val)
+{
+	mig->stats.mmio_writes++;
+	(pf ? mig->ops->pf_write : mig->ops->vf_write)(mig, off, val);
+}
+
+/* The VF's registers, the common case */
+static u32 hacc_rd(struct hacc_mig *mig, u32 off)
+{
+	return hacc_io_rd(mig, false, off);
 }
 
 static void hacc_wr(struct hacc_mig *mig, u32 off, u32 val)
 {
-	mig->stats.mmio_writes++;
-	mig->ops->vf_write(mig, off, val);
-}
-
-static u32 hacc_pf_rd(struct hacc_mig *mig, u32 off)
-{
-	mig->stats.mmio_reads++;
-	return mig->ops->pf_read(mig, off);
-}
-
-static void hacc_pf_wr(struct hacc_mig *mig, u32 off, u32 val)
-{
-	mig->stats.mmio_writes++;
-	mig->ops->pf_write(mig, off, val);
+	hacc_io_wr(mig, false, off, val);
 }
 
 static void hacc_doorbell(struct hacc_mig *mig, u16 queue, u8 cmd, u16 index,
@@ -154,26 +154,26 @@ static int hacc_read_vft_locked(struct hacc_mig *mig, u32 *base, u32 *num)
 	u32 val, lo, hi;
 	int ret;
 
-	ret = read_poll_timeout(hacc_pf_rd, val, val & 1, HACC_POLL_US,
-				HACC_POLL_TIMEOUT_US, false, mig,
+	ret = read_poll_timeout(hacc_io_rd, val, val & 1, HACC_POLL_US,
+				HACC_POLL_TIMEOUT_US, false, mig, true,
 				HACC_PF_VFT_RDY);
 	if (ret)
 		goto timeout;
 
-	hacc_pf_wr(mig, HACC_PF_VFT_OP_WR, 1);
-	hacc_pf_wr(mig, HACC_PF_VFT_TYPE, HACC_VFT_TYPE_SQC);
-	hacc_pf_wr(mig, HACC_PF_VFT_CFG, mig->fn);
-	hacc_pf_wr(mig, HACC_PF_VFT_RDY, 0);
-	hacc_pf_wr(mig, HACC_PF_VFT_OP_ENABLE, 1);
+	hacc_io_wr(mig, true, HACC_PF_VFT_OP_WR, 1);
+	hacc_io_wr(mig, true, HACC_PF_VFT_TYPE, HACC_VFT_TYPE_SQC);
+	hacc_io_wr(mig, true, HACC_PF_VFT_CFG, mig->fn);
+	hacc_io_wr(mig, true, HACC_PF_VFT_RDY, 0);
+	hacc_io_wr(mig, true, HACC_PF_VFT_OP_ENABLE, 1);
 
-	ret = read_poll_timeout(hacc_pf_rd, val, val & 1, HACC_POLL_US,
-				HACC_POLL_TIMEOUT_US, false, mig,
+	ret = read_poll_timeout(hacc_io_rd, val, val & 1, HACC_POLL_US,
+				HACC_POLL_TIMEOUT_US, false, mig, true,
 				HACC_PF_VFT_RDY);
 	if (ret)
 		goto timeout;
 
-	lo = hacc_pf_rd(mig, HACC_PF_VFT_DATA_L);
-	hi = hacc_pf_rd(mig, HACC_PF_VFT_DATA_H);
+	lo = hacc_io_rd(mig, true, HACC_PF_VFT_DATA_L);
+	hi = hacc_io_rd(mig, true, HACC_PF_VFT_DATA_H);
 	ret = hacc_vft_decode((u64)hi << 32 | lo, base, num);
 	if (ret)
 		dev_err_ratelimited(mig->dev, "migration: queue table entry of function %u is %#llx, not valid\n",
@@ -218,7 +218,7 @@ int hacc_capture_match(struct hacc_mig *mig, struct hacc_mig_data *rec)
 	rec->magic = HACC_MIG_MAGIC_V2;
 	rec->qp_num = num;
 	rec->dev_id = mig->dev_id;
-	rec->que_iso_cfg = hacc_pf_rd(mig, HACC_QUE_ISO_CFG);
+	rec->que_iso_cfg = hacc_io_rd(mig, true, HACC_QUE_ISO_CFG);
 	rec->qp_base = base;
 	rec->vf_state = HACC_VF_STATE_READY;
 	rec->major_ver = HACC_MIG_MAJOR_VER;
@@ -234,12 +234,8 @@ static int hacc_wait_clear(struct hacc_mig *mig, bool pf, u32 off,
 	u32 val;
 	int ret;
 
-	if (pf)
-		ret = read_poll_timeout(hacc_pf_rd, val, !val, 100,
-					HACC_DRAIN_TIMEOUT_US, false, mig, off);
-	else
-		ret = read_poll_timeout(hacc_rd, val, !val, 100,
-					HACC_DRAIN_TIMEOUT_US, false, mig, off);
+	ret = read_poll_timeout(hacc_io_rd, val, !val, 100,
+				HACC_DRAIN_TIMEOUT_US, false, mig, pf, off);
 	if (ret) {
 		dev_err_ratelimited(mig->dev, "migration: %s is %#x after %u us, expected 0\n",
 				    what, val, HACC_DRAIN_TIMEOUT_US);
