@@ -71,6 +71,24 @@ static u32 hacc_mb_snap(struct hacc_mig *mig, u32 *words)
 }
 
 /*
+ * Wait for the mailbox's busy bit to clear; *@val gets the status word.
+ * A command that returns data needs its status and result from the same
+ * read, the four words as one access (@snap receives them).  Every other
+ * wait reads the status word alone, one 32-bit access, as the Linux 6.12
+ * QM driver polls it: where there is no 128-bit MMIO load (the device
+ * model on x86) the four words cost four accesses at each poll.
+ */
+static int hacc_mb_wait(struct hacc_mig *mig, u32 *snap, unsigned long timeout_us,
+			u32 *val)
+{
+	if (snap)
+		return read_poll_timeout(hacc_mb_snap, *val, !(*val & HACC_MB_BUSY),
+					 HACC_POLL_US, timeout_us, false, mig, snap);
+	return read_poll_timeout(hacc_rd, *val, !(*val & HACC_MB_BUSY),
+				 HACC_POLL_US, timeout_us, false, mig, HACC_MB_BASE);
+}
+
+/*
  * Run one mailbox command on the VF.  The busy bit is only polled before
  * the command when the mailbox has not been seen idle since the guest last
  * ran: the VM is stopped whenever the driver uses the mailbox, so after one
@@ -88,9 +106,7 @@ static int hacc_mailbox(struct hacc_mig *mig, u8 cmd, bool read, u64 addr,
 	int ret;
 
 	if (!mig->mb_idle) {
-		ret = read_poll_timeout(hacc_mb_snap, val, !(val & HACC_MB_BUSY),
-					HACC_POLL_US, HACC_POLL_TIMEOUT_US,
-					false, mig, snap);
+		ret = hacc_mb_wait(mig, NULL, HACC_POLL_TIMEOUT_US, &val);
 		if (ret) {
 			dev_err_ratelimited(mig->dev, "mailbox: busy (%#x) before command %#x\n",
 					    val, cmd);
@@ -103,9 +119,7 @@ static int hacc_mailbox(struct hacc_mig *mig, u8 cmd, bool read, u64 addr,
 	mig->stats.mmio_writes += ARRAY_SIZE(words);
 	mig->ops->vf_mb_send(mig, words);
 
-	ret = read_poll_timeout(hacc_mb_snap, val, !(val & HACC_MB_BUSY),
-				HACC_POLL_US, HACC_MB_DONE_US, false,
-				mig, snap);
+	ret = hacc_mb_wait(mig, out ? snap : NULL, HACC_MB_DONE_US, &val);
 	if (ret) {
 		dev_err_ratelimited(mig->dev, "mailbox: command %#x still busy after %ld us\n",
 				    cmd, HACC_MB_DONE_US);
@@ -421,15 +435,12 @@ int hacc_read_state(struct hacc_mig *mig, struct hacc_mig_data *rec)
  */
 static int hacc_mb_wait_idle(struct hacc_mig *mig)
 {
-	u32 snap[4];
 	u32 val;
 	int ret;
 
 	if (mig->mb_idle)
 		return 0;
-	ret = read_poll_timeout(hacc_mb_snap, val, !(val & HACC_MB_BUSY),
-				HACC_POLL_US, HACC_POLL_TIMEOUT_US,
-				false, mig, snap);
+	ret = hacc_mb_wait(mig, NULL, HACC_POLL_TIMEOUT_US, &val);
 	if (ret) {
 		dev_err_ratelimited(mig->dev, "migration: mailbox busy (%#x) before load\n",
 				    val);
