@@ -145,8 +145,9 @@ struct hacc_mig_stats {
  * @state: current migration state
  * @saving: open saving stream, or NULL
  * @resuming: open resuming stream, or NULL
- * @match: match data captured for this VF, valid when @match_valid
- * @match_valid: @match describes the VF as it is now
+ * @match: match header of this VF, read from the PF on the first capture
+ *	and kept for the VF's lifetime (see hacc_capture_match())
+ * @match_valid: @match has been read
  * @device_ready: the VF holds guest state (VF_STATE read READY or loaded)
  * @rearm_eq: EQ/AEQ doorbells must be rung with @eq_head/@aeq_head on resume
  * @eq_head: EQ head captured at save

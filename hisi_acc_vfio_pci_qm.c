@@ -216,29 +216,38 @@ static int hacc_read_vft(struct hacc_mig *mig, u32 *base, u32 *num)
  * @mig: the core
  * @rec: the record whose first HACC_MIG_MATCH_SIZE bytes are written
  *
- * Reads PF registers only: the VF may be running.
+ * Reads PF registers only, and only the first time: a VF's queue-table
+ * entry and the PF's isolation configuration do not change while the VF
+ * exists (the PF assigns the queues when it enables SR-IOV, assigns the
+ * same ones again after its own reset, and removes the VF before it could
+ * assign others), so the header is kept in @mig->match for the VF's
+ * lifetime; a reset of the VF itself does not touch them.  The VF may be
+ * running.
  *
  * Return: 0, or the errno of the queue-table read.
  */
 int hacc_capture_match(struct hacc_mig *mig, struct hacc_mig_data *rec)
 {
+	struct hacc_mig_data *m = &mig->match;
 	u32 base, num;
 	int ret;
 
-	ret = hacc_read_vft(mig, &base, &num);
-	if (ret)
-		return ret;
-
-	rec->magic = HACC_MIG_MAGIC_V2;
-	rec->qp_num = num;
-	rec->dev_id = mig->dev_id;
-	rec->que_iso_cfg = hacc_io_rd(mig, true, HACC_QUE_ISO_CFG);
-	rec->qp_base = base;
-	rec->vf_state = HACC_VF_STATE_READY;
-	rec->major_ver = HACC_MIG_MAJOR_VER;
-	rec->minor_ver = HACC_MIG_MINOR_VER;
-	rec->match_rsvd[0] = 0;
-	rec->match_rsvd[1] = 0;
+	if (!mig->match_valid) {
+		ret = hacc_read_vft(mig, &base, &num);
+		if (ret)
+			return ret;
+		memset(m, 0, sizeof(*m));
+		m->magic = HACC_MIG_MAGIC_V2;
+		m->qp_num = num;
+		m->dev_id = mig->dev_id;
+		m->que_iso_cfg = hacc_io_rd(mig, true, HACC_QUE_ISO_CFG);
+		m->qp_base = base;
+		m->vf_state = HACC_VF_STATE_READY;
+		m->major_ver = HACC_MIG_MAJOR_VER;
+		m->minor_ver = HACC_MIG_MINOR_VER;
+		mig->match_valid = true;
+	}
+	memcpy(rec, m, HACC_MIG_MATCH_SIZE);
 	return 0;
 }
 
