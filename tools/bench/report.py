@@ -401,28 +401,37 @@ def scale_jobs(lost):
 
 
 def scale_growth(scale, scaleload):
-    """Does the longest downtime path grow with N?  max(N) / max(1), per driver."""
+    """Does a VF's downtime path grow with N?  Figures at N over those at N=1.
+
+    The median downtime path among the N is what one migration costs when N
+    run; the longest one also catches a process the scheduler put aside
+    (with 8 processes on 2 vCPUs), which is why both are given.
+    """
     md = []
     for what, sc in (("idle", scale), ("under load", scaleload)):
         if not sc:
             continue
-        parts = []
-        for d in DRIVERS:
-            x = sc.get(d, {})
-            one = x.get("1", {}).get("downtime_us_max")
-            if not one:
-                continue
-            g = []
-            for n in sorted((k for k in x if k != "1"), key=int):
-                v = x[n].get("downtime_us_max")
-                if v:
-                    g.append(f"N={n} {v['median'] / one['median']:.2f}x")
-            parts.append(f"{d}: " + ", ".join(g))
-        if parts:
-            md.append(f"- Longest downtime path with N at once against N=1 ({what}): "
-                      + "; ".join(parts))
+        for key, label in (("downtime_us_median", "median"), ("downtime_us_max", "longest")):
+            parts = []
+            for d in DRIVERS:
+                x = sc.get(d, {})
+                one = x.get("1", {}).get(key)
+                if not one:
+                    continue
+                g = [f"N=1 {one['median']:.0f} us"]
+                for n in sorted((k for k in x if k != "1"), key=int):
+                    v = x[n].get(key)
+                    if v:
+                        g.append(f"N={n} {v['median'] / one['median']:.2f}x")
+                parts.append(f"{d}: " + ", ".join(g))
+            if parts:
+                md.append(f"- {label} downtime path among the N against N=1 ({what}): "
+                          + "; ".join(parts))
     if md:
-        md = ["## Growth with the number of VFs migrating at once\n"] + md + [""]
+        md = ["## Growth with the number of VFs migrating at once\n"] + md + [
+            "", "Medians over the rounds; a target of the issue is that no phase's cost "
+            "grows with N, which the per-VF median shows; the longest path adds the "
+            "scheduling of N processes on the guest's vCPUs.", ""]
     return md
 
 
