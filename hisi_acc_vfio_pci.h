@@ -50,7 +50,9 @@ struct hacc_mig;
  * @vf_write64: write a 64-bit doorbell of the VF (always the VF's BAR 2)
  * @vf_mb_send: post the four mailbox words at HACC_MB_BASE as one command
  * @vf_mb_read: read the four mailbox words at HACC_MB_BASE as one access
- *	(status and result of the last command come from the same read)
+ *	(status and result of the last command come from the same read); the
+ *	result words only mean something once the status says done, and
+ *	word 3 is reserved
  * @pf_read: read a 32-bit register of the PF's QM
  * @pf_write: write a 32-bit register of the PF's QM
  * @begin: called before a sequence of device accesses; may refuse (for
