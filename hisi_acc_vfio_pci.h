@@ -50,7 +50,9 @@ struct hacc_mig;
  * @vf_write64: write a 64-bit doorbell of the VF (always the VF's BAR 2)
  * @vf_mb_send: post the four mailbox words at HACC_MB_BASE as one command
  * @vf_mb_read: read the four mailbox words at HACC_MB_BASE as one access
- *	(status and result of the last command come from the same read)
+ *	(status and result of the last command come from the same read); the
+ *	result words only mean something once the status says done, and
+ *	word 3 is reserved
  * @pf_read: read a 32-bit register of the PF's QM
  * @pf_write: write a 32-bit register of the PF's QM
  * @begin: called before a sequence of device accesses; may refuse (for
@@ -145,8 +147,9 @@ struct hacc_mig_stats {
  * @state: current migration state
  * @saving: open saving stream, or NULL
  * @resuming: open resuming stream, or NULL
- * @match: match data captured for this VF, valid when @match_valid
- * @match_valid: @match describes the VF as it is now
+ * @match: match header of this VF, read from the PF on the first capture
+ *	and kept for the VF's lifetime (see hacc_capture_match())
+ * @match_valid: @match has been read
  * @device_ready: the VF holds guest state (VF_STATE read READY or loaded)
  * @rearm_eq: EQ/AEQ doorbells must be rung with @eq_head/@aeq_head on resume
  * @eq_head: EQ head captured at save

@@ -182,11 +182,19 @@ static void hacc_hw_mb_read(struct hacc_mig *mig, u32 words[4])
 	words[2] = lower_32_bits(hi);
 	words[3] = upper_32_bits(hi);
 #else
-	int i;
-
-	/* Elsewhere (the device model), word by word */
-	for (i = 0; i < 4; i++)
-		words[i] = readl(mb + 4 * i);
+	/*
+	 * Elsewhere (the device model), word by word: the status, and the
+	 * result words only once the status says done.  Word 3 is reserved
+	 * and never used.
+	 */
+	words[0] = readl(mb);
+	words[1] = 0;
+	words[2] = 0;
+	words[3] = 0;
+	if (!(words[0] & HACC_MB_BUSY)) {
+		words[1] = readl(mb + 4);
+		words[2] = readl(mb + 8);
+	}
 #endif
 }
 

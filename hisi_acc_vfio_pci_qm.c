@@ -26,28 +26,28 @@
 /* Device access                                                          */
 /* ---------------------------------------------------------------------- */
 
-static u32 hacc_rd(struct hacc_mig *mig, u32 off)
+/* One counted 32-bit access to a register of the PF's QM (@pf) or the VF's */
+static u32 hacc_io_rd(struct hacc_mig *mig, bool pf, u32 off)
 {
 	mig->stats.mmio_reads++;
-	return mig->ops->vf_read(mig, off);
+	return (pf ? mig->ops->pf_read : mig->ops->vf_read)(mig, off);
+}
+
+static void hacc_io_wr(struct hacc_mig *mig, bool pf, u32 off, u32 val)
+{
+	mig->stats.mmio_writes++;
+	(pf ? mig->ops->pf_write : mig->ops->vf_write)(mig, off, val);
+}
+
+/* The VF's registers, the common case */
+static u32 hacc_rd(struct hacc_mig *mig, u32 off)
+{
+	return hacc_io_rd(mig, false, off);
 }
 
 static void hacc_wr(struct hacc_mig *mig, u32 off, u32 val)
 {
-	mig->stats.mmio_writes++;
-	mig->ops->vf_write(mig, off, val);
-}
-
-static u32 hacc_pf_rd(struct hacc_mig *mig, u32 off)
-{
-	mig->stats.mmio_reads++;
-	return mig->ops->pf_read(mig, off);
-}
-
-static void hacc_pf_wr(struct hacc_mig *mig, u32 off, u32 val)
-{
-	mig->stats.mmio_writes++;
-	mig->ops->pf_write(mig, off, val);
+	hacc_io_wr(mig, false, off, val);
 }
 
 static void hacc_doorbell(struct hacc_mig *mig, u16 queue, u8 cmd, u16 index,
@@ -71,6 +71,24 @@ static u32 hacc_mb_snap(struct hacc_mig *mig, u32 *words)
 }
 
 /*
+ * Wait for the mailbox's busy bit to clear; *@val gets the status word.
+ * A command that returns data needs its status and result from the same
+ * read, the four words as one access (@snap receives them).  Every other
+ * wait reads the status word alone, one 32-bit access, as the Linux 6.12
+ * QM driver polls it: where there is no 128-bit MMIO load (the device
+ * model on x86) the four words cost four accesses at each poll.
+ */
+static int hacc_mb_wait(struct hacc_mig *mig, u32 *snap, unsigned long timeout_us,
+			u32 *val)
+{
+	if (snap)
+		return read_poll_timeout(hacc_mb_snap, *val, !(*val & HACC_MB_BUSY),
+					 HACC_POLL_US, timeout_us, false, mig, snap);
+	return read_poll_timeout(hacc_rd, *val, !(*val & HACC_MB_BUSY),
+				 HACC_POLL_US, timeout_us, false, mig, HACC_MB_BASE);
+}
+
+/*
  * Run one mailbox command on the VF.  The busy bit is only polled before
  * the command when the mailbox has not been seen idle since the guest last
  * ran: the VM is stopped whenever the driver uses the mailbox, so after one
@@ -88,9 +106,7 @@ static int hacc_mailbox(struct hacc_mig *mig, u8 cmd, bool read, u64 addr,
 	int ret;
 
 	if (!mig->mb_idle) {
-		ret = read_poll_timeout(hacc_mb_snap, val, !(val & HACC_MB_BUSY),
-					HACC_POLL_US, HACC_POLL_TIMEOUT_US,
-					false, mig, snap);
+		ret = hacc_mb_wait(mig, NULL, HACC_POLL_TIMEOUT_US, &val);
 		if (ret) {
 			dev_err_ratelimited(mig->dev, "mailbox: busy (%#x) before command %#x\n",
 					    val, cmd);
@@ -103,9 +119,7 @@ static int hacc_mailbox(struct hacc_mig *mig, u8 cmd, bool read, u64 addr,
 	mig->stats.mmio_writes += ARRAY_SIZE(words);
 	mig->ops->vf_mb_send(mig, words);
 
-	ret = read_poll_timeout(hacc_mb_snap, val, !(val & HACC_MB_BUSY),
-				HACC_POLL_US, HACC_MB_DONE_US, false,
-				mig, snap);
+	ret = hacc_mb_wait(mig, out ? snap : NULL, HACC_MB_DONE_US, &val);
 	if (ret) {
 		dev_err_ratelimited(mig->dev, "mailbox: command %#x still busy after %ld us\n",
 				    cmd, HACC_MB_DONE_US);
@@ -154,26 +168,26 @@ static int hacc_read_vft_locked(struct hacc_mig *mig, u32 *base, u32 *num)
 	u32 val, lo, hi;
 	int ret;
 
-	ret = read_poll_timeout(hacc_pf_rd, val, val & 1, HACC_POLL_US,
-				HACC_POLL_TIMEOUT_US, false, mig,
+	ret = read_poll_timeout(hacc_io_rd, val, val & 1, HACC_POLL_US,
+				HACC_POLL_TIMEOUT_US, false, mig, true,
 				HACC_PF_VFT_RDY);
 	if (ret)
 		goto timeout;
 
-	hacc_pf_wr(mig, HACC_PF_VFT_OP_WR, 1);
-	hacc_pf_wr(mig, HACC_PF_VFT_TYPE, HACC_VFT_TYPE_SQC);
-	hacc_pf_wr(mig, HACC_PF_VFT_CFG, mig->fn);
-	hacc_pf_wr(mig, HACC_PF_VFT_RDY, 0);
-	hacc_pf_wr(mig, HACC_PF_VFT_OP_ENABLE, 1);
+	hacc_io_wr(mig, true, HACC_PF_VFT_OP_WR, 1);
+	hacc_io_wr(mig, true, HACC_PF_VFT_TYPE, HACC_VFT_TYPE_SQC);
+	hacc_io_wr(mig, true, HACC_PF_VFT_CFG, mig->fn);
+	hacc_io_wr(mig, true, HACC_PF_VFT_RDY, 0);
+	hacc_io_wr(mig, true, HACC_PF_VFT_OP_ENABLE, 1);
 
-	ret = read_poll_timeout(hacc_pf_rd, val, val & 1, HACC_POLL_US,
-				HACC_POLL_TIMEOUT_US, false, mig,
+	ret = read_poll_timeout(hacc_io_rd, val, val & 1, HACC_POLL_US,
+				HACC_POLL_TIMEOUT_US, false, mig, true,
 				HACC_PF_VFT_RDY);
 	if (ret)
 		goto timeout;
 
-	lo = hacc_pf_rd(mig, HACC_PF_VFT_DATA_L);
-	hi = hacc_pf_rd(mig, HACC_PF_VFT_DATA_H);
+	lo = hacc_io_rd(mig, true, HACC_PF_VFT_DATA_L);
+	hi = hacc_io_rd(mig, true, HACC_PF_VFT_DATA_H);
 	ret = hacc_vft_decode((u64)hi << 32 | lo, base, num);
 	if (ret)
 		dev_err_ratelimited(mig->dev, "migration: queue table entry of function %u is %#llx, not valid\n",
@@ -202,29 +216,38 @@ static int hacc_read_vft(struct hacc_mig *mig, u32 *base, u32 *num)
  * @mig: the core
  * @rec: the record whose first HACC_MIG_MATCH_SIZE bytes are written
  *
- * Reads PF registers only: the VF may be running.
+ * Reads PF registers only, and only the first time: a VF's queue-table
+ * entry and the PF's isolation configuration do not change while the VF
+ * exists (the PF assigns the queues when it enables SR-IOV, assigns the
+ * same ones again after its own reset, and removes the VF before it could
+ * assign others), so the header is kept in @mig->match for the VF's
+ * lifetime; a reset of the VF itself does not touch them.  The VF may be
+ * running.
  *
  * Return: 0, or the errno of the queue-table read.
  */
 int hacc_capture_match(struct hacc_mig *mig, struct hacc_mig_data *rec)
 {
+	struct hacc_mig_data *m = &mig->match;
 	u32 base, num;
 	int ret;
 
-	ret = hacc_read_vft(mig, &base, &num);
-	if (ret)
-		return ret;
-
-	rec->magic = HACC_MIG_MAGIC_V2;
-	rec->qp_num = num;
-	rec->dev_id = mig->dev_id;
-	rec->que_iso_cfg = hacc_pf_rd(mig, HACC_QUE_ISO_CFG);
-	rec->qp_base = base;
-	rec->vf_state = HACC_VF_STATE_READY;
-	rec->major_ver = HACC_MIG_MAJOR_VER;
-	rec->minor_ver = HACC_MIG_MINOR_VER;
-	rec->match_rsvd[0] = 0;
-	rec->match_rsvd[1] = 0;
+	if (!mig->match_valid) {
+		ret = hacc_read_vft(mig, &base, &num);
+		if (ret)
+			return ret;
+		memset(m, 0, sizeof(*m));
+		m->magic = HACC_MIG_MAGIC_V2;
+		m->qp_num = num;
+		m->dev_id = mig->dev_id;
+		m->que_iso_cfg = hacc_io_rd(mig, true, HACC_QUE_ISO_CFG);
+		m->qp_base = base;
+		m->vf_state = HACC_VF_STATE_READY;
+		m->major_ver = HACC_MIG_MAJOR_VER;
+		m->minor_ver = HACC_MIG_MINOR_VER;
+		mig->match_valid = true;
+	}
+	memcpy(rec, m, HACC_MIG_MATCH_SIZE);
 	return 0;
 }
 
@@ -234,12 +257,8 @@ static int hacc_wait_clear(struct hacc_mig *mig, bool pf, u32 off,
 	u32 val;
 	int ret;
 
-	if (pf)
-		ret = read_poll_timeout(hacc_pf_rd, val, !val, 100,
-					HACC_DRAIN_TIMEOUT_US, false, mig, off);
-	else
-		ret = read_poll_timeout(hacc_rd, val, !val, 100,
-					HACC_DRAIN_TIMEOUT_US, false, mig, off);
+	ret = read_poll_timeout(hacc_io_rd, val, !val, 100,
+				HACC_DRAIN_TIMEOUT_US, false, mig, pf, off);
 	if (ret) {
 		dev_err_ratelimited(mig->dev, "migration: %s is %#x after %u us, expected 0\n",
 				    what, val, HACC_DRAIN_TIMEOUT_US);
@@ -425,15 +444,12 @@ int hacc_read_state(struct hacc_mig *mig, struct hacc_mig_data *rec)
  */
 static int hacc_mb_wait_idle(struct hacc_mig *mig)
 {
-	u32 snap[4];
 	u32 val;
 	int ret;
 
 	if (mig->mb_idle)
 		return 0;
-	ret = read_poll_timeout(hacc_mb_snap, val, !(val & HACC_MB_BUSY),
-				HACC_POLL_US, HACC_POLL_TIMEOUT_US,
-				false, mig, snap);
+	ret = hacc_mb_wait(mig, NULL, HACC_POLL_TIMEOUT_US, &val);
 	if (ret) {
 		dev_err_ratelimited(mig->dev, "migration: mailbox busy (%#x) before load\n",
 				    val);

@@ -41,6 +41,7 @@ struct fake_qm {
 	bool mb_hang;		/* commands posted from now on never complete */
 	unsigned int mb_slow;	/* reads of a posted command that say busy */
 	unsigned int mb_busy_left;
+	unsigned int mb_wide_reads;	/* reads of the four mailbox words */
 	bool wb_stuck;
 	bool paused;
 	int begin_err;
@@ -77,6 +78,7 @@ static void fake_mb_read(struct hacc_mig *mig, u32 w[4])
 	struct fake_qm *f = to_fake(mig);
 	int i;
 
+	f->mb_wide_reads++;
 	w[0] = fake_vf_read(mig, HACC_MB_BASE);
 	for (i = 1; i < 4; i++)
 		w[i] = f->vf[HACC_MB_BASE / 4 + i];
@@ -927,6 +929,60 @@ static void test_mailbox_wide_read(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rec.cqc_dma, T_CQC_BT);
 }
 
+/*
+ * Only a command that returns data waits with reads of the four mailbox
+ * words (status and result from one access); waiting for any other
+ * command, or for an idle mailbox, reads the status word alone.
+ */
+static void test_mailbox_status_polls(struct kunit *test)
+{
+	struct fake_qm *f = fake_new(test);
+	struct hacc_mig_data rec;
+
+	/*
+	 * RUNNING -> STOP: idle check, PAUSE_QM busy for three polls, none of
+	 * them wide; STOP -> STOP_COPY: SQC_BT and CQC_BT reads, each busy
+	 * for three polls and done at the fourth, all wide.
+	 */
+	f->mb_slow = 3;
+	save_record(test, f, &rec);
+	KUNIT_EXPECT_EQ(test, f->mb_wide_reads, 2 * (3 + 1));
+	KUNIT_EXPECT_EQ(test, rec.sqc_dma, T_SQC_BT);
+	KUNIT_EXPECT_EQ(test, rec.cqc_dma, T_CQC_BT);
+}
+
+/*
+ * The match header is read from the PF once: a second PRE_COPY reads
+ * nothing, nor does one after a reset of the VF or a new session.
+ */
+static void test_match_once(struct kunit *test)
+{
+	struct fake_qm *f = fake_new(test);
+	struct hacc_mig_stats a;
+	struct hacc_mig_data rec;
+
+	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY, stream_new(test, f)), 0);
+	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_RUNNING, NULL), 0);
+	a = f->mig.stats;
+	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY, stream_new(test, f)), 0);
+	KUNIT_EXPECT_EQ(test, f->mig.stats.mmio_reads, a.mmio_reads);
+	KUNIT_EXPECT_EQ(test, f->mig.stats.mmio_writes, a.mmio_writes);
+	KUNIT_EXPECT_EQ(test, s_read(f->mig.saving, &rec, HACC_MIG_MATCH_SIZE),
+			(ssize_t)HACC_MIG_MATCH_SIZE);
+	KUNIT_EXPECT_EQ(test, rec.qp_num, T_QP_NUM);
+	KUNIT_EXPECT_EQ(test, rec.qp_base, T_QP_BASE);
+	KUNIT_EXPECT_EQ(test, rec.que_iso_cfg, T_ISO);
+	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_RUNNING, NULL), 0);
+
+	hacc_mig_reset(&f->mig);
+	hacc_mig_close(&f->mig);
+	hacc_mig_open(&f->mig);
+	a = f->mig.stats;
+	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY, stream_new(test, f)), 0);
+	KUNIT_EXPECT_EQ(test, f->mig.stats.mmio_reads, a.mmio_reads);
+	KUNIT_EXPECT_EQ(test, f->mig.stats.mmio_writes, a.mmio_writes);
+}
+
 /* PRE_COPY_P2P: the stream and PRECOPY_INFO behave as in PRE_COPY */
 static void test_p2p_precopy(struct kunit *test)
 {
@@ -1190,6 +1246,8 @@ static struct kunit_case hacc_cases[] = {
 	KUNIT_CASE(test_p2p_running),
 	KUNIT_CASE(test_mailbox_budget),
 	KUNIT_CASE(test_mailbox_wide_read),
+	KUNIT_CASE(test_mailbox_status_polls),
+	KUNIT_CASE(test_match_once),
 	KUNIT_CASE(test_p2p_precopy),
 	KUNIT_CASE(test_p2p_resume),
 	KUNIT_CASE(test_pf_window),

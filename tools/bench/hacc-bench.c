@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include <sys/wait.h>
 
 #include "hacc_guest.h"
+#include "hacc_jobs.h"
 #include "hacc_sys.h"
 #include "hacc_vfio.h"
 #include "hacc-model-ctl.h"
@@ -36,6 +38,7 @@ static const char usage_text[] =
 "Usage: hacc-bench [OPTIONS] pair SRC DST\n"
 "       hacc-bench [OPTIONS] mismatch SRC DST\n"
 "       hacc-bench [OPTIONS] scale SRC1 DST1 [SRC2 DST2 ...]\n"
+"       hacc-bench [OPTIONS] load SRC DST\n"
 "\n"
 "pair      migrate SRC -> DST once with PRE_COPY, timing every phase and\n"
 "          reading the model counters of SRC, DST and the PF around it\n"
@@ -43,11 +46,18 @@ static const char usage_text[] =
 "          the destination refused and which state the source was in\n"
 "scale     migrate all pairs at once, one process per pair: total time and\n"
 "          the downtime path of each\n"
+"load      pair, with a ZIP workload keeping K jobs in flight on SRC: paused\n"
+"          (as a VMM stops its vCPUs) before the downtime path, carried on\n"
+"          on DST after it; jobs/s in 10 ms buckets, every job checked\n"
 "\n"
 "Options:\n"
 "  -s, --seed N    guest state seed (default 1)\n"
 "  -i, --iter N    iteration number copied to the output\n"
 "  -m, --mode M    cdev (default) or group\n"
+"  -k, --jobs K    load: jobs in flight (default 64)\n"
+"  -w, --window MS load: workload time before and after the migration\n"
+"                  (default 100)\n"
+"  -L, --load      scale: every pair under load, as in load\n"
 "  -h, --help      this text\n"
 "\n"
 "The driver name in the output is $HACC_DRIVER (ours|mainline) or guessed\n"
@@ -105,6 +115,7 @@ static const char * const mb_cmd_name[NUM_MB_CMDS] = {
 /* What the model counts for one function */
 struct fn_count {
 	__u64 mmio_r, mmio_w, dma_r, dma_w, mb, mb_err;
+	__u64 jobs_fetched, jobs_done;	/* the model's ZIP task engine */
 	__u64 mb_cmd[NUM_MB_CMDS];
 };
 
@@ -126,9 +137,14 @@ struct opts {
 	unsigned int seed;
 	int iter;
 	enum hacc_open_mode mode;
+	unsigned int jobs;	/* load: jobs in flight */
+	unsigned int window_ms;	/* load: workload before and after */
+	bool load;		/* scale: under load */
 };
 
-static struct opts opt = { .seed = 1, .iter = -1, .mode = HACC_OPEN_CDEV };
+static struct opts opt = {
+	.seed = 1, .iter = -1, .mode = HACC_OPEN_CDEV, .jobs = 64, .window_ms = 100,
+};
 
 /* One migration: devices, the model window and what was measured */
 struct run {
@@ -148,6 +164,8 @@ struct run {
 	/* mismatch: where the destination refused */
 	int reject_errno;
 	__u32 src_state_at_reject;
+	struct load *ld;	/* load: the workload on the source, else NULL */
+	__u64 t_pause;		/* load: the workload paused */
 };
 
 static __u64 now_ns(void)
@@ -174,6 +192,8 @@ static void read_fn(struct hacc_model *m, int fn, struct fn_count *c)
 	c->dma_w = hacc_model_fn_counter(m, fn, HACC_CTL_DMA_WRITES);
 	c->mb = hacc_model_fn_counter(m, fn, HACC_CTL_MB_TOTAL);
 	c->mb_err = hacc_model_fn_counter(m, fn, HACC_CTL_MB_ERRORS);
+	c->jobs_fetched = hacc_model_fn_counter(m, fn, HACC_CTL_JOBS_FETCHED);
+	c->jobs_done = hacc_model_fn_counter(m, fn, HACC_CTL_JOBS_DONE);
 	for (i = 0; i < NUM_MB_CMDS; i++)
 		c->mb_cmd[i] = hacc_model_fn_counter(m, fn, HACC_CTL_MB_CMD(i));
 }
@@ -199,6 +219,8 @@ static void add_delta(struct fn_count *acc, const struct fn_count *a,
 	acc->dma_w += b->dma_w - a->dma_w;
 	acc->mb += b->mb - a->mb;
 	acc->mb_err += b->mb_err - a->mb_err;
+	acc->jobs_fetched += b->jobs_fetched - a->jobs_fetched;
+	acc->jobs_done += b->jobs_done - a->jobs_done;
 	for (i = 0; i < NUM_MB_CMDS; i++)
 		acc->mb_cmd[i] += b->mb_cmd[i] - a->mb_cmd[i];
 }
@@ -283,8 +305,236 @@ static unsigned int vf_qp_num(struct hacc_dev *dev)
 }
 
 /*
- * Open both VFs, give the source guest state, take the destination to
- * RESUMING (as a VMM does before the source starts PRE_COPY).
+ * The workload of `load` and `scale --load`: a thread keeps K compression
+ * jobs of 4 KiB in flight on the source's queue 0 with the hl_jobs engine
+ * (MSI to an eventfd), checks every result with zlib and counts
+ * completions in 10 ms buckets.  The main thread pauses it before the
+ * downtime path, as a VMM stops its vCPUs before it stops the devices,
+ * moves it to the destination (hl_fn_move(): same IOVAs, the MSI eventfd
+ * re-wired) once that runs, and lets it go on there.
+ */
+#define LOAD_BUCKET_NS	10000000ull
+#define LOAD_BUCKETS	1000
+#define LOAD_JOB_LEN	4096
+#define LOAD_NDATA	4
+#define LOAD_REAP_MS	5
+#define LOAD_DRAIN_MS	3000
+
+struct load {
+	struct hl_fn fn;
+	struct hl_jobs jobs;
+	bool fn_up, jobs_up, thread_up;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool pause_req, paused, stop_submit, quit;
+	int err;			/* first failure of the workload */
+	char errmsg[256];
+	__u64 t0;			/* the workload's start */
+	unsigned int bucket[LOAD_BUCKETS];
+	unsigned int inflight_at_stop;
+	bool moved;
+	int irq_at_move;		/* the MSI eventfd was readable at the move */
+	unsigned long long lost_irq_at[2];	/* at the pause, at the end of the window */
+	unsigned char data[LOAD_NDATA][LOAD_JOB_LEN];
+};
+
+/* Text-like, run-length-like and mixed data: all compress, differently */
+static void load_fill(struct load *l)
+{
+	static const char *const words[] = {
+		"queue ", "doorbell ", "migration ", "deflate ", "phase ",
+		"completion ", "\n", "interrupt ",
+	};
+	unsigned int seed = opt.seed, i, k;
+
+	for (k = 0; k < LOAD_NDATA; k++) {
+		for (i = 0; i < LOAD_JOB_LEN;) {
+			unsigned int r = rand_r(&seed);
+			const char *w = words[r % 8];
+			unsigned int len = (k & 1) ? 1 + r % 200 : strlen(w);
+
+			if (len > LOAD_JOB_LEN - i)
+				len = LOAD_JOB_LEN - i;
+			if (k & 1)
+				memset(l->data[k] + i, r >> 8, len);
+			else
+				memcpy(l->data[k] + i, w, len);
+			i += len;
+		}
+	}
+}
+
+static void load_fail(struct load *l, int err)
+{
+	if (l->err)
+		return;
+	l->err = err;
+	snprintf(l->errmsg, sizeof(l->errmsg), "%s", hacc_last_error());
+}
+
+static void *load_worker(void *arg)
+{
+	struct load *l = arg;
+	unsigned int next = 0;
+	bool submit;
+
+	pthread_mutex_lock(&l->lock);
+	while (!l->quit) {
+		unsigned long long before;
+		__u64 b;
+		int n;
+
+		submit = !l->stop_submit && !l->err;
+		pthread_mutex_unlock(&l->lock);
+		while (submit && l->jobs.inflight < opt.jobs) {
+			const unsigned char *d = l->data[next++ % LOAD_NDATA];
+			int ret = hl_jobs_submit(&l->jobs, d, LOAD_JOB_LEN, l->jobs.max_len,
+						 d, LOAD_JOB_LEN, false);
+
+			if (ret) {
+				load_fail(l, ret);
+				break;
+			}
+		}
+		/* paused right after submitting: K jobs are in flight */
+		pthread_mutex_lock(&l->lock);
+		if (l->pause_req) {
+			l->paused = true;
+			pthread_cond_broadcast(&l->cond);
+			while (l->pause_req && !l->quit)
+				pthread_cond_wait(&l->cond, &l->lock);
+			l->paused = false;
+		}
+		pthread_mutex_unlock(&l->lock);
+
+		before = l->jobs.st.completed;
+		n = hl_fn_reap(&l->fn, LOAD_REAP_MS);
+		if (n < 0)
+			load_fail(l, n);
+		b = (now_ns() - l->t0) / LOAD_BUCKET_NS;
+		if (l->jobs.st.completed > before && b < LOAD_BUCKETS)
+			l->bucket[b] += l->jobs.st.completed - before;
+		pthread_mutex_lock(&l->lock);
+	}
+	pthread_mutex_unlock(&l->lock);
+	return NULL;
+}
+
+/* Stop the workload after it submitted (and wait for it), or let it go on. */
+static void load_pause(struct load *l, bool pause)
+{
+	pthread_mutex_lock(&l->lock);
+	l->pause_req = pause;
+	pthread_cond_broadcast(&l->cond);
+	while (pause && !l->paused)
+		pthread_cond_wait(&l->cond, &l->lock);
+	pthread_mutex_unlock(&l->lock);
+}
+
+static int load_start(struct load *l, struct hacc_dev *src)
+{
+	struct hl_fn_cfg fc = { .irq = true };
+	struct hl_jobs_cfg jc = { .qn = 0, .op = HL_COMPRESS, .k = opt.jobs, .depth = 4 };
+	int ret;
+
+	while (jc.depth <= opt.jobs)
+		jc.depth *= 2;
+	pthread_mutex_init(&l->lock, NULL);
+	pthread_cond_init(&l->cond, NULL);
+	load_fill(l);
+	ret = hl_fn_init(&l->fn, src, &fc);
+	if (ret)
+		return ret;
+	l->fn_up = true;
+	ret = hl_jobs_init(&l->jobs, &l->fn, &jc);
+	if (ret)
+		return ret;
+	l->jobs_up = true;
+	l->t0 = now_ns();
+	ret = pthread_create(&l->thread, NULL, load_worker, l);
+	if (ret)
+		return hacc_fail(ret, "pthread_create");
+	l->thread_up = true;
+	return 0;
+}
+
+static void load_join(struct load *l)
+{
+	if (!l->thread_up)
+		return;
+	pthread_mutex_lock(&l->lock);
+	l->quit = true;
+	pthread_cond_broadcast(&l->cond);
+	pthread_mutex_unlock(&l->lock);
+	pthread_join(l->thread, NULL);
+	l->thread_up = false;
+}
+
+/*
+ * After the switch-over: carry on on the destination for the window, then
+ * stop submitting and wait for every job in flight.  What is still in
+ * flight after LOAD_DRAIN_MS is lost.
+ */
+static int load_finish(struct load *l, struct hacc_dev *dst)
+{
+	__u64 end;
+	int ret;
+
+	{
+		struct pollfd p = { .fd = l->fn.irq_fd, .events = POLLIN };
+
+		l->irq_at_move = poll(&p, 1, 0);
+	}
+	ret = hl_fn_move(&l->fn, dst);
+	if (ret) {
+		load_fail(l, ret);
+		load_join(l);
+		return ret;
+	}
+	l->moved = true;
+	load_pause(l, false);
+	usleep(opt.window_ms * 1000);
+	pthread_mutex_lock(&l->lock);
+	l->stop_submit = true;
+	l->lost_irq_at[1] = l->fn.st.lost_irq;
+	pthread_mutex_unlock(&l->lock);
+	end = now_ns() + LOAD_DRAIN_MS * 1000000ull;
+	while (__atomic_load_n(&l->jobs.inflight, __ATOMIC_RELAXED) && now_ns() < end)
+		usleep(1000);
+	load_join(l);
+	return 0;
+}
+
+/* Jobs submitted and not completed, and completed with a wrong result */
+static unsigned long long load_lost(const struct load *l)
+{
+	return l->jobs.st.submitted - l->jobs.st.completed;
+}
+
+static unsigned long long load_bad(const struct load *l)
+{
+	return l->jobs.st.bad + l->jobs.st.hw_err;
+}
+
+static void load_free(struct load *l)
+{
+	if (!l)
+		return;
+	load_join(l);
+	if (l->jobs_up)
+		hl_jobs_fini(&l->jobs);
+	if (l->fn_up)
+		hl_fn_fini(&l->fn);
+	pthread_mutex_destroy(&l->lock);
+	pthread_cond_destroy(&l->cond);
+	free(l);
+}
+
+/*
+ * Open both VFs, give the source guest state (under load: start the
+ * workload on it), take the destination to RESUMING (as a VMM does before
+ * the source starts PRE_COPY).
  */
 static int run_setup(struct run *r, const char *src, const char *dst, bool counting)
 {
@@ -298,10 +548,14 @@ static int run_setup(struct run *r, const char *src, const char *dst, bool count
 		return fail("open source");
 	if (hacc_dev_open(&r->dst, dst, opt.mode))
 		return fail("open destination");
-	if (hacc_guest_attach(&r->guest, &r->src) ||
-	    hacc_guest_program(&r->guest, opt.seed) ||
-	    hacc_guest_read(&r->guest, &r->before))
+	if (r->ld) {
+		if (load_start(r->ld, &r->src))
+			return fail("workload on the source");
+	} else if (hacc_guest_attach(&r->guest, &r->src) ||
+		   hacc_guest_program(&r->guest, opt.seed) ||
+		   hacc_guest_read(&r->guest, &r->before)) {
 		return fail("guest set-up of the source");
+	}
 	r->qp_num[0] = vf_qp_num(&r->src);
 	r->qp_num[1] = vf_qp_num(&r->dst);
 	r->p2p = has_p2p(&r->src) && has_p2p(&r->dst);
@@ -377,6 +631,13 @@ static int run_switchover(struct run *r)
 	__u64 t0, t1;
 	ssize_t n;
 
+	/* A VMM stops the vCPUs first: the guest's jobs stay in flight */
+	if (r->ld) {
+		load_pause(r->ld, true);
+		r->t_pause = now_ns();
+		r->ld->inflight_at_stop = r->ld->jobs.inflight;
+		r->ld->lost_irq_at[0] = r->ld->fn.st.lost_irq;
+	}
 	/* With P2P a VMM quiesces every device before it stops any */
 	if (r->p2p && arc(r, PH_SRC_P2P, &r->src, VFIO_DEVICE_STATE_PRE_COPY_P2P, NULL))
 		return fail("source PRE_COPY -> PRE_COPY_P2P");
@@ -437,6 +698,8 @@ static void run_close(struct run *r)
 		close(r->src_fd);
 	if (r->dst_fd >= 0)
 		close(r->dst_fd);
+	load_free(r->ld);
+	r->ld = NULL;
 	hacc_guest_detach(&r->guest);
 	hacc_dev_close(&r->src);
 	hacc_dev_close(&r->dst);
@@ -446,10 +709,12 @@ static void run_close(struct run *r)
 static void json_counts(const char *name, const struct fn_count *c, bool last)
 {
 	printf("\"%s\":{\"mmio_r\":%llu,\"mmio_w\":%llu,\"mb\":%llu,\"mb_err\":%llu,"
-	       "\"dma_r\":%llu,\"dma_w\":%llu}%s", name,
-	       (unsigned long long)c->mmio_r, (unsigned long long)c->mmio_w,
+	       "\"dma_r\":%llu,\"dma_w\":%llu,\"jobs_fetched\":%llu,\"jobs_done\":%llu}%s",
+	       name, (unsigned long long)c->mmio_r, (unsigned long long)c->mmio_w,
 	       (unsigned long long)c->mb, (unsigned long long)c->mb_err,
-	       (unsigned long long)c->dma_r, (unsigned long long)c->dma_w, last ? "" : ",");
+	       (unsigned long long)c->dma_r, (unsigned long long)c->dma_w,
+	       (unsigned long long)c->jobs_fetched, (unsigned long long)c->jobs_done,
+	       last ? "" : ",");
 }
 
 static void json_mb_cmds(const struct phase_rec *ph)
@@ -597,10 +862,85 @@ out:
 	return rc;
 }
 
+static double rel_ms(const struct load *l, __u64 t)
+{
+	return t ? (double)(t - l->t0) / 1e6 : 0;
+}
+
+/*
+ * pair with the workload running on the source: the same phases, plus the
+ * workload's throughput around the migration and whether every job it
+ * submitted completed once with the right output.
+ */
+static int cmd_load(const char *src, const char *dst)
+{
+	struct run *r = calloc(1, sizeof(*r));
+	const struct load *l;
+	unsigned int i, nb;
+	__u64 t_last;
+	int rc = 1;
+
+	if (!r)
+		return fail("out of memory");
+	r->ld = calloc(1, sizeof(*r->ld));
+	if (!r->ld) {
+		free(r);
+		return fail("out of memory");
+	}
+	l = r->ld;
+	if (run_setup(r, src, dst, true))
+		goto out;
+	usleep(opt.window_ms * 1000);
+	r->t_start = now_ns();
+	if (run_precopy(r) || run_switchover(r))
+		goto out;
+	if (load_finish(r->ld, &r->dst)) {
+		fail("workload on the destination");
+		goto out;
+	}
+	t_last = now_ns();
+	nb = (t_last - l->t0) / LOAD_BUCKET_NS + 1;
+	if (nb > LOAD_BUCKETS)
+		nb = LOAD_BUCKETS;
+	json_head("load", r);
+	printf("\"total_ns\":%llu,\"downtime_ns\":%llu,\"jobs_k\":%u,\"window_ms\":%u,"
+	       "\"submitted\":%llu,\"completed\":%llu,\"verified\":%llu,\"lost\":%llu,"
+	       "\"bad\":%llu,\"nc\":%llu,\"inflight_at_stop\":%u,\"lost_irq\":%llu,"
+	       "\"bad_cqe\":%llu,\"irqs\":%llu,\"eqes\":%llu,\"irq_at_move\":%d,"
+	       "\"lost_irq_at_pause\":%llu,\"lost_irq_at_end\":%llu,"
+	       "\"workload_error\":\"%s\",",
+	       (unsigned long long)(r->t_end - r->t_start),
+	       (unsigned long long)(r->t_end - r->t_down), opt.jobs, opt.window_ms,
+	       l->jobs.st.submitted, l->jobs.st.completed, l->jobs.st.verified,
+	       load_lost(l), load_bad(l), l->jobs.st.nc, l->inflight_at_stop,
+	       l->fn.st.lost_irq, l->fn.st.bad_cqe, l->fn.st.irqs, l->fn.st.eqes,
+	       l->irq_at_move, l->lost_irq_at[0], l->lost_irq_at[1],
+	       l->err ? l->errmsg : "");
+	printf("\"t_precopy_ms\":%.3f,\"t_pause_ms\":%.3f,\"t_down_ms\":%.3f,"
+	       "\"t_end_ms\":%.3f,\"bucket_ms\":%llu,\"buckets\":[",
+	       rel_ms(l, r->t_start), rel_ms(l, r->t_pause), rel_ms(l, r->t_down),
+	       rel_ms(l, r->t_end), LOAD_BUCKET_NS / 1000000ull);
+	for (i = 0; i < nb; i++)
+		printf("%s%u", i ? "," : "", l->bucket[i]);
+	printf("],");
+	json_phases(r);
+	printf("}\n");
+	rc = load_lost(l) || load_bad(l) || l->err ? 1 : 0;
+	if (rc)
+		fprintf(stderr, "hacc-bench: load: %llu job(s) lost, %llu wrong%s%s\n",
+			load_lost(l), load_bad(l), l->err ? ": " : "", l->err ? l->errmsg : "");
+out:
+	run_close(r);
+	free(r);
+	return rc;
+}
+
 struct scale_res {
 	int ok;
 	__u64 t_go, t_start, t_down, t_end;
 	int diffs;
+	/* under load */
+	unsigned long long jobs_done, jobs_lost, jobs_bad;
 };
 
 /* Where each child is, in memory shared with the parent, for a stall report */
@@ -619,7 +959,9 @@ static int scale_child(int idx, const char *src, const char *dst, int ready_w, i
 	char c = 0;
 
 	stage[idx] = ST_SETUP;
-	if (r && !run_setup(r, src, dst, false))
+	if (r && opt.load)
+		r->ld = calloc(1, sizeof(*r->ld));
+	if (r && (!opt.load || r->ld) && !run_setup(r, src, dst, false))
 		res.ok = 1;
 	stage[idx] = ST_READY;
 	if (write(ready_w, &c, 1) != 1 || read(go_r, &c, 1) != 1)
@@ -633,8 +975,18 @@ static int scale_child(int idx, const char *src, const char *dst, int ready_w, i
 		res.t_down = r->t_down;
 		res.t_end = r->t_end;
 		stage[idx] = ST_VERIFY;
-		if (res.ok)
+		if (res.ok && r->ld) {
+			/* the jobs are what is checked under load */
+			res.ok = !load_finish(r->ld, &r->dst);
+			res.diffs = 0;
+		} else if (res.ok) {
 			res.diffs = run_verify(r);
+		}
+		if (r->ld) {
+			res.jobs_done = r->ld->jobs.st.completed;
+			res.jobs_lost = load_lost(r->ld);
+			res.jobs_bad = load_bad(r->ld);
+		}
 	}
 	if (write(res_w, &res, sizeof(res)) != sizeof(res))
 		res.ok = 0;
@@ -808,7 +1160,20 @@ static int cmd_scale(int n, char **bdfs)
 	printf("],\"verify_diffs\":[");
 	for (i = 0; i < n; i++)
 		printf("%s%d", i ? "," : "", rs[i].diffs);
-	printf("]}\n");
+	printf("],\"load\":%s", opt.load ? "true" : "false");
+	if (opt.load) {
+		printf(",\"jobs_k\":%u,\"jobs_completed\":[", opt.jobs);
+		for (i = 0; i < n; i++)
+			printf("%s%llu", i ? "," : "", rs[i].jobs_done);
+		printf("],\"jobs_lost\":[");
+		for (i = 0; i < n; i++)
+			printf("%s%llu", i ? "," : "", rs[i].jobs_lost);
+		printf("],\"jobs_bad\":[");
+		for (i = 0; i < n; i++)
+			printf("%s%llu", i ? "," : "", rs[i].jobs_bad);
+		printf("]");
+	}
+	printf("}\n");
 	return bad ? 1 : 0;
 }
 
@@ -818,13 +1183,16 @@ int main(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ "iter", required_argument, NULL, 'i' },
 		{ "mode", required_argument, NULL, 'm' },
+		{ "jobs", required_argument, NULL, 'k' },
+		{ "window", required_argument, NULL, 'w' },
+		{ "load", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	const char *cmd;
 	int c, nargs;
 
-	while ((c = getopt_long(argc, argv, "s:i:m:h", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:i:m:k:w:Lh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			opt.seed = strtoul(optarg, NULL, 0);
@@ -841,6 +1209,19 @@ int main(int argc, char **argv)
 				fprintf(stderr, "hacc-bench: unknown open mode '%s'\n", optarg);
 				return 2;
 			}
+			break;
+		case 'k':
+			opt.jobs = strtoul(optarg, NULL, 0);
+			if (!opt.jobs || opt.jobs > 512) {
+				fprintf(stderr, "hacc-bench: --jobs wants 1..512\n");
+				return 2;
+			}
+			break;
+		case 'w':
+			opt.window_ms = strtoul(optarg, NULL, 0);
+			break;
+		case 'L':
+			opt.load = true;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -859,6 +1240,8 @@ int main(int argc, char **argv)
 	nargs = argc - optind;
 	if (!strcmp(cmd, "pair") && nargs == 2)
 		return cmd_pair(argv[optind], argv[optind + 1]);
+	if (!strcmp(cmd, "load") && nargs == 2)
+		return cmd_load(argv[optind], argv[optind + 1]);
 	if (!strcmp(cmd, "mismatch") && nargs == 2)
 		return cmd_mismatch(argv[optind], argv[optind + 1]);
 	if (!strcmp(cmd, "scale") && nargs >= 2 && !(nargs % 2) && nargs / 2 <= MAX_PAIRS)
