@@ -1269,9 +1269,9 @@ static double now_s(void)
 
 TEST_F_TIMEOUT(mig, debugfs_regs_wait_for_reset, 120)
 {
-	struct { double start, end; } *t;
+	struct { double start, end; int started; } *t;
 	char buf[4096];
-	int dbg, round, early = 0;
+	int dbg, round, early = 0, i;
 	bool before;
 	pid_t pid;
 
@@ -1285,8 +1285,16 @@ TEST_F_TIMEOUT(mig, debugfs_regs_wait_for_reset, 120)
 		ASSERT_LE(0, pid);
 		if (!pid) {
 			t->start = now_s();
+			__atomic_store_n(&t->started, 1, __ATOMIC_RELEASE);
 			_exit(hacc_dev_reset(&self->a) ? 1 : (t->end = now_s(), 0));
 		}
+		/*
+		 * Dump 30 ms into the reset: wait for the child to be at its
+		 * ioctl first, or on a loaded host the dump can come before
+		 * the reset has begun (and rightly not wait for it).
+		 */
+		for (i = 0; i < 5000 && !__atomic_load_n(&t->started, __ATOMIC_ACQUIRE); i++)
+			usleep(1000);
 		usleep(30000);
 		ASSERT_LT(0, hacc_sys_dbg_pread(dbg, buf, sizeof(buf)));
 		/* done before the reset ended? (one clock for both processes) */
@@ -1296,6 +1304,7 @@ TEST_F_TIMEOUT(mig, debugfs_regs_wait_for_reset, 120)
 		TH_LOG("round %d: reset took %.3f s, the dump was done %s it ended", round,
 		       t->end - t->start, before ? "before" : "after");
 		t->end = 0;
+		t->started = 0;
 	}
 	close(dbg);
 	munmap(t, 4096);
