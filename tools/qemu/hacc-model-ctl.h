@@ -17,7 +17,7 @@
 
 #define HACC_CTL_MAGIC			0x0000	/* reads HACC_CTL_MAGIC_VALUE */
 #define HACC_CTL_MAGIC_VALUE		0x4d4d51484d4f444cull	/* "LDOMHQMM" */
-#define HACC_CTL_VERSION		0x0008	/* reads 1 */
+#define HACC_CTL_VERSION		0x0008	/* reads 2 (1: no job faults) */
 #define HACC_CTL_NUM_FUNCS		0x0010	/* 1 + number of VFs */
 #define HACC_CTL_COUNTERS_RESET		0x0018	/* write: bit n resets fn n, ~0 all */
 #define HACC_CTL_MB_128			0x0020	/* reads 1 with x-mb-128=on */
@@ -32,6 +32,34 @@
 #define HACC_CTL_FAULT_CACHE_WB		0x0110	/* "fault-cache-wb": WB_DONE reads 0 */
 #define HACC_CTL_FAULT_VF_STATE		0x0118	/* "fault-vf-state": VF_STATE reads 1 */
 #define HACC_CTL_FAULT_ABNORMAL		0x0120	/* "fault-abnormal": PF 0x100008 != 0 */
+/*
+ * Job faults of the ZIP engine.  One-shot: bit n hits the next job that
+ * function n fetches from any of its SQs, and the model then clears the
+ * bit, so reading the bitmap back tells whether the fault has fired.
+ * Jobs complete in fetch order, so a latency spike delays the jobs the
+ * function fetched after it too.
+ */
+#define HACC_CTL_FAULT_JOB_ERROR	0x0128	/* "fault-job-error": the job ends
+						 * with HACC_CTL_JOB_ERROR_STATUS,
+						 * nothing produced */
+#define HACC_CTL_FAULT_LOST_IRQ		0x0130	/* "fault-lost-irq": its CQE is
+						 * written, no EQE, no MSI; the
+						 * CQ stays armed */
+#define HACC_CTL_FAULT_LATENCY		0x0138	/* "fault-latency": the job takes
+						 * FAULT_LATENCY_NS */
+#define HACC_CTL_FAULT_DMA		0x0140	/* "fault-dma": reading its source
+						 * buffer faults: status 0x02 and
+						 * an AEQE (see below) */
+#define HACC_CTL_FAULT_LATENCY_NS	0x0148	/* "fault-latency-ns": a value, not
+						 * a bitmap; default 10 ms */
+#define HACC_CTL_JOB_ERROR_STATUS	0x04	/* SQE dw3[7:0] of FAULT_JOB_ERROR */
+/*
+ * A job whose buffer DMA faults (injected or real) completes with status
+ * 0x02 and posts an AEQE on the function's AEQ: queue number [15:0],
+ * phase [16], type [20:17] = HACC_CTL_AEQE_CQE_ERROR (qm.c's QM_CQE_ERROR),
+ * with the AEQ's MSI vector (capability 0x3110) unless AEQ_INT_MASK is set.
+ */
+#define HACC_CTL_AEQE_CQE_ERROR		2
 
 /*
  * Per-function counters, one block of HACC_CTL_FN_STRIDE bytes per function.
@@ -66,6 +94,10 @@
 #define HACC_CTL_JOBS_FETCHED		0xc0
 #define HACC_CTL_JOBS_DONE		0xc8
 #define HACC_CTL_JOB_ERRORS		0xd0
+/* Writes to offsets of BAR 2 the model does not implement (stored anyway) */
+#define HACC_CTL_UNIMP_WRITES		0xd8
+#define HACC_CTL_AEQES			0xe0	/* AEQEs posted */
+#define HACC_CTL_DMA_ERRORS		0xe8	/* DMA transactions that failed */
 /* x-mb-128=on: mailbox writes refused for not being one 128-bit store */
 #define HACC_CTL_MB_FORM_ERRORS		0xf8
 

@@ -10,9 +10,11 @@
  * consumed/produced/status words are written back into the SQ slot, then
  * a CQE (body first, phase word last) goes to the queue's CQ and, if the
  * CQ is armed (CQC c_flag), an EQE with the CQ number to the EQ and MSI
- * vector 0 unless EQ_INT_MASK is set.  The direction comes from the
- * SQC's type field (0 compress, 1 decompress), as hisi_zip sets it per
- * queue.
+ * vector 0 unless EQ_INT_MASK is set.  A job whose buffer DMA faulted
+ * also posts an AEQE (queue, type CQE error) to the AEQ, with the AEQ's
+ * vector.  The direction comes from the SQC's type field (0 compress,
+ * 1 decompress), as hisi_zip sets it per queue.  The one-shot job faults
+ * of the control window (hacc-model-ctl.h) are taken at fetch.
  *
  * Copyright (c) 2026 The hisi_acc_vfio_pci authors
  *
@@ -41,9 +43,16 @@
 #define CQC_PHASE       BIT(0)
 #define CQC_IRQ         BIT(1)
 
-/* EQC dwords in the register file from HACC_VF_EQC_DW0 */
+/* EQC/AEQC dwords in the register file from HACC_VF_EQC_DW0/AEQC_DW0 */
 #define EQC_DEPTH       6       /* depth - 1 [15:0], phase bit 16 */
 #define EQC_PHASE       BIT(16)
+/* AEQE dw0: queue [15:0], phase [16], type [20:17] */
+#define AEQE_TYPE_SHIFT 17
+
+/* Capability words giving an interrupt: type [16] (1: present), vector */
+#define CAP_EQ_IRQ      0x310c
+#define CAP_AEQ_IRQ     0x3110
+#define CAP_IRQ_PRESENT BIT(16)
 
 /* ZIP SQE dwords */
 #define SQE_CONSUMED    0
@@ -357,26 +366,57 @@ out:
 
 /* ---- completion: SQE write-back, CQE, EQE, MSI ---- */
 
-static bool eq_post(HaccCtx *c, unsigned int cqn)
+/*
+ * Posts a 4-byte entry (val | the queue's phase bit) to the EQ or the AEQ
+ * and latches its interrupt source.
+ */
+static bool xq_post(HaccCtx *c, bool aeq, uint32_t val)
 {
-    uint32_t *eqc = hacc_reg(c, HACC_VF_EQC_DW0);
-    unsigned int depth = (eqc[EQC_DEPTH] & 0xffff) + 1;
-    unsigned int tail = eqc[QC_POS] >> 16;
-    uint32_t eqe;
+    uint32_t *xqc = hacc_reg(c, aeq ? HACC_VF_AEQC_DW0 : HACC_VF_EQC_DW0);
+    unsigned int depth = (xqc[EQC_DEPTH] & 0xffff) + 1;
+    unsigned int tail = xqc[QC_POS] >> 16;
+    uint32_t e;
 
-    if (!qc_base(eqc) || tail >= depth) {
+    if (!qc_base(xqc) || tail >= depth) {
         return false;
     }
-    eqe = cpu_to_le32(cqn | (eqc[EQC_DEPTH] & EQC_PHASE));
-    if (!hacc_dma(c, qc_base(eqc) + tail * 4, &eqe, 4, true)) {
+    e = cpu_to_le32(val | (xqc[EQC_DEPTH] & EQC_PHASE));
+    if (!hacc_dma(c, qc_base(xqc) + tail * 4, &e, 4, true)) {
         return false;
     }
     if (++tail == depth) {
         tail = 0;
-        eqc[EQC_DEPTH] ^= EQC_PHASE;
+        xqc[EQC_DEPTH] ^= EQC_PHASE;
     }
-    eqc[QC_POS] = (eqc[QC_POS] & 0xffff) | tail << 16;
+    xqc[QC_POS] = (xqc[QC_POS] & 0xffff) | tail << 16;
+    *hacc_reg(c, aeq ? HACC_AEQ_INT_SOURCE : HACC_EQ_INT_SOURCE) |= 1;
     return true;
+}
+
+/* MSI of the EQ or AEQ, at the vector its capability word names */
+static void xq_irq(HaccCtx *c, bool aeq)
+{
+    uint32_t cap = hacc_cap_word(c, aeq ? CAP_AEQ_IRQ : CAP_EQ_IRQ);
+    unsigned int vec = cap & 0xffff;
+
+    if (*hacc_reg(c, aeq ? HACC_AEQ_INT_MASK : HACC_EQ_INT_MASK) & 1) {
+        return;
+    }
+    if (!(cap & CAP_IRQ_PRESENT) || !msi_enabled(c->dev) ||
+        vec >= msi_nr_vectors_allocated(c->dev)) {
+        return;
+    }
+    msi_notify(c->dev, vec);
+}
+
+/* An error of queue qn the hardware reports asynchronously: AEQE + MSI */
+static void aeq_report(HaccCtx *c, unsigned int qn, unsigned int type)
+{
+    trace_hisi_acc_aeqe(c->fnum, qn, type);
+    if (xq_post(c, true, qn | type << AEQE_TYPE_SHIFT)) {
+        hacc_count(c->pf, c->fnum, HACC_CTL_AEQES);
+        xq_irq(c, true);
+    }
 }
 
 /*
@@ -389,7 +429,7 @@ static bool eq_post(HaccCtx *c, unsigned int cqn)
  */
 static bool cq_signal(HaccCtx *c, unsigned int cqn, uint32_t *cqc)
 {
-    if (!(cqc[CQC_FLAGS] & CQC_IRQ) || !eq_post(c, cqn)) {
+    if (!(cqc[CQC_FLAGS] & CQC_IRQ) || !xq_post(c, false, cqn)) {
         return false;
     }
     cqc[CQC_FLAGS] &= ~CQC_IRQ;
@@ -404,11 +444,27 @@ static bool job_complete(HaccCtx *c, HaccJob *j)
     uint8_t cqe[HACC_CQE_BYTES] = { 0 };
     uint32_t le[4];
     unsigned int st, cqn, tail, i;
+    uint64_t dma_errors = hacc_counter(c->pf, c->fnum, HACC_CTL_DMA_ERRORS);
+    bool dma_fault;
 
     if (!sqc) {
         return false;
     }
-    st = zip_run(c, j->sqe, (sqc[SQC_CQN] >> SQC_TYPE_SHIFT) & 0xf);
+    if (j->faults & (HACC_JF_ERROR | HACC_JF_DMA)) {
+        /* injected: the engine stops before writing any output */
+        j->sqe[SQE_CONSUMED] = 0;
+        j->sqe[SQE_PRODUCED] = 0;
+        st = j->faults & HACC_JF_DMA ? ZIP_ST_BAD_BUF :
+             HACC_CTL_JOB_ERROR_STATUS;
+        dma_fault = j->faults & HACC_JF_DMA;
+        if (dma_fault) {
+            hacc_count(c->pf, c->fnum, HACC_CTL_DMA_ERRORS);
+        }
+    } else {
+        st = zip_run(c, j->sqe, (sqc[SQC_CQN] >> SQC_TYPE_SHIFT) & 0xf);
+        dma_fault = hacc_counter(c->pf, c->fnum, HACC_CTL_DMA_ERRORS) !=
+                    dma_errors;
+    }
     j->sqe[SQE_STATUS] = (j->sqe[SQE_STATUS] & ~0xffu) | st;
     hacc_count(c->pf, c->fnum, HACC_CTL_JOBS_DONE);
     if (st) {
@@ -422,6 +478,10 @@ static bool job_complete(HaccCtx *c, HaccJob *j)
     hacc_dma(c, qc_base(sqc) + (uint64_t)j->idx * HACC_SQE_BYTES, le,
              sizeof(le), true);
 
+    /* the error is seen before the job is done: AEQE first, then CQE */
+    if (dma_fault) {
+        aeq_report(c, j->qn, HACC_CTL_AEQE_CQE_ERROR);
+    }
     cqn = sqc[SQC_CQN] & 0xffff;
     cqc = cqn < HACC_MAX_QP ? hacc_qc_get(c, true, cqn) : NULL;
     if (!cqc) {
@@ -445,20 +505,11 @@ static bool job_complete(HaccCtx *c, HaccJob *j)
         cqc[QC_W11] ^= QC_TAIL_WRAP;
     }
     cqc[QC_POS] = (cqc[QC_POS] & 0xffff) | tail << 16;
+    if (j->faults & HACC_JF_LOST_IRQ) {
+        trace_hisi_acc_lost_irq(c->fnum, j->qn, j->idx);
+        return false;       /* the CQ stays armed */
+    }
     return cq_signal(c, cqn, cqc);
-}
-
-static void eq_irq(HaccCtx *c)
-{
-    unsigned int vec = hacc_cap_word(c, 0x310c) & 0xffff;
-
-    if (*hacc_reg(c, HACC_EQ_INT_MASK) & 1) {
-        return;
-    }
-    if (!msi_enabled(c->dev) || vec >= msi_nr_vectors_allocated(c->dev)) {
-        return;
-    }
-    msi_notify(c->dev, vec);
 }
 
 /* ---- fetch ---- */
@@ -505,7 +556,10 @@ static void engine_fetch(HaccCtx *c)
             }
             j->qn = qn;
             j->idx = head;
-            j->due = now + hacc_job_latency(c->pf);
+            j->faults = hacc_take_job_faults(c->pf, c->fnum);
+            j->due = now + (j->faults & HACC_JF_LATENCY ?
+                            hacc_fault_latency(c->pf) :
+                            hacc_job_latency(c->pf));
             f->job_count++;
             hacc_count(c->pf, c->fnum, HACC_CTL_JOBS_FETCHED);
             head = (head + 1) % depth;
@@ -558,7 +612,7 @@ static void engine_run(HaccCtx *c)
         f->job_count--;
     }
     if (irq) {
-        eq_irq(c);
+        xq_irq(c, false);
     }
     engine_fetch(c);
     f->in_engine = false;
@@ -621,7 +675,7 @@ void hacc_cq_doorbell(HaccCtx *c, uint32_t lo, uint32_t hi)
     cqc[CQC_FLAGS] |= CQC_IRQ;
     if ((cqc[QC_POS] & 0xffff) != cqc[QC_POS] >> 16 &&
         cq_signal(c, qn, cqc)) {
-        eq_irq(c);
+        xq_irq(c, false);
     }
 }
 

@@ -13,6 +13,7 @@
 
 #include "qemu/osdep.h"
 #include "qemu/bswap.h"
+#include "qemu/host-utils.h"
 #include "libqtest.h"
 #include "libqos/pci.h"
 #include "libqos/pci-pc.h"
@@ -43,6 +44,9 @@
 #define MBS_BAD_CMD     1
 #define MBS_DMA         2
 #define MBS_FAULT       3
+#define ABNORMAL_INT_MASK 0x100004
+#define MSI_ADDR        0x5f0000ULL     /* MSI messages land in RAM here */
+#define MSI_DATA        0x40
 
 typedef struct Hacc {
     QTestState *qts;
@@ -294,7 +298,8 @@ static void test_identity(void)
 
     /* capability profile and probe-gating registers */
     g_assert_cmphex(rd(pf, 0x3100), ==, 1);
-    g_assert_cmphex(rd(pf, 0x311c), ==, 0x00010001);
+    g_assert_cmphex(rd(pf, 0x3110), ==, 0x00010001);  /* AEQ: vector 1 */
+    g_assert_cmphex(rd(pf, 0x311c), ==, 0x00020002);  /* 2 vectors */
     /* ZIP algorithm bitmap: none unless x-zip-algs says so */
     g_assert_cmphex(rd(pf, 0x3144), ==, 0);
     g_assert_cmphex(rd(pf, 0x100158) & 0x7ff, ==, 1024);
@@ -308,7 +313,7 @@ static void test_identity(void)
 
     /* control window */
     g_assert_cmphex(ctl(&h, HACC_CTL_MAGIC), ==, HACC_CTL_MAGIC_VALUE);
-    g_assert_cmpuint(ctl(&h, HACC_CTL_VERSION), ==, 1);
+    g_assert_cmpuint(ctl(&h, HACC_CTL_VERSION), ==, 2);
     g_assert_cmpuint(ctl(&h, HACC_CTL_NUM_FUNCS), ==, 9);
     g_assert_cmpuint(qom_get_u64(&h, "num-funcs"), ==, 9);
     hacc_stop(&h);
@@ -428,9 +433,18 @@ static void test_vft(void)
     vft_op(&h, true, HACC_VFT_TYPE_SQC, 5, &e);
     wr(pf_fn(&h), 0x100000, 1 << 7);
     g_assert_cmphex(rd(pf_fn(&h), 0x100000), ==, 0);
-    /* unknown type */
+    /* unknown type; the status shows the source unless masked */
     vft_op(&h, false, 3, 1, &e);
     g_assert_cmphex(rd(pf_fn(&h), 0x100000) & (1 << 7), ==, 1 << 7);
+    g_assert_cmphex(rd(pf_fn(&h), HACC_PF_ABNORMAL_INT_STATUS), ==, 1 << 7);
+    wr(pf_fn(&h), ABNORMAL_INT_MASK, 1 << 7);
+    g_assert_cmphex(rd(pf_fn(&h), HACC_PF_ABNORMAL_INT_STATUS), ==, 0);
+    g_assert_cmphex(rd(pf_fn(&h), 0x100000), ==, 1 << 7);
+    wr(pf_fn(&h), ABNORMAL_INT_MASK, 0);
+    g_assert_cmphex(rd(pf_fn(&h), HACC_PF_ABNORMAL_INT_STATUS), ==, 1 << 7);
+    wr(pf_fn(&h), HACC_PF_ABNORMAL_INT_STATUS, 1 << 7);     /* read-only */
+    g_assert_cmphex(rd(pf_fn(&h), HACC_PF_ABNORMAL_INT_STATUS), ==, 1 << 7);
+    wr(pf_fn(&h), 0x100000, 1 << 7);
     g_assert_cmphex(rd(pf_fn(&h), HACC_PF_ABNORMAL_INT_STATUS), ==, 0);
     g_assert_cmpuint(mb(vf_fn(&h, 1), HACC_MB_CMD_SQC_VFT_V2, true, 0, 0,
                         &out), ==, 0);
@@ -1083,6 +1097,8 @@ static void test_pause(void)
 
 #define ENG_EQ          0x600000ULL     /* EQ: 64 entries */
 #define ENG_EQ_DEPTH    64
+#define ENG_AEQ         0x610000ULL     /* AEQ: 16 entries */
+#define ENG_AEQ_DEPTH   16
 #define ENG_CTX         0x620000ULL     /* mailbox context buffer */
 #define ENG_SQC_BT      0x630000ULL
 #define ENG_CQC_BT      0x638000ULL
@@ -1094,6 +1110,7 @@ static void test_pause(void)
 #define ST_BAD_BUF      0x02
 #define ST_DATA         0x03
 #define ST_OVERFLOW     0x05
+#define AEQE_CQE_ERROR  2               /* AEQE type [20:17] */
 
 typedef struct Eng {
     Hacc *h;
@@ -1145,6 +1162,10 @@ static void eng_init(Eng *e, Hacc *h, int fnum, unsigned int depth)
     put32(eqc, 1, (uint32_t)ENG_EQ);
     put32(eqc, 6, (ENG_EQ_DEPTH - 1) | 1 << 16);
     ctx_set(e, HACC_MB_CMD_EQC, 0, eqc, 7);
+    qtest_memset(h->qts, ENG_AEQ, 0, ENG_AEQ_DEPTH * 4);
+    put32(eqc, 1, (uint32_t)ENG_AEQ);
+    put32(eqc, 6, (ENG_AEQ_DEPTH - 1) | 1 << 16);
+    ctx_set(e, HACC_MB_CMD_AEQC, 0, eqc, 7);
     g_assert_cmpuint(mb(e->f, HACC_MB_CMD_SQC_BT, false, 0, ENG_SQC_BT,
                         NULL), ==, 0);
     g_assert_cmpuint(mb(e->f, HACC_MB_CMD_CQC_BT, false, 0, ENG_CQC_BT,
@@ -1541,10 +1562,15 @@ static void test_engine_errors(void)
     slot = eng_submit(&e, 0, sqe);
     eng_wait(&e);
     g_assert_cmphex(sqe_word(&e, 0, slot, 3) & 0xff, ==, ST_BAD_SQE);
+    g_assert_cmpuint(cnt(&h, 0, HACC_CTL_AEQES), ==, 0);
     sqe_fill(sqe, DMA_UNMAPPED, sizeof(in), ENG_DATA + 0x10000, 4096, 0);
     slot = eng_submit(&e, 0, sqe);
     eng_wait(&e);
     g_assert_cmphex(sqe_word(&e, 0, slot, 3) & 0xff, ==, ST_BAD_BUF);
+    /* the DMA fault is reported on the AEQ too: queue 0, CQE error */
+    g_assert_cmpuint(cnt(&h, 0, HACC_CTL_AEQES), ==, 1);
+    g_assert_cmphex(qtest_readl(h.qts, ENG_AEQ), ==,
+                    0 | 1 << 16 | AEQE_CQE_ERROR << 17);
     /* an SGL chain that loops on itself */
     sgl_put(&e, ENG_DATA + 0x40000, ENG_DATA, 1, 16, ENG_DATA + 0x40000);
     sqe_fill(sqe, ENG_DATA + 0x40000, sizeof(in), ENG_DATA + 0x10000, 4096,
@@ -1554,6 +1580,204 @@ static void test_engine_errors(void)
     g_assert_cmphex(sqe_word(&e, 0, slot, 3) & 0xff, ==, ST_BAD_BUF);
     g_assert_cmpuint(cnt(&h, 0, HACC_CTL_JOBS_DONE), ==, 8);
     g_assert_cmpuint(cnt(&h, 0, HACC_CTL_JOB_ERRORS), ==, 7);
+    g_assert_cmpuint(cnt(&h, 0, HACC_CTL_AEQES), ==, 1);
+    hacc_stop(&h);
+}
+
+/* MSI of dev with nvec vectors, each a write of MSI_DATA + vector to RAM */
+static void msi_setup(QPCIDevice *dev, unsigned int nvec)
+{
+    uint8_t cap = qpci_find_capability(dev, PCI_CAP_ID_MSI, 0);
+    uint16_t flags;
+
+    g_assert_cmpuint(cap, !=, 0);
+    flags = qpci_config_readw(dev, cap + PCI_MSI_FLAGS);
+    g_assert(flags & PCI_MSI_FLAGS_64BIT);
+    g_assert_cmpuint(1 << ((flags & PCI_MSI_FLAGS_QMASK) >> 1), >=, nvec);
+    qpci_config_writel(dev, cap + PCI_MSI_ADDRESS_LO, MSI_ADDR);
+    qpci_config_writel(dev, cap + PCI_MSI_ADDRESS_HI, 0);
+    qpci_config_writew(dev, cap + PCI_MSI_DATA_64, MSI_DATA);
+    flags &= ~PCI_MSI_FLAGS_QSIZE;
+    flags |= ctz32(nvec) << 4 | PCI_MSI_FLAGS_ENABLE;
+    qpci_config_writew(dev, cap + PCI_MSI_FLAGS, flags);
+}
+
+/* The last MSI message, cleared after reading (0: none since) */
+static uint32_t msi_take(Hacc *h)
+{
+    uint32_t v = qtest_readl(h->qts, MSI_ADDR);
+
+    qtest_writel(h->qts, MSI_ADDR, 0);
+    return v;
+}
+
+static void fault_set(Hacc *h, uint64_t reg, uint64_t val)
+{
+    qpci_io_writeq(h->pf, h->bar4, reg, val);
+}
+
+/*
+ * The one-shot job faults on VF 1, one job each on queue 0, each fault
+ * taken by the job fetched next (its bit then reads 0) and not by the one
+ * after: an error status with nothing produced, a CQE without EQE and MSI
+ * (the CQ stays armed, so the next job's EQE comes), a job that takes
+ * fault-latency-ns, and a DMA fault: status 0x02 and an AEQE (queue, type
+ * CQE error, phase) on the AEQ's MSI vector 1; with AEQ_INT_MASK set the
+ * AEQE comes without MSI.  Other functions are not touched.
+ */
+static void test_engine_job_faults(void)
+{
+    Hacc h;
+    Eng e;
+    uint8_t in[1024];
+    uint32_t sqe[32];
+    unsigned int slot, phase, head, qn, n = 0, eqes = 0;
+
+    eng_start(&h, &e, 1, 16, in, sizeof(in), 4);
+    msi_setup(h.vf[0], 2);
+    sqe_fill(sqe, ENG_DATA, sizeof(in), ENG_DATA + 0x10000, 4096, 0);
+
+    /* an error status */
+    fault_set(&h, HACC_CTL_FAULT_JOB_ERROR, 1 << 1);
+    slot = eng_submit(&e, 0, sqe);
+    g_assert_cmphex(ctl(&h, HACC_CTL_FAULT_JOB_ERROR), ==, 0);
+    eng_wait(&e);
+    g_assert_cmphex(sqe_word(&e, 0, slot, 3) & 0xff, ==,
+                    HACC_CTL_JOB_ERROR_STATUS);
+    g_assert_cmpuint(sqe_word(&e, 0, slot, 1), ==, 0);
+    cqe_get(&e, 0, n++, &phase, &head, &qn);
+    g_assert_cmpuint(phase, ==, 1);
+    g_assert_cmpuint(head, ==, slot);
+    g_assert_cmphex(qtest_readl(h.qts, ENG_EQ + 4 * eqes++), ==, 1 << 16);
+    g_assert_cmphex(msi_take(&h), ==, MSI_DATA);        /* EQ: vector 0 */
+    g_assert_cmphex(rd(e.f, HACC_EQ_INT_SOURCE) & 1, ==, 1);
+    cq_doorbell(&e, 0, n, true);
+    slot = eng_submit(&e, 0, sqe);                      /* the next is fine */
+    eng_wait(&e);
+    g_assert_cmphex(sqe_word(&e, 0, slot, 3) & 0xff, ==, 0);
+    g_assert_cmpuint(sqe_word(&e, 0, slot, 1), >, 0);
+    g_assert_cmphex(qtest_readl(h.qts, ENG_EQ + 4 * eqes++), ==, 1 << 16);
+    g_assert_cmphex(msi_take(&h), ==, MSI_DATA);
+    n++;
+    cq_doorbell(&e, 0, n, true);
+
+    /* a lost interrupt: the CQE, no EQE, no MSI; the next job signals */
+    fault_set(&h, HACC_CTL_FAULT_LOST_IRQ, 1 << 1);
+    slot = eng_submit(&e, 0, sqe);
+    g_assert_cmphex(ctl(&h, HACC_CTL_FAULT_LOST_IRQ), ==, 0);
+    eng_wait(&e);
+    cqe_get(&e, 0, n++, &phase, &head, &qn);
+    g_assert_cmpuint(phase, ==, 1);
+    g_assert_cmpuint(head, ==, slot);
+    g_assert_cmphex(sqe_word(&e, 0, slot, 3) & 0xff, ==, 0);
+    g_assert_cmphex(qtest_readl(h.qts, ENG_EQ + 4 * eqes), ==, 0);
+    g_assert_cmphex(msi_take(&h), ==, 0);
+    slot = eng_submit(&e, 0, sqe);
+    eng_wait(&e);
+    g_assert_cmphex(qtest_readl(h.qts, ENG_EQ + 4 * eqes++), ==, 1 << 16);
+    g_assert_cmphex(msi_take(&h), ==, MSI_DATA);
+    n++;
+    cq_doorbell(&e, 0, n, true);
+
+    /* a latency spike of 5 ms (default 10 ms) */
+    g_assert_cmpuint(qom_get_u64(&h, "fault-latency-ns"), ==, 10000000);
+    fault_set(&h, HACC_CTL_FAULT_LATENCY_NS, 5000000);
+    fault_set(&h, HACC_CTL_FAULT_LATENCY, 1 << 1);
+    slot = eng_submit(&e, 0, sqe);
+    g_assert_cmphex(ctl(&h, HACC_CTL_FAULT_LATENCY), ==, 0);
+    eng_wait(&e);
+    cqe_get(&e, 0, n, &phase, &head, &qn);
+    g_assert_cmpuint(phase, ==, 0);
+    qtest_clock_step(h.qts, 5000000 - ENG_LATENCY - 2);
+    cqe_get(&e, 0, n, &phase, &head, &qn);
+    g_assert_cmpuint(phase, ==, 0);
+    qtest_clock_step(h.qts, 2);
+    cqe_get(&e, 0, n++, &phase, &head, &qn);
+    g_assert_cmpuint(phase, ==, 1);
+    g_assert_cmphex(sqe_word(&e, 0, slot, 3) & 0xff, ==, 0);
+    eqes++;
+    msi_take(&h);
+    cq_doorbell(&e, 0, n, true);
+
+    /*
+     * A DMA fault: status 0x02, the CQE and EQE, an AEQE on vector 1 (the
+     * EQ's vector masked, so that the message seen is the AEQ's).
+     */
+    g_assert_cmphex(rd(e.f, HACC_AEQ_INT_SOURCE) & 1, ==, 0);
+    wr(e.f, HACC_EQ_INT_MASK, 1);
+    fault_set(&h, HACC_CTL_FAULT_DMA, 1 << 1);
+    slot = eng_submit(&e, 0, sqe);
+    g_assert_cmphex(ctl(&h, HACC_CTL_FAULT_DMA), ==, 0);
+    eng_wait(&e);
+    g_assert_cmphex(sqe_word(&e, 0, slot, 3) & 0xff, ==, ST_BAD_BUF);
+    cqe_get(&e, 0, n++, &phase, &head, &qn);
+    g_assert_cmpuint(phase, ==, 1);
+    g_assert_cmphex(qtest_readl(h.qts, ENG_EQ + 4 * eqes++), ==, 1 << 16);
+    g_assert_cmphex(qtest_readl(h.qts, ENG_AEQ), ==,
+                    0 | 1 << 16 | AEQE_CQE_ERROR << 17);
+    g_assert_cmphex(msi_take(&h), ==, MSI_DATA + 1);
+    g_assert_cmphex(rd(e.f, HACC_AEQ_INT_SOURCE) & 1, ==, 1);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_AEQES), ==, 1);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_DMA_ERRORS), ==, 1);
+    cq_doorbell(&e, 0, n, true);
+    /* masked: the AEQE, no MSI */
+    wr(e.f, HACC_AEQ_INT_MASK, 1);
+    fault_set(&h, HACC_CTL_FAULT_DMA, 1 << 1);
+    eng_submit(&e, 0, sqe);
+    eng_wait(&e);
+    g_assert_cmphex(qtest_readl(h.qts, ENG_AEQ + 4), ==,
+                    0 | 1 << 16 | AEQE_CQE_ERROR << 17);
+    g_assert_cmphex(msi_take(&h), ==, 0);
+
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_DONE), ==, 7);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOB_ERRORS), ==, 3);
+    g_assert_cmpuint(cnt(&h, 0, HACC_CTL_JOBS_DONE), ==, 0);
+    hacc_stop(&h);
+}
+
+/*
+ * Interrupt sources are write-1-to-clear: EQ_INT_SOURCE latched by an EQE
+ * survives a write of 0 and clears with 1; IFC_INT_SOURCE (VF) and the
+ * PF's IFC source (0x100138) never read back what is written.  A write to
+ * an offset of the function block that no driver uses is counted; a
+ * known register or the PF-only space is not.
+ */
+static void test_int_sources_unimp(void)
+{
+    Hacc h;
+    Eng e;
+    uint8_t in[256];
+    uint32_t sqe[32];
+    Fn vf1;
+
+    eng_start(&h, &e, 1, 16, in, sizeof(in), 5);
+    vf1 = vf_fn(&h, 1);
+    g_assert_cmphex(rd(vf1, HACC_EQ_INT_SOURCE), ==, 0);
+    sqe_fill(sqe, ENG_DATA, sizeof(in), ENG_DATA + 0x10000, 4096, 0);
+    eng_submit(&e, 0, sqe);
+    eng_wait(&e);
+    g_assert_cmphex(rd(vf1, HACC_EQ_INT_SOURCE), ==, 1);
+    wr(vf1, HACC_EQ_INT_SOURCE, 0);
+    g_assert_cmphex(rd(vf1, HACC_EQ_INT_SOURCE), ==, 1);
+    wr(vf1, HACC_EQ_INT_SOURCE, 1);
+    g_assert_cmphex(rd(vf1, HACC_EQ_INT_SOURCE), ==, 0);
+    wr(vf1, HACC_IFC_INT_SOURCE, 1);
+    g_assert_cmphex(rd(vf1, HACC_IFC_INT_SOURCE), ==, 0);
+    wr(pf_fn(&h), 0x100138, ~0u);
+    g_assert_cmphex(rd(pf_fn(&h), 0x100138), ==, 0);
+
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_UNIMP_WRITES), ==, 0);
+    wr(vf1, HACC_PAGE_SIZE, 0);
+    wr(vf1, HACC_VF_AEQC_DW0 + 4, 0);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_UNIMP_WRITES), ==, 0);
+    wr(vf1, 0x4000, 0x1234);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_UNIMP_WRITES), ==, 1);
+    g_assert_cmphex(rd(vf1, 0x4000), ==, 0x1234);       /* stored anyway */
+    wr(vf1, HACC_VF_AEQC_DW0 + HACC_XQC_DWORDS * 4, 1);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_UNIMP_WRITES), ==, 2);
+    wr(pf_fn(&h), 0x100, 1);
+    wr(pf_fn(&h), 0x300100, 1);                         /* PF-only: no */
+    g_assert_cmpuint(cnt(&h, 0, HACC_CTL_UNIMP_WRITES), ==, 1);
     hacc_stop(&h);
 }
 
@@ -1877,6 +2101,8 @@ int main(int argc, char **argv)
     qtest_add_func("/hisi-acc/engine/wrap", test_engine_wrap);
     qtest_add_func("/hisi-acc/engine/two-queues", test_engine_two_queues);
     qtest_add_func("/hisi-acc/engine/errors", test_engine_errors);
+    qtest_add_func("/hisi-acc/engine/job-faults", test_engine_job_faults);
+    qtest_add_func("/hisi-acc/int-sources-unimp", test_int_sources_unimp);
     qtest_add_func("/hisi-acc/engine/pause", test_engine_pause);
     qtest_add_func("/hisi-acc/engine/drain", test_engine_drain);
     qtest_add_func("/hisi-acc/engine/cache-wb", test_engine_cache_wb);

@@ -29,9 +29,10 @@
  *                       an FLR; the model completes one at once anyway.
  *                       Off by default, as on the hardware.
  *     BAR2: 4 MiB QM + engine registers, BAR4: 64 KiB model control
- *     window (tools/qemu/hacc-model-ctl.h), MSI (1 vector), ARI, SR-IOV.
+ *     window (tools/qemu/hacc-model-ctl.h), MSI (2 vectors: EQ, AEQ), ARI,
+ *     SR-IOV.
  *   hisi-acc-vf  created by the PF through the SR-IOV capability only.
- *     BAR2: 64 KiB QM registers, MSI (1 vector), PCIe with FLR, ARI.
+ *     BAR2: 64 KiB QM registers, MSI (2 vectors), PCIe with FLR, ARI.
  *
  * Function numbers: 0 is the PF, VF n (1-based) is function n.  This is
  * the index of the VFT (queue table) kept in the PF and of the counters.
@@ -43,7 +44,13 @@
  *                    mailbox busy never clears (commands are dropped) /
  *                    every mailbox command ends with error status /
  *                    CACHE_WB_DONE reads 0 / VF_STATE reads 1 /
- *                    PF ABNORMAL_INT_STATUS (0x100008) reads 1 (bit 0 only).
+ *                    PF ABNORMAL_INT_STATUS (0x100008) has bit 0 set.
+ *   fault-job-error, fault-lost-irq, fault-latency, fault-dma
+ *                    one-shot bitmaps: the next job the function fetches
+ *                    ends with error status 0x04 / completes without EQE
+ *                    and MSI / takes fault-latency-ns (default 10 ms) /
+ *                    faults on its source buffer (status 0x02 and an AEQE
+ *                    of type 2 = CQE error); the bit clears when it fires.
  *   counters         read-only list of uint64: for each function 0..N
  *                    (N = num-vfs) HACC_CTL_FN_STRIDE / 8 = 32 values laid
  *                    out exactly as the function's counter block in BAR4,
@@ -60,7 +67,12 @@
  *
  * A VFT access to a function above num-vfs or of an unknown type is
  * ignored and latches bit 7 (qm_sq_cq_vf_invalid) in the PF's raw
- * ABNORMAL_INT_SOURCE (0x100000, write 1 to clear); no interrupt is sent.
+ * ABNORMAL_INT_SOURCE (0x100000, write 1 to clear); ABNORMAL_INT_STATUS
+ * (0x100008) reads SOURCE & ~MASK (0x100004); no interrupt is sent.
+ * EQ/AEQ_INT_SOURCE (bit 0 latched when an EQE/AEQE is posted) and the
+ * IFC interrupt sources are write-1-to-clear.  A write to an offset of
+ * the per-function block that no driver uses is stored, logged with
+ * LOG_UNIMP and counted (HACC_CTL_UNIMP_WRITES).
  *
  * Copyright (c) 2026 The hisi_acc_vfio_pci authors
  *
@@ -101,6 +113,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(HaccVFState, HISI_ACC_VF)
 #define HACC_CAP_EXP            0x70
 #define HACC_CAP_ARI            0x100
 #define HACC_CAP_SRIOV          0x110
+#define HACC_MSI_VECTORS        2           /* EQ and AEQ (0x311c) */
 
 /* QM registers not in the shared header (offsets from the QM driver) */
 #define QM_CAP_ENGINE           0x3124      /* engine words follow */
@@ -109,6 +122,8 @@ OBJECT_DECLARE_SIMPLE_TYPE(HaccVFState, HISI_ACC_VF)
 #define QM_PF_PEH_DFX_INFO0     0x1000fc
 #define QM_PF_PEH_DFX_INFO1     0x100100
 #define ACC_MASTER_TRANS_RET    0x300150
+#define QM_ABNORMAL_INT_MASK    0x100004
+#define QM_IFC_INT_SOURCE_P     0x100138    /* one bit per VF */
 #define QM_ABN_SQ_CQ_VF_INVALID BIT(7)
 #define QM_VFT_CFG_FN_MASK      0x3f
 #define QM_VFT_SHAPER_ALG_SHIFT 6
@@ -126,19 +141,28 @@ OBJECT_DECLARE_SIMPLE_TYPE(HaccVFState, HISI_ACC_VF)
 /* VFT slots: SQC, CQC, shaper of algorithm type 0 and 1 */
 #define HACC_VFT_SLOTS          4
 
+/* In the order of their BAR4 registers from HACC_CTL_FAULT_MB_BUSY */
 enum {
     HACC_FAULT_MB_BUSY,
     HACC_FAULT_MB_ERROR,
     HACC_FAULT_CACHE_WB,
     HACC_FAULT_VF_STATE,
     HACC_FAULT_ABNORMAL,
+    HACC_FAULT_JOB_ERROR,
+    HACC_FAULT_LOST_IRQ,
+    HACC_FAULT_LATENCY,
+    HACC_FAULT_DMA,
+    HACC_FAULT_LATENCY_NS,      /* a value, not a bitmap */
     HACC_NUM_FAULTS,
 };
 
 static const char *const hacc_fault_names[HACC_NUM_FAULTS] = {
     "fault-mb-busy", "fault-mb-error", "fault-cache-wb", "fault-vf-state",
-    "fault-abnormal",
+    "fault-abnormal", "fault-job-error", "fault-lost-irq", "fault-latency",
+    "fault-dma", "fault-latency-ns",
 };
+
+#define HACC_FAULT_LATENCY_DEFAULT  (10 * SCALE_MS)
 
 typedef enum HaccAlg {
     HACC_ALG_ZIP,
@@ -196,8 +220,9 @@ static const struct {
     { 0x3104, 0x04000800 },     /* AEQ depth 1024, EQ depth 2048 */
     { 0x3108, 0x04000400 },     /* CQ depth 1024, SQ depth 1024 */
     { 0x310c, 0x00010000 },     /* EQ interrupt on vector 0 */
-    { 0x3110, 0 }, { 0x3114, 0 }, { 0x3118, 0 },
-    { 0x311c, 0x00010001 },     /* one vector for PF and for VFs */
+    { 0x3110, 0x00010001 },     /* AEQ interrupt on vector 1 */
+    { 0x3114, 0 }, { 0x3118, 0 },
+    { 0x311c, 0x00020002 },     /* two vectors for the PF and for VFs */
     { 0x3120, 0 },
 };
 
@@ -250,6 +275,39 @@ void hacc_count(HaccPFState *pf, unsigned int fnum, hwaddr off)
     pf->cnt[fnum][off / 8]++;
 }
 
+uint64_t hacc_counter(HaccPFState *pf, unsigned int fnum, hwaddr off)
+{
+    return pf->cnt[fnum][off / 8];
+}
+
+/* The one-shot job faults armed for fnum (HACC_JF_*), disarmed here. */
+unsigned int hacc_take_job_faults(HaccPFState *pf, unsigned int fnum)
+{
+    static const struct {
+        int fault;
+        unsigned int jf;
+    } map[] = {
+        { HACC_FAULT_JOB_ERROR, HACC_JF_ERROR },
+        { HACC_FAULT_LOST_IRQ, HACC_JF_LOST_IRQ },
+        { HACC_FAULT_LATENCY, HACC_JF_LATENCY },
+        { HACC_FAULT_DMA, HACC_JF_DMA },
+    };
+    unsigned int i, jf = 0;
+
+    for (i = 0; i < ARRAY_SIZE(map); i++) {
+        if (hacc_fault(pf, map[i].fault, fnum)) {
+            pf->fault[map[i].fault] &= ~BIT_ULL(fnum);
+            jf |= map[i].jf;
+        }
+    }
+    return jf;
+}
+
+int64_t hacc_fault_latency(HaccPFState *pf)
+{
+    return MIN(pf->fault[HACC_FAULT_LATENCY_NS], (uint64_t)INT64_MAX / 2);
+}
+
 /* ---- DMA through the function's own bus-master address space ---- */
 
 bool hacc_dma(HaccCtx *c, uint64_t addr, void *buf, size_t len, bool to_mem)
@@ -265,6 +323,7 @@ bool hacc_dma(HaccCtx *c, uint64_t addr, void *buf, size_t len, bool to_mem)
     }
     trace_hisi_acc_dma(c->fnum, to_mem, addr, len, r);
     if (r != MEMTX_OK) {
+        hacc_count(c->pf, c->fnum, HACC_CTL_DMA_ERRORS);
         qemu_log_mask(LOG_GUEST_ERROR,
                       "hisi-acc: fn %u: DMA %s of %zu bytes at 0x%" PRIx64
                       " failed\n", c->fnum, to_mem ? "write" : "read", len,
@@ -469,8 +528,6 @@ static uint32_t hacc_fn_read(HaccCtx *c, hwaddr off)
         return val;
     }
     switch (off) {
-    case HACC_AEQ_INT_SOURCE:
-    case HACC_EQ_INT_SOURCE:
     case HACC_IFC_INT_STATUS:
     case HACC_IFC_INT_SET:
     case HACC_DB_SQ_CQ:
@@ -534,6 +591,39 @@ static void hacc_sq_cq_doorbell(HaccCtx *c, uint32_t hi)
     }
 }
 
+/*
+ * Offsets of the per-function block that the QM drivers (qm.c, the VFIO
+ * variant drivers) use; anything else is stored but counted and logged as
+ * unimplemented.  The PF-only registers above it are not checked.
+ */
+static bool hacc_fn_reg_known(hwaddr off)
+{
+    static const struct {
+        hwaddr start, end;
+    } known[] = {
+        { HACC_AEQ_INT_SOURCE, HACC_EQ_INT_MASK + 4 },
+        { HACC_IFC_INT_SOURCE, HACC_PAGE_SIZE + 4 },
+        { 0x38, 0x3c },                         /* function doorbell drop */
+        { HACC_VF_STATE, HACC_VF_STATE + 4 },
+        { HACC_CACHE_WB_START, HACC_CACHE_WB_DONE + 4 },
+        { HACC_MB_BASE, HACC_MB_RSVD + 4 },
+        { 0x320, 0x340 }, { 0x380, 0x3a0 },     /* VF<->PF message words */
+        { HACC_DB_SQ_CQ, HACC_DB_SQ_CQ + 8 },
+        { HACC_DB_EQ_AEQ, HACC_DB_EQ_AEQ + 8 },
+        { HACC_QM_CAP_BASE, QM_CAP_END },       /* read-only, logged apart */
+        { HACC_VF_EQC_DW0, HACC_VF_EQC_DW0 + HACC_XQC_DWORDS * 4 },
+        { HACC_VF_AEQC_DW0, HACC_VF_AEQC_DW0 + HACC_XQC_DWORDS * 4 },
+    };
+    unsigned int i;
+
+    for (i = 0; i < ARRAY_SIZE(known); i++) {
+        if (off >= known[i].start && off < known[i].end) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static void hacc_fn_write(HaccCtx *c, hwaddr off, uint32_t val)
 {
     if (off >= HACC_QM_CAP_BASE && off < QM_CAP_END) {
@@ -542,9 +632,18 @@ static void hacc_fn_write(HaccCtx *c, hwaddr off, uint32_t val)
                       HWADDR_PRIx "\n", c->fnum, off);
         return;
     }
+    if (!hacc_fn_reg_known(off)) {
+        hacc_count(c->pf, c->fnum, HACC_CTL_UNIMP_WRITES);
+        qemu_log_mask(LOG_UNIMP, "hisi-acc: fn %u: write 0x%x to "
+                      "unimplemented register 0x%" HWADDR_PRIx "\n",
+                      c->fnum, val, off);
+    }
     switch (off) {
-    case HACC_AEQ_INT_SOURCE:
+    case HACC_AEQ_INT_SOURCE:       /* latched by the engine */
     case HACC_EQ_INT_SOURCE:
+    case HACC_IFC_INT_SOURCE:       /* nothing latches it: no messaging */
+        *reg(c, off) &= ~val;       /* write 1 to clear */
+        return;
     case HACC_IFC_INT_STATUS:
     case HACC_IFC_INT_SET:          /* no PF/VF messaging: self-clearing */
     case HACC_CACHE_WB_DONE:
@@ -626,7 +725,10 @@ static uint32_t hacc_pf_read(HaccPFState *pf, hwaddr off)
 {
     switch (off) {
     case HACC_PF_ABNORMAL_INT_STATUS:
-        return hacc_fault(pf, HACC_FAULT_ABNORMAL, 0) ? 1 : 0;
+        /* the latched errors the driver has not masked */
+        return (pf->regs[HACC_PF_ABNORMAL_INT_SOURCE / 4] &
+                ~pf->regs[QM_ABNORMAL_INT_MASK / 4]) |
+               (hacc_fault(pf, HACC_FAULT_ABNORMAL, 0) ? 1 : 0);
     case HACC_PF_MEM_INIT_DONE:
     case HACC_PF_VFT_RDY:
         return 1;
@@ -665,7 +767,9 @@ static void hacc_pf_write(HaccPFState *pf, hwaddr off, uint32_t val)
     }
     switch (off) {
     case HACC_PF_ABNORMAL_INT_SOURCE:
-        pf->regs[off / 4] &= ~val;
+    case QM_IFC_INT_SOURCE_P:
+    case QM_IFC_INT_SOURCE_P + 4:
+        pf->regs[off / 4] &= ~val;  /* write 1 to clear */
         return;
     case HACC_PF_ABNORMAL_INT_STATUS:
     case HACC_PF_MEM_INIT_DONE:
@@ -994,7 +1098,7 @@ static uint64_t hacc_ctl_read64(HaccPFState *pf, hwaddr off)
     case HACC_CTL_MAGIC:
         return HACC_CTL_MAGIC_VALUE;
     case HACC_CTL_VERSION:
-        return 1;
+        return 2;
     case HACC_CTL_NUM_FUNCS:
         return hacc_num_funcs(pf);
     case HACC_CTL_MB_128:
@@ -1113,6 +1217,7 @@ static void hacc_pf_instance_init(Object *obj)
                                        &pf->fault[i],
                                        OBJ_PROP_FLAG_READWRITE);
     }
+    pf->fault[HACC_FAULT_LATENCY_NS] = HACC_FAULT_LATENCY_DEFAULT;
     object_property_add(obj, "counters", "uint64List", hacc_get_counters,
                         NULL, NULL, NULL);
     object_property_add(obj, "counters-reset", "uint64", hacc_get_zero,
@@ -1192,7 +1297,7 @@ static void hacc_pf_realize(PCIDevice *dev, Error **errp)
     pci_register_bar(dev, HACC_CTL_BAR, PCI_BASE_ADDRESS_SPACE_MEMORY |
                      PCI_BASE_ADDRESS_MEM_TYPE_64, &pf->bar4);
 
-    ret = msi_init(dev, HACC_CAP_MSI, 1, true, true, errp);
+    ret = msi_init(dev, HACC_CAP_MSI, HACC_MSI_VECTORS, true, true, errp);
     if (ret) {
         return;
     }
@@ -1231,12 +1336,13 @@ static void hacc_pf_exit(PCIDevice *dev)
 
 static const VMStateDescription vmstate_hacc_job = {
     .name = "hisi-acc-job",
-    .version_id = 1,
-    .minimum_version_id = 1,
+    .version_id = 2,
+    .minimum_version_id = 2,
     .fields = (const VMStateField[]) {
         VMSTATE_INT64(due, HaccJob),
         VMSTATE_UINT16(qn, HaccJob),
         VMSTATE_UINT16(idx, HaccJob),
+        VMSTATE_UINT32(faults, HaccJob),
         VMSTATE_UINT32_ARRAY(sqe, HaccJob, HACC_SQE_BYTES / 4),
         VMSTATE_END_OF_LIST()
     },
@@ -1280,8 +1386,8 @@ static const VMStateDescription vmstate_hacc_fn = {
  */
 static const VMStateDescription vmstate_hacc_pf = {
     .name = TYPE_HISI_ACC_PF,
-    .version_id = 1,
-    .minimum_version_id = 1,
+    .version_id = 2,
+    .minimum_version_id = 2,
     .priority = MIG_PRI_IOMMU,
     .fields = (const VMStateField[]) {
         VMSTATE_PCI_DEVICE(parent_obj, HaccPFState),
@@ -1391,7 +1497,7 @@ static void hacc_vf_realize(PCIDevice *dev, Error **errp)
                      PCI_BASE_ADDRESS_MEM_TYPE_64 |
                      PCI_BASE_ADDRESS_MEM_PREFETCH, &vf->bar2);
 
-    ret = msi_init(dev, HACC_CAP_MSI, 1, true, true, errp);
+    ret = msi_init(dev, HACC_CAP_MSI, HACC_MSI_VECTORS, true, true, errp);
     if (ret) {
         return;
     }

@@ -21,11 +21,18 @@
 #define HACC_MAX_INFLIGHT       32      /* jobs fetched, not completed */
 #define HACC_CNT_WORDS          (HACC_CTL_FN_STRIDE / 8)
 
+/* Injected job faults a job carries from its fetch (HACC_CTL_FAULT_*) */
+#define HACC_JF_ERROR           BIT(0)
+#define HACC_JF_LOST_IRQ        BIT(1)
+#define HACC_JF_LATENCY         BIT(2)
+#define HACC_JF_DMA             BIT(3)
+
 /* One job fetched from an SQ, completed when the virtual clock hits due */
 typedef struct HaccJob {
     int64_t due;
     uint16_t qn;
     uint16_t idx;               /* slot in the SQ, reported as sq_head */
+    uint32_t faults;            /* HACC_JF_* */
     uint32_t sqe[HACC_SQE_BYTES / 4];
 } HaccJob;
 
@@ -76,6 +83,9 @@ static inline uint32_t *hacc_reg(HaccCtx *c, hwaddr off)
 
 /* hisi_acc.c */
 void hacc_count(HaccPFState *pf, unsigned int fnum, hwaddr off);
+uint64_t hacc_counter(HaccPFState *pf, unsigned int fnum, hwaddr off);
+unsigned int hacc_take_job_faults(HaccPFState *pf, unsigned int fnum);
+int64_t hacc_fault_latency(HaccPFState *pf);
 bool hacc_dma(HaccCtx *c, uint64_t addr, void *buf, size_t len, bool to_mem);
 HaccCtx hacc_dev_ctx(PCIDevice *dev);
 int64_t hacc_job_latency(HaccPFState *pf);

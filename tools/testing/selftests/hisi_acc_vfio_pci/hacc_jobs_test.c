@@ -15,6 +15,13 @@
  * whose QM mailbox does not reach the device (tools/qemu/README.md,
  * "Limits"), skip with the reason.  HACC_JOBS_N (default 1000), HACC_JOBS_K
  * (16) and HACC_JOBS_SECONDS (5, the 4 KiB rate run) tune the load.
+ *
+ * The fault_* tests turn on the QEMU model's one-shot job faults through
+ * its control window (PF BAR 4, tools/qemu/hacc-model-ctl.h) and check that
+ * the engine sees each one the way it would see the hardware's: an error
+ * status counted as hw_err, a CQE without its interrupt counted as
+ * lost_irq, a slow job, a DMA fault with its AEQE; and that the queue
+ * keeps working after each.  They skip on anything but the model.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +38,11 @@
 #include "harness_dev.h"
 #include "job_samples.h"
 
+#if __has_include("hacc-model-ctl.h")
+#include "hacc-model-ctl.h"
+#define HAVE_MODEL_CTL 1
+#endif
+
 #define REAP_TIMEOUT_MS		5000
 #define PROBE_MS		2000
 
@@ -43,6 +55,9 @@ FIXTURE(jobs) {
 	bool fn_up, comp_up, decomp_up;
 	struct sample pool[SAMPLE_POOL];
 	unsigned int k;
+	struct hacc_model model;
+	bool model_up;
+	int fnum;
 };
 
 FIXTURE_VARIANT(jobs) {
@@ -75,6 +90,7 @@ FIXTURE_SETUP(jobs)
 	char why[200];
 
 	self->dev.fd = -1;
+	self->model.fd = -1;
 	if (!vf)
 		NO_DEVICE("no VF given: set HACC_VF_A or pass VF");
 	if (vf_unusable(vf, why, sizeof(why)))
@@ -100,6 +116,18 @@ FIXTURE_SETUP(jobs)
 
 FIXTURE_TEARDOWN(jobs)
 {
+#ifdef HAVE_MODEL_CTL
+	unsigned int i;
+
+	if (self->model_up) {
+		/* faults that did not fire must not hit the next test */
+		for (i = HACC_CTL_FAULT_JOB_ERROR; i <= HACC_CTL_FAULT_DMA; i += 8)
+			hacc_model_write(&self->model, i, 0);
+		hacc_model_write(&self->model, HACC_CTL_FAULT_LATENCY_NS, 10000000);
+		hacc_model_close(&self->model);
+	}
+#endif
+
 	if (self->comp_up)
 		hl_jobs_fini(&self->comp);
 	if (self->decomp_up)
@@ -271,6 +299,150 @@ TEST_F_TIMEOUT(jobs, output_too_small, 120)
 		check_clean(_metadata, self, variant, j);
 		EXPECT_EQ(0ull, j->st.hw_err);
 	}
+}
+
+#ifdef HAVE_MODEL_CTL
+/* The model's control window through the VF's PF, or skip. */
+static bool model_open(struct __test_metadata *_metadata, FIXTURE_DATA(jobs) *self)
+{
+	char pf[32];
+
+	if (hacc_sys_pf(vf, pf, sizeof(pf)) || hacc_model_open(&self->model, pf)) {
+		TH_LOG("no model control window: %s", hacc_last_error());
+		return false;
+	}
+	self->model_up = true;
+	self->fnum = hacc_sys_vf_fn(vf);
+	return self->fnum > 0;
+}
+
+/* Arm a one-shot job fault for our VF. */
+static void fault_arm(FIXTURE_DATA(jobs) *self, unsigned int reg)
+{
+	hacc_model_write(&self->model, reg, 1ull << self->fnum);
+}
+
+/* Whether the fault armed at reg has fired (the model clears its bit). */
+static bool fault_fired(FIXTURE_DATA(jobs) *self, unsigned int reg)
+{
+	return !(hacc_model_read(&self->model, reg) & (1ull << self->fnum));
+}
+
+/* One compression of sample s; reap it with short waits, n.b. a lost
+ * interrupt is only found when a wait times out. */
+static void one_job(struct __test_metadata *_metadata, FIXTURE_DATA(jobs) *self,
+		    struct hl_jobs *j, const struct sample *s)
+{
+	unsigned long long before = j->st.completed;
+	int i;
+
+	HACC_OK(hl_jobs_submit(j, s->plain, s->plain_len, j->max_len, s->plain, s->plain_len,
+			       false));
+	for (i = 0; i < 40 && j->st.completed == before; i++)
+		ASSERT_LE(0, hl_fn_reap(&self->fn, 250));
+	if (j->st.completed == before)
+		log_stats(_metadata, self, j);
+	ASSERT_EQ(before + 1, j->st.completed);
+}
+
+/*
+ * Start the compression queue, arm the fault at reg and run one job, which
+ * must take it.  The sample: words, 4096 bytes.
+ */
+static void fault_job(struct __test_metadata *_metadata, FIXTURE_DATA(jobs) *self,
+		      unsigned int reg)
+{
+	start(_metadata, self, &self->comp, &self->comp_up, 0, HL_COMPRESS);
+	fault_arm(self, reg);
+	one_job(_metadata, self, &self->comp, &self->pool[5]);
+	EXPECT_TRUE(fault_fired(self, reg));
+}
+
+/* The job after it, which runs clean. */
+static void next_job(struct __test_metadata *_metadata, FIXTURE_DATA(jobs) *self)
+{
+	one_job(_metadata, self, &self->comp, &self->pool[5]);
+	log_stats(_metadata, self, &self->comp);
+}
+
+#define NEED_MODEL() do {						\
+	if (!model_open(_metadata, self))				\
+		SKIP(return, "needs the QEMU model's job faults (PF BAR 4)"); \
+} while (0)
+#else
+#define NEED_MODEL() SKIP(return, "built without tools/qemu/hacc-model-ctl.h")
+#endif
+
+/*
+ * An error status on one job: counted as hw_err (the job is bad, nothing
+ * else), and the queue goes on.
+ */
+TEST_F_TIMEOUT(jobs, fault_job_error, 120)
+{
+	NEED_MODEL();
+#ifdef HAVE_MODEL_CTL
+	fault_job(_metadata, self, HACC_CTL_FAULT_JOB_ERROR);
+	EXPECT_EQ(1ull, self->comp.st.hw_err);
+	EXPECT_EQ((unsigned int)HACC_CTL_JOB_ERROR_STATUS, self->comp.st.last_status);
+	next_job(_metadata, self);
+	EXPECT_EQ(1ull, self->comp.st.hw_err);
+	EXPECT_EQ(1ull, self->comp.st.bad);
+	EXPECT_EQ(1ull, self->comp.st.verified);
+	EXPECT_EQ(0u, self->comp.inflight);
+#endif
+}
+
+/*
+ * A CQE without its EQE and MSI: with interrupts the wait times out and
+ * the CQE is found then (lost_irq); polling does not notice.  The next
+ * job's interrupt comes (the CQ stayed armed).
+ */
+TEST_F_TIMEOUT(jobs, fault_lost_irq, 120)
+{
+	NEED_MODEL();
+#ifdef HAVE_MODEL_CTL
+	fault_job(_metadata, self, HACC_CTL_FAULT_LOST_IRQ);
+	EXPECT_EQ(variant->irq ? 1ull : 0ull, self->fn.st.lost_irq);
+	next_job(_metadata, self);
+	EXPECT_EQ(variant->irq ? 1ull : 0ull, self->fn.st.lost_irq);
+	EXPECT_EQ(2ull, self->comp.st.verified);
+	EXPECT_EQ(0ull, self->comp.st.bad);
+#endif
+}
+
+/* One job that takes 300 ms; it completes, verified, and so does the next. */
+TEST_F_TIMEOUT(jobs, fault_latency, 120)
+{
+	NEED_MODEL();
+#ifdef HAVE_MODEL_CTL
+	hacc_model_write(&self->model, HACC_CTL_FAULT_LATENCY_NS, 300000000);
+	fault_job(_metadata, self, HACC_CTL_FAULT_LATENCY);
+	EXPECT_LE(300000.0, self->comp.st.max_lat_us);
+	next_job(_metadata, self);
+	EXPECT_EQ(2ull, self->comp.st.verified);
+	EXPECT_EQ(0ull, self->comp.st.bad);
+	EXPECT_EQ(0ull, self->fn.st.lost_irq);
+#endif
+}
+
+/*
+ * A DMA fault on a job's buffer: error status (hw_err) and an AEQE that
+ * names the queue with type CQE error; the queue goes on.
+ */
+TEST_F_TIMEOUT(jobs, fault_dma, 120)
+{
+	NEED_MODEL();
+#ifdef HAVE_MODEL_CTL
+	fault_job(_metadata, self, HACC_CTL_FAULT_DMA);
+	EXPECT_EQ(1ull, self->comp.st.hw_err);
+	EXPECT_EQ(1ull, self->fn.st.aeqes);
+	EXPECT_EQ(0u, self->fn.aeqe_last & 0xffff);	/* queue 0 */
+	EXPECT_EQ((unsigned int)HACC_CTL_AEQE_CQE_ERROR, (self->fn.aeqe_last >> 17) & 0xf);
+	next_job(_metadata, self);
+	EXPECT_EQ(1ull, self->comp.st.verified);
+	EXPECT_EQ(1ull, self->comp.st.hw_err);
+	EXPECT_EQ(0ull, self->fn.st.lost_irq);
+#endif
 }
 
 /* A rate for the record (not a pass mark): 4 KiB compressions, K in flight. */

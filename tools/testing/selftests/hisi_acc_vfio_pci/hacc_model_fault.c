@@ -2,8 +2,10 @@
 /*
  * hacc_model_fault PF NAME BITMAP: set a fault-injection bitmap of the QEMU
  * QM model through its control window (PF BAR 4), e.g. "cache-wb 0x2" makes
- * VF 1's cache write-back never complete; 0 clears it.  For run-in-guest.sh
- * (guests have no /dev/mem).
+ * VF 1's cache write-back never complete; 0 clears it.  The job faults
+ * (job-error, lost-irq, latency, dma) are one-shot: they hit the next job
+ * the function fetches; latency-ns takes a value (ns), not a bitmap.  For
+ * run-in-guest.sh (guests have no /dev/mem).
  *
  * hacc_model_fault PF mb-128: with the model's x-mb-128 on, check that every
  * function took its mailbox commands as one 128-bit store each (no form
@@ -29,6 +31,11 @@ static const struct {
 	{ "cache-wb", HACC_CTL_FAULT_CACHE_WB },
 	{ "vf-state", HACC_CTL_FAULT_VF_STATE },
 	{ "abnormal", HACC_CTL_FAULT_ABNORMAL },
+	{ "job-error", HACC_CTL_FAULT_JOB_ERROR },
+	{ "lost-irq", HACC_CTL_FAULT_LOST_IRQ },
+	{ "latency", HACC_CTL_FAULT_LATENCY },
+	{ "dma", HACC_CTL_FAULT_DMA },
+	{ "latency-ns", HACC_CTL_FAULT_LATENCY_NS },
 };
 
 static int check_mb_128(const char *pf)
@@ -75,7 +82,9 @@ int main(int argc, char **argv)
 	if (argc == 3 && !strcmp(argv[2], "mb-128"))
 		return check_mb_128(argv[1]);
 	if (argc != 4) {
-		fprintf(stderr, "usage: %s PF mb-busy|mb-error|cache-wb|vf-state|abnormal BITMAP\n"
+		fprintf(stderr, "usage: %s PF NAME BITMAP\n"
+			"  NAME: mb-busy mb-error cache-wb vf-state abnormal job-error lost-irq\n"
+			"        latency dma; latency-ns takes a value in ns\n"
 			"       %s PF mb-128\n", argv[0], argv[0]);
 		return 2;
 	}
