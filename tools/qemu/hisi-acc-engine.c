@@ -1,7 +1,8 @@
 /*
  * HiSilicon QM accelerator model: the queue engine and the ZIP task.
  *
- * An SQ doorbell gives the queue's new tail.  When the function is not
+ * An SQ doorbell gives the queue's new tail (with priority 1 it only
+ * restarts the queue, up to the tail in its SQC).  When the function is not
  * paused, the engine loads the queue's SQC (context cache, filled from
  * the SQC base table on a miss) and fetches SQEs from the SQ base, up to
  * HACC_MAX_INFLIGHT per function.  Each job completes after the PF's
@@ -575,9 +576,23 @@ static void engine_timer(void *opaque)
 void hacc_sq_doorbell(HaccCtx *c, uint32_t lo, uint32_t hi)
 {
     unsigned int qn = lo & (HACC_MAX_QP - 1);
+    uint32_t *sqc;
 
     trace_hisi_acc_sq_db(c->fnum, qn, hi & 0xffff, c->fn->paused);
-    c->fn->db_tail[qn] = hi & 0xffff;
+    if ((hi >> 16) & 1) {
+        /*
+         * Priority 1 (the restart the variant drivers ring on every queue
+         * after loading a VF, with index 0): serve what the queue's
+         * context says is pending; the index is not a new tail.
+         */
+        sqc = hacc_qc_get(c, false, qn);
+        if (!sqc) {
+            return;
+        }
+        c->fn->db_tail[qn] = sqc[QC_POS] >> 16;
+    } else {
+        c->fn->db_tail[qn] = hi & 0xffff;
+    }
     bit_set(c->fn->latched, qn, true);
     engine_run(c);
 }

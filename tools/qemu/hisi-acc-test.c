@@ -1585,6 +1585,53 @@ static void test_engine_cache_wb(void)
     hacc_stop(&h);
 }
 
+/*
+ * After a load the variant drivers restart every queue with an SQ doorbell
+ * of index 0 and priority 1.  That is no new tail: a queue whose SQEs were
+ * all served (head = tail = 3 in the context written back and loaded
+ * again) runs nothing, rather than the 1 stale SQE from 3 round to 0; the
+ * next SQE the guest submits runs once.
+ */
+static void test_engine_restart(void)
+{
+    Hacc h;
+    Eng e;
+    uint8_t in[256];
+    uint32_t sqe[32];
+    unsigned int phase, head, qn;
+    uint16_t q;
+    int i;
+
+    eng_start(&h, &e, 1, 4, in, sizeof(in), 6);
+    sqe_fill(sqe, ENG_DATA, sizeof(in), ENG_DATA + 0x10000, 4096, 0);
+    for (i = 0; i < 3; i++) {
+        eng_submit(&e, 0, sqe);
+    }
+    eng_wait(&e);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_DONE), ==, 3);
+    /* what a save and a load do: write-back, then the tables set again */
+    wr(e.f, HACC_CACHE_WB_START, 1);
+    g_assert_cmpuint(mb(e.f, HACC_MB_CMD_SQC_BT, false, 0, ENG_SQC_BT,
+                        NULL), ==, 0);
+    g_assert_cmpuint(mb(e.f, HACC_MB_CMD_CQC_BT, false, 0, ENG_CQC_BT,
+                        NULL), ==, 0);
+    for (q = 0; q < 2; q++) {
+        qpci_io_writeq(e.f.dev, e.f.bar, HACC_DB_SQ_CQ,
+                       (uint64_t)HACC_DB_CMD_SQ << HACC_DB_CMD_SHIFT | q |
+                       1ULL << HACC_DB_PRIORITY_SHIFT);
+    }
+    eng_wait(&e);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_FETCHED), ==, 3);
+    eng_submit(&e, 0, sqe);
+    eng_wait(&e);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_FETCHED), ==, 4);
+    cqe_get(&e, 0, 3, &phase, &head, &qn);
+    g_assert_cmpuint(phase, ==, 1);
+    g_assert_cmpuint(head, ==, 3);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOB_ERRORS), ==, 0);
+    hacc_stop(&h);
+}
+
 /* An FLR drops the jobs in flight: no DMA, no CQE after it. */
 static void test_engine_flr(void)
 {
@@ -1724,6 +1771,7 @@ int main(int argc, char **argv)
     qtest_add_func("/hisi-acc/engine/pause", test_engine_pause);
     qtest_add_func("/hisi-acc/engine/drain", test_engine_drain);
     qtest_add_func("/hisi-acc/engine/cache-wb", test_engine_cache_wb);
+    qtest_add_func("/hisi-acc/engine/restart", test_engine_restart);
     qtest_add_func("/hisi-acc/engine/flr", test_engine_flr);
     qtest_add_func("/hisi-acc/engine/fuzz", test_engine_fuzz);
     if (g_test_perf()) {
