@@ -30,6 +30,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/sysfs.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
@@ -69,12 +70,50 @@ static unsigned int max_size = 4096;
 module_param(max_size, uint, 0644);
 MODULE_PARM_DESC(max_size, "largest request in bytes (min_size-65536, default 4096)");
 
-static char *pattern = "mixed";
-module_param(pattern, charp, 0644);
+enum zl_pattern { ZL_ZEROS, ZL_TEXT, ZL_RANDOM, ZL_MIXED };
+static const char * const zl_pattern_names[] = { "zeros", "text", "random", "mixed" };
+
+enum zl_mode { ZL_COMP, ZL_DECOMP, ZL_BOTH };
+static const char * const zl_mode_names[] = { "comp", "decomp", "both" };
+
+/* A parameter that is one of a list of names: a bad name is refused when written. */
+struct zl_choice {
+	const char * const *names;
+	size_t n;
+	int val;
+};
+
+static int zl_choice_set(const char *s, const struct kernel_param *kp)
+{
+	struct zl_choice *c = kp->arg;
+	int i = __sysfs_match_string(c->names, c->n, s);
+
+	if (i < 0)
+		return i;
+	c->val = i;
+	return 0;
+}
+
+static int zl_choice_get(char *buf, const struct kernel_param *kp)
+{
+	const struct zl_choice *c = kp->arg;
+
+	return sysfs_emit(buf, "%s\n", c->names[c->val]);
+}
+
+static const struct kernel_param_ops zl_choice_ops = {
+	.set = zl_choice_set,
+	.get = zl_choice_get,
+};
+
+static struct zl_choice pattern = {
+	zl_pattern_names, ARRAY_SIZE(zl_pattern_names), ZL_MIXED
+};
+module_param_cb(pattern, &zl_choice_ops, &pattern, 0644);
 MODULE_PARM_DESC(pattern, "data: zeros, text, random or mixed (default mixed)");
 
-static char *mode = "both";
-module_param(mode, charp, 0644);
+static struct zl_choice mode = { zl_mode_names, ARRAY_SIZE(zl_mode_names), ZL_BOTH };
+module_param_cb(mode, &zl_choice_ops, &mode, 0644);
 MODULE_PARM_DESC(mode,
 		 "comp: the driver compresses, decomp: it decompresses, both: alternate (default)");
 
@@ -112,12 +151,6 @@ MODULE_PARM_DESC(x_delay_every,
 static unsigned int x_delay_ms;
 module_param(x_delay_ms, uint, 0644);
 MODULE_PARM_DESC(x_delay_ms, "test only: how long a held completion is held (0: for ever)");
-
-enum zl_pattern { ZL_ZEROS, ZL_TEXT, ZL_RANDOM, ZL_MIXED };
-static const char * const zl_pattern_names[] = { "zeros", "text", "random", "mixed" };
-
-enum zl_mode { ZL_COMP, ZL_DECOMP, ZL_BOTH };
-static const char * const zl_mode_names[] = { "comp", "decomp", "both" };
 
 /* A slot is one request and its buffers, reused job after job. */
 enum zl_slot_state {
@@ -650,8 +683,8 @@ static int zl_read_params(struct zl_cfg *c)
 	/* Written through sysfs, the strings end in a newline. */
 	c->driver[strcspn(c->driver, "\n")] = '\0';
 	c->ref_driver[strcspn(c->ref_driver, "\n")] = '\0';
-	c->pattern = sysfs_match_string(zl_pattern_names, pattern ?: "");
-	c->mode = sysfs_match_string(zl_mode_names, mode ?: "");
+	c->pattern = pattern.val;
+	c->mode = mode.val;
 	c->depth = depth;
 	c->min_size = min_size;
 	c->max_size = max_size;
@@ -664,14 +697,6 @@ static int zl_read_params(struct zl_cfg *c)
 	c->hold_tfms = hold_tfms;
 	kernel_param_unlock(THIS_MODULE);
 
-	if (c->pattern < 0) {
-		pr_err("pattern must be zeros, text, random or mixed\n");
-		ret = -EINVAL;
-	}
-	if (c->mode < 0) {
-		pr_err("mode must be comp, decomp or both\n");
-		ret = -EINVAL;
-	}
 	if (!c->depth || c->depth > ZL_MAX_DEPTH) {
 		pr_err("depth must be 1 to %u\n", ZL_MAX_DEPTH);
 		ret = -EINVAL;

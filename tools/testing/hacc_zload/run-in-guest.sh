@@ -181,6 +181,11 @@ fi
 # with requests in flight.
 echo 1 >"$par/min_size"
 echo 65536 >"$par/max_size"
+if (echo bogus >"$par/pattern") 2>/dev/null; then
+	not_ok "a pattern that is not one of the names is refused" "$par/pattern: $(cat "$par/pattern")"
+else
+	ok "a pattern that is not one of the names is refused (still $(cat "$par/pattern"))"
+fi
 echo random >"$par/pattern"
 echo 0 >"$par/jobs"
 t "run restarts from the control file (1 B - 64 KiB, random)" control 1
