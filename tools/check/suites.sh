@@ -162,6 +162,20 @@ need_kernel "$name" 7.3 && need "$name" "$TOP_DIR/tools/qemu/guest-crypto-test" 
 name="guest 7.3 arm64: module load/unload"
 need_kernel "$name" 7.3 && need "$name" "$VM_DIR/guest/smoke-modules" &&
 	suite "$name" vm 7.3 --arch arm64 --name smoke-arm64 -- "$VM_DIR/guest/smoke-modules"
+name="guest 7.3 arm64: KUnit"
+need_kernel "$name" 7.3 && need "$name" "$VM_DIR/guest/kunit" &&
+	suite "$name" vm 7.3 --arch arm64 --name kunit-arm64 -- "$VM_DIR/guest/kunit"
+# The workload on a VF, which x86 7.3 cannot run (its hisi_qm never reaches
+# the mailbox).
+zload_arm64() {
+	"$VM_DIR/build-module" --src "$zload" "${KCACHE[7.3-arm64-full]}" >/dev/null ||
+		{ echo "not ok 1 - hacc_zload builds against 7.3 arm64"; return 1; }
+	vm 7.3 --arch arm64 --model x-zip-algs=0x30,x-mb-128=on --no-module \
+		--name zload-arm64 -- "$zload/run-in-guest.sh"
+}
+name="guest 7.3 arm64: hacc_zload on a ZIP VF"
+need_kernel "$name" 7.3 && need "$name" "$zload/run-in-guest.sh" &&
+	suite "$name" zload_arm64
 # The selftests and hacc-mig, cross-built by tools/check/run
 # (tools/vm/cross-progs), with interop both ways: on x86_64 7.3 the
 # mainline driver has nothing to migrate.
