@@ -58,6 +58,11 @@ bench:
 	tools/setup/install-deps
 	tools/bench/run
 
+# The selftests on an arm64 guest with 64 KiB pages (not in make check).
+check-64k:
+	tools/setup/install-deps
+	tools/check/arm64-64k
+
 # Documentation/ as HTML in build/docs/html (Sphinx, warnings are errors).
 docs:
 	tools/check/docs.sh
@@ -115,5 +120,5 @@ dkms-remove:
 	@test -n "$$($(DKMS_REGISTERED))" || { echo "dkms: no $(DKMS_NAME) registered" >&2; exit 1; }
 	$(call dkms_remove_all,)
 
-.PHONY: modules clean check demo e2e bench docs dkms-install dkms-remove
+.PHONY: modules clean check check-64k demo e2e bench docs dkms-install dkms-remove
 endif
