@@ -859,6 +859,7 @@ static void job_done(void *arg, const struct hl_zip_sqe *sqe)
 int hl_jobs_init(struct hl_jobs *j, struct hl_fn *fn, const struct hl_jobs_cfg *cfg)
 {
 	unsigned int i;
+	long pg;
 	int ret;
 
 	memset(j, 0, sizeof(*j));
@@ -879,7 +880,10 @@ int hl_jobs_init(struct hl_jobs *j, struct hl_fn *fn, const struct hl_jobs_cfg *
 	if (!j->slot || !j->free)
 		return hacc_fail(ENOMEM, "job slots");
 	j->iova = fn->next_iova;
+	/* whole pages of the host: IOMMU_IOAS_MAP refuses less (64 KiB pages) */
+	pg = sysconf(_SC_PAGESIZE);
 	j->size = (__u64)j->cfg.k * SLOT_PAGES * PAGE;
+	j->size = (j->size + pg - 1) / pg * pg;
 	ret = fn_map(fn, &j->mem, j->iova, j->size);
 	if (ret)
 		goto err;
