@@ -741,6 +741,26 @@ static void test_mb_128(void)
     hacc_stop(&h);
 }
 
+/* x-aeq-irq=off: one MSI vector, and the capability words say so */
+static void test_aeq_irq_off(void)
+{
+    Hacc h;
+
+    hacc_start(&h, 1, "");
+    hacc_enable_vfs(&h, 1);
+    g_assert_cmphex(rd(vf_fn(&h, 1), 0x311c), ==, 0x00020002);
+    g_assert_cmphex(rd(vf_fn(&h, 1), 0x3110), ==, 0x00010001);
+    hacc_stop(&h);
+
+    hacc_start(&h, 1, ",x-aeq-irq=off");
+    hacc_enable_vfs(&h, 1);
+    g_assert_cmphex(rd(pf_fn(&h), 0x311c), ==, 0x00010001);
+    g_assert_cmphex(rd(vf_fn(&h, 1), 0x311c), ==, 0x00010001);
+    g_assert_cmphex(rd(vf_fn(&h, 1), 0x3110), ==, 0);
+    g_assert_cmphex(rd(vf_fn(&h, 1), 0x310c), ==, 0x00010000);
+    hacc_stop(&h);
+}
+
 static void test_faults(void)
 {
     Hacc h;
@@ -2090,6 +2110,7 @@ int main(int argc, char **argv)
     qtest_add_func("/hisi-acc/faults", test_faults);
     qtest_add_func("/hisi-acc/narrow-access", test_narrow_access);
     qtest_add_func("/hisi-acc/mb-128", test_mb_128);
+    qtest_add_func("/hisi-acc/aeq-irq-off", test_aeq_irq_off);
     qtest_add_func("/hisi-acc/counters", test_counters);
     qtest_add_func("/hisi-acc/state-hash", test_state_hash);
     qtest_add_func("/hisi-acc/imm-ready", test_imm_ready);

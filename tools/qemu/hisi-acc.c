@@ -18,6 +18,12 @@
  *     x-job-latency-ns  virtual time a job takes (default 20000)
  *     x-drain-ns        least time PAUSE_QM keeps the mailbox busy
  *                       (default 0: until the jobs in flight are done)
+ *     x-aeq-irq=off     one MSI vector (EQ) per function instead of two
+ *                       (EQ, AEQ), capability words saying so: for x86
+ *                       guests without interrupt remapping, which cannot
+ *                       allocate more than one MSI vector (the nested e2e
+ *                       test's L2, as QEMU refuses VFIO migration with a
+ *                       vIOMMU).  AEQEs are still written, without MSI.
  *     x-mb-128=on       take a mailbox command only in the form one
  *                       128-bit store (arm64 stp) reaches the model: an
  *                       8-byte write at +0, then one at +8; any other
@@ -114,6 +120,8 @@ OBJECT_DECLARE_SIMPLE_TYPE(HaccVFState, HISI_ACC_VF)
 #define HACC_CAP_ARI            0x100
 #define HACC_CAP_SRIOV          0x110
 #define HACC_MSI_VECTORS        2           /* EQ and AEQ (0x311c) */
+#define HACC_CAP_AEQ_IRQ        0x3110
+#define HACC_CAP_IRQ_NUM        0x311c
 
 /* QM registers not in the shared header (offsets from the QM driver) */
 #define QM_CAP_ENGINE           0x3124      /* engine words follow */
@@ -240,6 +248,7 @@ struct HaccPFState {
     uint64_t job_latency_ns;
     uint64_t drain_ns;
     bool mb_128;
+    bool aeq_irq;
     HaccAlg alg;
 
     HaccFn fn;
@@ -502,6 +511,11 @@ static bool hacc_cap_read(HaccCtx *c, hwaddr off, uint32_t *val)
     for (i = 0; i < ARRAY_SIZE(hacc_qm_caps); i++) {
         if (hacc_qm_caps[i].off == off) {
             *val = hacc_qm_caps[i].val;
+            if (!c->pf->aeq_irq && off == HACC_CAP_AEQ_IRQ) {
+                *val = 0;
+            } else if (!c->pf->aeq_irq && off == HACC_CAP_IRQ_NUM) {
+                *val = 0x00010001;
+            }
             return true;
         }
     }
@@ -1297,7 +1311,8 @@ static void hacc_pf_realize(PCIDevice *dev, Error **errp)
     pci_register_bar(dev, HACC_CTL_BAR, PCI_BASE_ADDRESS_SPACE_MEMORY |
                      PCI_BASE_ADDRESS_MEM_TYPE_64, &pf->bar4);
 
-    ret = msi_init(dev, HACC_CAP_MSI, HACC_MSI_VECTORS, true, true, errp);
+    ret = msi_init(dev, HACC_CAP_MSI, pf->aeq_irq ? HACC_MSI_VECTORS : 1,
+                   true, true, errp);
     if (ret) {
         return;
     }
@@ -1412,6 +1427,7 @@ static const Property hacc_pf_props[] = {
                        20000),
     DEFINE_PROP_UINT64("x-drain-ns", HaccPFState, drain_ns, 0),
     DEFINE_PROP_BOOL("x-mb-128", HaccPFState, mb_128, false),
+    DEFINE_PROP_BOOL("x-aeq-irq", HaccPFState, aeq_irq, true),
 };
 
 /* Identity and callbacks shared by the PF and VF classes */
@@ -1497,7 +1513,9 @@ static void hacc_vf_realize(PCIDevice *dev, Error **errp)
                      PCI_BASE_ADDRESS_MEM_TYPE_64 |
                      PCI_BASE_ADDRESS_MEM_PREFETCH, &vf->bar2);
 
-    ret = msi_init(dev, HACC_CAP_MSI, HACC_MSI_VECTORS, true, true, errp);
+    ret = msi_init(dev, HACC_CAP_MSI,
+                   HISI_ACC_PF(pcie_sriov_get_pf(dev))->aeq_irq ?
+                   HACC_MSI_VECTORS : 1, true, true, errp);
     if (ret) {
         return;
     }
