@@ -78,6 +78,16 @@ for v in $KERNELS; do
 		name="guest $v: selftests (QM V4 model)"
 		need "$name" "$st" && suite "$name" selftests_v4 "$v"
 	fi
+	# 7.3's selftests run on the arm64 guest (below): on x86_64 7.3 the PF
+	# driver gives the VFs no queues and mainline cannot migrate, so 57 of
+	# 135 results there were skips; our module's runtime on x86_64 7.3 is
+	# still covered by KUnit, load/unload, robustness, DKMS, compat,
+	# persist and migration-off boots.
+	if [[ $v == 7.* ]]; then
+		wanted "guest $v: selftests" && record skip "guest $v: selftests" \
+			"x86_64 7.3 runs no queues: 7.3's selftests run on the arm64 guest"
+		continue
+	fi
 	name="guest $v: selftests"
 	need "$name" "$st" && suite "$name" vm "$v" --model --name selftests -- "$st"
 done
