@@ -1280,7 +1280,7 @@ TEST_F_TIMEOUT(mig, debugfs_regs_wait_for_reset, 120)
 		SKIP(return, "no debugfs register dump for %s", vf_a);
 	t = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, t);
-	for (round = 0; round < 3; round++) {
+	for (round = 0; round < 5; round++) {
 		pid = fork();
 		ASSERT_LE(0, pid);
 		if (!pid) {
@@ -1308,7 +1308,14 @@ TEST_F_TIMEOUT(mig, debugfs_regs_wait_for_reset, 120)
 	}
 	close(dbg);
 	munmap(t, 4096);
-	EXPECT_EQ(0, early);
+	/*
+	 * A dump that does not wait for the reset ends before it in every
+	 * round (it takes microseconds, the reset 100 ms).  One round may
+	 * still see the child scheduled out between its flag and its ioctl
+	 * for more than 30 ms (seen once on a TCG arm64 guest): then the dump
+	 * rightly ran before the reset began.
+	 */
+	EXPECT_GE(1, early);
 }
 
 /* debugfs stats names the migration state */
