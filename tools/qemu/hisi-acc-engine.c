@@ -50,8 +50,6 @@
 #define AEQE_TYPE_SHIFT 17
 
 /* Capability words giving an interrupt: type [16] (1: present), vector */
-#define CAP_EQ_IRQ      0x310c
-#define CAP_AEQ_IRQ     0x3110
 #define CAP_IRQ_PRESENT BIT(16)
 
 /* ZIP SQE dwords */
@@ -396,7 +394,7 @@ static bool xq_post(HaccCtx *c, bool aeq, uint32_t val)
 /* MSI of the EQ or AEQ, at the vector its capability word names */
 static void xq_irq(HaccCtx *c, bool aeq)
 {
-    uint32_t cap = hacc_cap_word(c, aeq ? CAP_AEQ_IRQ : CAP_EQ_IRQ);
+    uint32_t cap = hacc_cap_word(c, aeq ? HACC_CAP_AEQ_IRQ : HACC_CAP_EQ_IRQ);
     unsigned int vec = cap & 0xffff;
 
     if (*hacc_reg(c, aeq ? HACC_AEQ_INT_MASK : HACC_EQ_INT_MASK) & 1) {

@@ -120,8 +120,6 @@ OBJECT_DECLARE_SIMPLE_TYPE(HaccVFState, HISI_ACC_VF)
 #define HACC_CAP_ARI            0x100
 #define HACC_CAP_SRIOV          0x110
 #define HACC_MSI_VECTORS        2           /* EQ and AEQ (0x311c) */
-#define HACC_CAP_AEQ_IRQ        0x3110
-#define HACC_CAP_IRQ_NUM        0x311c
 
 /* QM registers not in the shared header (offsets from the QM driver) */
 #define QM_CAP_ENGINE           0x3124      /* engine words follow */

@@ -20,6 +20,10 @@
 #define HACC_CQE_BYTES          16
 #define HACC_MAX_INFLIGHT       32      /* jobs fetched, not completed */
 #define HACC_CNT_WORDS          (HACC_CTL_FN_STRIDE / 8)
+/* QM capability words the model computes per PF (interrupt layout) */
+#define HACC_CAP_EQ_IRQ         0x310c
+#define HACC_CAP_AEQ_IRQ        0x3110
+#define HACC_CAP_IRQ_NUM        0x311c
 
 /* Injected job faults a job carries from its fetch (HACC_CTL_FAULT_*) */
 #define HACC_JF_ERROR           BIT(0)
