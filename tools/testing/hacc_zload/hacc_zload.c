@@ -4,9 +4,10 @@
  *
  * Keeps a set number of requests in flight through the driver under test
  * (by default hisi-deflate-acomp, the HiSilicon ZIP engine) and checks every
- * result with a synchronous deflate of the same kernel, the reference:
- * what the driver compresses must inflate back to the input, and what the
- * reference compresses the driver must inflate to the input.  Counters and
+ * result against the kernel's own deflate: what the driver compresses must
+ * inflate back to the input with lib/zlib_inflate, and what a synchronous
+ * deflate of the same kernel (the reference) compresses the driver must
+ * inflate to the input.  Counters and
  * the run control live in debugfs (hacc_zload/stats and hacc_zload/run);
  * see tools/testing/hacc_zload/README.md.
  */
@@ -33,6 +34,7 @@
 #include <linux/sysfs.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+#include <linux/zlib.h>
 
 #define ZL_MAX_DEPTH	1024
 #define ZL_MAX_SIZE	65536
@@ -299,10 +301,9 @@ static void zl_fill(struct rnd_state *rs, int pat, u8 *p, unsigned int len)
 	}
 }
 
-/* One synchronous operation of the reference on a slot's buffers. */
-static int zl_ref_run(struct zl_slot *s, bool inflate, const u8 *in,
-		      unsigned int ilen, u8 *out, unsigned int ocap,
-		      unsigned int *olen)
+/* Deflate with the reference, synchronously, on a slot's buffers. */
+static int zl_ref_deflate(struct zl_slot *s, const u8 *in, unsigned int ilen,
+			  u8 *out, unsigned int ocap, unsigned int *olen)
 {
 	struct scatterlist isg, osg;
 	int ret;
@@ -313,13 +314,28 @@ static int zl_ref_run(struct zl_slot *s, bool inflate, const u8 *in,
 	acomp_request_set_callback(s->ref_req, CRYPTO_TFM_REQ_MAY_SLEEP,
 				   crypto_req_done, &s->ref_wait);
 	acomp_request_set_params(s->ref_req, &isg, &osg, ilen, ocap);
-	if (inflate)
-		ret = crypto_acomp_decompress(s->ref_req);
-	else
-		ret = crypto_acomp_compress(s->ref_req);
-	ret = crypto_wait_req(ret, &s->ref_wait);
+	ret = crypto_wait_req(crypto_acomp_compress(s->ref_req), &s->ref_wait);
 	*olen = s->ref_req->dlen;
 	return ret;
+}
+
+/*
+ * The driver's deflate output is checked with lib/zlib_inflate in one call
+ * over the whole buffer with a 32 KiB window (zlib_inflate_blob), not with
+ * the generic "deflate" acomp: since 6.15 that one hands zlib the output a
+ * page at a time with a 2 KiB window, and zlib's match copy then uses a
+ * distance it checked against an earlier call's output.  A stream whose
+ * matches reach back further than 2 KiB (a corrupted one, which this module
+ * makes on purpose with x_corrupt_every, or a valid 32 KiB-window one) can
+ * so make it read outside the window: on 7.3 arm64 that was an Oops.
+ */
+static int zl_inflate(const u8 *in, unsigned int ilen, u8 *out,
+		      unsigned int ocap, unsigned int *olen)
+{
+	int ret = zlib_inflate_blob(out, ocap, in, ilen);
+
+	*olen = ret < 0 ? 0 : ret;
+	return ret < 0 ? ret : 0;
 }
 
 static void zl_complete(void *data, int err);
@@ -340,8 +356,8 @@ static int zl_prepare(struct zl_slot *s, u64 job)
 
 	acomp_request_set_callback(s->req, 0, zl_complete, s);
 	if (s->decomp) {
-		ret = zl_ref_run(s, false, s->plain, s->plain_len, s->packed,
-				 zl_packed_cap(c->max_size), &s->packed_len);
+		ret = zl_ref_deflate(s, s->plain, s->plain_len, s->packed,
+				     zl_packed_cap(c->max_size), &s->packed_len);
 		if (ret)
 			return ret;
 		sg_init_one(&s->src, s->packed, s->packed_len);
@@ -434,7 +450,7 @@ static void zl_check(struct zl_slot *s)
 	if (s->decomp) {
 		ok = out == s->plain_len && !memcmp(s->check, s->plain, out);
 	} else {
-		ret = zl_ref_run(s, true, s->packed, out, s->check,
+		ret = zl_inflate(s->packed, out, s->check,
 				 zl_check_cap(c->max_size), &n);
 		ok = !ret && n == s->plain_len && !memcmp(s->check, s->plain, n);
 	}
