@@ -1755,6 +1755,56 @@ static void test_engine_job_faults(void)
     hacc_stop(&h);
 }
 
+/* MSI vectors the function's capability offers */
+static unsigned int msi_vectors(QPCIDevice *dev)
+{
+    uint8_t cap = qpci_find_capability(dev, PCI_CAP_ID_MSI, 0);
+
+    g_assert_cmpuint(cap, !=, 0);
+    return 1 << ((qpci_config_readw(dev, cap + PCI_MSI_FLAGS) &
+                  PCI_MSI_FLAGS_QMASK) >> 1);
+}
+
+/*
+ * A QM V2 PF (revision 0x21): its driver takes the vector counts from its
+ * own V2 table, 4 for the PF (EQ 0, AEQ 1, abnormal 3), 2 for a VF, and
+ * allocates exactly that many, so the PF offers 4 and 0x311c says so.  A
+ * job on the PF with all 4 vectors enabled signals its EQ on vector 0.
+ * V3 keeps 2 and 2.
+ */
+static void test_rev_v2(void)
+{
+    Hacc h;
+    Eng e;
+    uint8_t in[1024];
+    uint32_t sqe[32];
+
+    hacc_start(&h, 1, "");
+    hacc_enable_vfs(&h, 1);
+    g_assert_cmpuint(msi_vectors(h.pf), ==, 2);
+    g_assert_cmpuint(msi_vectors(h.vf[0]), ==, 2);
+    hacc_stop(&h);
+
+    hacc_start(&h, 1, ",revision=0x21");
+    hacc_enable_vfs(&h, 1);
+    g_assert_cmphex(qpci_config_readb(h.pf, PCI_REVISION_ID), ==,
+                    HACC_QM_REV_V2);
+    g_assert_cmpuint(msi_vectors(h.pf), ==, 4);
+    g_assert_cmpuint(msi_vectors(h.vf[0]), ==, 2);
+    g_assert_cmphex(rd(pf_fn(&h), 0x311c), ==, 0x00040002);
+    g_assert_cmphex(rd(vf_fn(&h, 1), 0x311c), ==, 0x00040002);
+
+    eng_init(&e, &h, 0, 16);
+    fill_pattern(in, sizeof(in), 7);
+    qtest_memwrite(h.qts, ENG_DATA, in, sizeof(in));
+    msi_setup(h.pf, 4);
+    sqe_fill(sqe, ENG_DATA, sizeof(in), ENG_DATA + 0x10000, 4096, 0);
+    eng_submit(&e, 0, sqe);
+    eng_wait(&e);
+    g_assert_cmphex(msi_take(&h), ==, MSI_DATA);        /* EQ: vector 0 */
+    hacc_stop(&h);
+}
+
 /*
  * Interrupt sources are write-1-to-clear: EQ_INT_SOURCE latched by an EQE
  * survives a write of 0 and clears with 1; IFC_INT_SOURCE (VF) and the
@@ -2124,6 +2174,7 @@ int main(int argc, char **argv)
     qtest_add_func("/hisi-acc/engine/errors", test_engine_errors);
     qtest_add_func("/hisi-acc/engine/job-faults", test_engine_job_faults);
     qtest_add_func("/hisi-acc/int-sources-unimp", test_int_sources_unimp);
+    qtest_add_func("/hisi-acc/rev-v2", test_rev_v2);
     qtest_add_func("/hisi-acc/engine/pause", test_engine_pause);
     qtest_add_func("/hisi-acc/engine/drain", test_engine_drain);
     qtest_add_func("/hisi-acc/engine/cache-wb", test_engine_cache_wb);

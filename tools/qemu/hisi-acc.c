@@ -12,7 +12,10 @@
  *   hisi-acc-pf  PCIe endpoint; put it behind a pcie-root-port on q35.
  *     alg=zip|sec|hpre  PF device id 0xa250/0xa255/0xa258 (VF 0xa251/...)
  *     num-vfs=N         TotalVFs == InitialVFs (0..63, default 4)
- *     revision=R        PCI revision = QM hardware version (default 0x30)
+ *     revision=R        PCI revision = QM hardware version (default 0x30);
+ *                       below 0x30 (V2: 0x21) the PF offers 4 MSI vectors
+ *                       (EQ 0, AEQ 1, abnormal 3, as a V2 PF driver asks)
+ *                       and 0x311c says so; the VFs keep 2
  *     x-zip-algs=N      ZIP algorithm bitmap at 0x3144 (default 0: none,
  *                       hisi_zip registers nothing; 0x30: deflate)
  *     x-job-latency-ns  virtual time a job takes (default 20000)
@@ -35,7 +38,8 @@
  *                       an FLR; the model completes one at once anyway.
  *                       Off by default, as on the hardware.
  *     BAR2: 4 MiB QM + engine registers, BAR4: 64 KiB model control
- *     window (tools/qemu/hacc-model-ctl.h), MSI (2 vectors: EQ, AEQ), ARI,
+ *     window (tools/qemu/hacc-model-ctl.h), MSI (2 vectors: EQ, AEQ; 4
+ *     below revision 0x30), ARI,
  *     SR-IOV.
  *   hisi-acc-vf  created by the PF through the SR-IOV capability only.
  *     BAR2: 64 KiB QM registers, MSI (2 vectors), PCIe with FLR, ARI.
@@ -120,6 +124,11 @@ OBJECT_DECLARE_SIMPLE_TYPE(HaccVFState, HISI_ACC_VF)
 #define HACC_CAP_ARI            0x100
 #define HACC_CAP_SRIOV          0x110
 #define HACC_MSI_VECTORS        2           /* EQ and AEQ (0x311c) */
+/*
+ * Before V3 the drivers take the vector counts from their own tables, not
+ * from 0x311c: a PF has 4 (EQ 0, AEQ 1, abnormal 3), a VF 2 (EQ, AEQ).
+ */
+#define HACC_MSI_VECTORS_PF_V2  4
 
 /* QM registers not in the shared header (offsets from the QM driver) */
 #define QM_CAP_ENGINE           0x3124      /* engine words follow */
@@ -513,6 +522,9 @@ static bool hacc_cap_read(HaccCtx *c, hwaddr off, uint32_t *val)
                 *val = 0;
             } else if (!c->pf->aeq_irq && off == HACC_CAP_IRQ_NUM) {
                 *val = 0x00010001;
+            } else if (c->pf->revision < HACC_QM_REV_V3 &&
+                       off == HACC_CAP_IRQ_NUM) {
+                *val = HACC_MSI_VECTORS_PF_V2 << 16 | HACC_MSI_VECTORS;
             }
             return true;
         }
@@ -1280,10 +1292,20 @@ static void hacc_pf_realize(PCIDevice *dev, Error **errp)
     const uint8_t bar2_type = PCI_BASE_ADDRESS_SPACE_MEMORY |
                               PCI_BASE_ADDRESS_MEM_TYPE_64 |
                               PCI_BASE_ADDRESS_MEM_PREFETCH;
+    unsigned int vectors = pf->aeq_irq ? HACC_MSI_VECTORS : 1;
     int ret;
 
     if (!hacc_pf_parse_alg(pf, errp)) {
         return;
+    }
+    if (pf->revision < HACC_QM_REV_V3) {
+        if (!pf->aeq_irq) {
+            error_setg(errp, "hisi-acc-pf: x-aeq-irq=off needs revision "
+                       "0x30 or above (a V2 PF driver asks for %u vectors)",
+                       HACC_MSI_VECTORS_PF_V2);
+            return;
+        }
+        vectors = HACC_MSI_VECTORS_PF_V2;
     }
     if (pf->num_vfs > HACC_MAX_VFS) {
         error_setg(errp, "hisi-acc-pf: num-vfs %u above the maximum %u",
@@ -1309,8 +1331,7 @@ static void hacc_pf_realize(PCIDevice *dev, Error **errp)
     pci_register_bar(dev, HACC_CTL_BAR, PCI_BASE_ADDRESS_SPACE_MEMORY |
                      PCI_BASE_ADDRESS_MEM_TYPE_64, &pf->bar4);
 
-    ret = msi_init(dev, HACC_CAP_MSI, pf->aeq_irq ? HACC_MSI_VECTORS : 1,
-                   true, true, errp);
+    ret = msi_init(dev, HACC_CAP_MSI, vectors, true, true, errp);
     if (ret) {
         return;
     }
