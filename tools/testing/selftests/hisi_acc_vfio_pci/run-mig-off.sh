@@ -5,9 +5,8 @@
 # "guest V: selftests, migration off"):
 #
 #   1. a QM before V3 with the PF bound to hisi_zip (only on a PF whose
-#      revision is below 0x30: the model's revision=0x21 cannot be driven
-#      by hisi_zip yet, which asks a V2 PF for 4 MSI vectors, the model
-#      offers 1; skipped otherwise);
+#      revision is below 0x30, e.g. the model's revision=0x21; skipped
+#      otherwise);
 #   2. the PF bound to vfio-pci (enable_sriov) and hisi_zip not loaded;
 #   3. the same with hisi_zip loaded but not bound to the PF.
 #
