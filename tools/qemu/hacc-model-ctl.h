@@ -64,7 +64,9 @@
 /*
  * Per-function counters, one block of HACC_CTL_FN_STRIDE bytes per function.
  * MMIO counts are accesses to BAR 2 (the QM registers) of that function; a
- * 64-bit access counts once.  Over QMP the PF's read-only property
+ * 64-bit access counts once.  An access through the PF's migration window
+ * of a VF (revision above 0x30, MIG_REGION_SEL on) counts for that VF, not
+ * the PF: it reaches the VF's registers.  Over QMP the PF's read-only property
  * "counters" is a list of HACC_CTL_FN_STRIDE / 8 values per function
  * 0..num-vfs in this layout (value fn * 32 + HACC_CTL_MB_TOTAL / 8 is the
  * mailbox total of fn), and the write-only uint64 "counters-reset" works

@@ -970,6 +970,14 @@ static void test_pf_mig_window(void)
     g_assert_cmpuint(mb(vf2, HACC_MB_CMD_SQC_BT, true, 0, 0, &out), ==, 0);
     g_assert_cmphex(out, ==, 0x9000);
     g_assert_cmpuint(cnt(&h, 2, HACC_CTL_MB_TOTAL), ==, 2);
+    /* an access through the window counts for the VF, not the PF */
+    qom_set(&h, "counters-reset", 7);
+    wr(pf, w + HACC_VF_STATE, 0);
+    g_assert_cmphex(rd(pf, w + HACC_VF_STATE), ==, 0);
+    g_assert_cmpuint(cnt(&h, 2, HACC_CTL_MMIO_WRITES), ==, 1);
+    g_assert_cmpuint(cnt(&h, 2, HACC_CTL_MMIO_READS), ==, 1);
+    g_assert_cmpuint(cnt(&h, 0, HACC_CTL_MMIO_WRITES), ==, 0);
+    g_assert_cmpuint(cnt(&h, 0, HACC_CTL_MMIO_READS), ==, 0);
     hacc_stop(&h);
 }
 

@@ -875,11 +875,26 @@ static void hacc_write32(HaccCtx *c, hwaddr off, uint32_t val)
     }
 }
 
+/*
+ * The function an access of BAR2 is counted for: the BAR's own, or the VF
+ * whose registers the PF's migration window reaches at off.
+ */
+static unsigned int hacc_mmio_fnum(HaccCtx *c, hwaddr off)
+{
+    HaccCtx vc;
+    hwaddr voff;
+
+    if (!c->fnum && hacc_pf_mig_window(c->pf, off, &vc, &voff)) {
+        return vc.fnum;
+    }
+    return c->fnum;
+}
+
 static uint64_t hacc_bar2_read(HaccCtx *c, hwaddr off, unsigned size)
 {
     uint64_t val;
 
-    hacc_count(c->pf, c->fnum, HACC_CTL_MMIO_READS);
+    hacc_count(c->pf, hacc_mmio_fnum(c, off), HACC_CTL_MMIO_READS);
     if (size < 4) {
         /* the bytes asked for, out of the register that holds them */
         val = hacc_read32(c, off & ~3ULL) >> ((off & 3) * 8);
@@ -922,7 +937,7 @@ static bool hacc_mb_form_ok(HaccCtx *c, hwaddr off, unsigned size)
 static void hacc_bar2_write(HaccCtx *c, hwaddr off, uint64_t val,
                             unsigned size)
 {
-    hacc_count(c->pf, c->fnum, HACC_CTL_MMIO_WRITES);
+    hacc_count(c->pf, hacc_mmio_fnum(c, off), HACC_CTL_MMIO_WRITES);
     if (size < 4) {
         /*
          * Registers are 32 bits wide and take whole words.  A narrower
