@@ -80,7 +80,7 @@ static struct {
 	unsigned long long resets, dev_reopens, kmsg_lost;
 	unsigned long long fail_errno, fail_state, fail_untouched, fail_loaded;
 	unsigned long long fail_kmsg, fail_good, fail_other, splats;
-	bool stop;
+	bool stop, timed_out;
 } st;
 static char samples[6][200];
 static int nsamples;
@@ -776,8 +776,10 @@ static void *worker_main(void *arg)
 		no = next_case++;
 		if (opt.only_case >= 0)
 			no = no ? ~0ull : (unsigned long long)opt.only_case;
-		if (st.stop || (opt.only_case < 0 && no >= opt.cases) || no == ~0ull ||
-		    (opt.seconds > 0 && robust_now() - t_start > opt.seconds))
+		if (opt.seconds > 0 && robust_now() - t_start > opt.seconds)
+			st.timed_out = true;
+		if (st.stop || st.timed_out || (opt.only_case < 0 && no >= opt.cases) ||
+		    no == ~0ull)
 			st.stop = true;
 		pthread_mutex_unlock(&lock);
 		if (st.stop)
@@ -934,8 +936,8 @@ int main(int argc, char **argv)
 	robust_result(&tap, opt.only_case >= 0 ? st.cases == 1 : st.cases >= opt.cases,
 	       "fuzz: %llu of %llu cases run%s", st.cases,
 	       opt.only_case >= 0 ? 1ull : opt.cases,
-	       st.cases < opt.cases && opt.seconds > 0 && opt.only_case < 0 ?
-	       " (time limit reached)" : "");
+	       st.timed_out ? " (time limit reached)" :
+	       st.cases < opt.cases && opt.only_case < 0 ? " (stopped early: over 200 failures, or a worker error)" : "");
 	robust_result(&tap, !st.fail_errno, "fuzz: every write and RESUMING->STOP gave the documented errno (%llu wrong)",
 	       st.fail_errno);
 	robust_result(&tap, !st.fail_state, "fuzz: migration state as documented after each case and reset (%llu wrong)",
