@@ -21,12 +21,16 @@
 # log, and by the programs themselves through /dev/kmsg.
 #
 # Environment: HACC_MODDIR (our module), HACC_OUT (logs, default /tmp),
+# HACC_BINDIR (the programs, default this directory; the arm64 guest:
+# tools/vm/cross-progs arm64),
 # HACC_FUZZ_SEED (default: from the clock, printed), HACC_FUZZ_CASES
 # (default 20000), HACC_FUZZ_SECONDS (default 600; reaching it before the
 # count fails: a bound on a stuck run, not a speed test — 20000 cases take
 # 170-200 s alone and about 270 s beside another suite of make check),
 # HACC_STRESS_SECONDS (default 60), HACC_ROBUST_VFS (default
-# 8: seven fuzzed VFs).  Every rejected stream costs a VF reset; without
+# 8: seven fuzzed VFs), HACC_ROBUST_STEPS (default all five of 1-4:
+# "fuzz faults bar-guard bar-fault stress"; a short run on another model
+# layout names fewer).  Every rejected stream costs a VF reset; without
 # the model's imm-ready=on each of those sleeps 100 ms after the FLR and
 # the fuzzer stays near 70 cases/s.  A longer run:
 # HACC_FUZZ_CASES=200000 HACC_FUZZ_SECONDS=3000.  A step still running
@@ -34,6 +38,7 @@
 # hang: its threads' kernel stacks are printed and it fails.
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../../../.." && pwd)
+bin=${HACC_BINDIR:-$here}
 setup=${HACC_SETUP:-$top/tools/vm/guest/hacc-setup}
 out=${HACC_OUT:-/tmp}/hacc-robustness
 seed=${HACC_FUZZ_SEED:-$(date +%s)}
@@ -41,6 +46,7 @@ cases=${HACC_FUZZ_CASES:-20000}
 fuzz_s=${HACC_FUZZ_SECONDS:-600}
 stress_s=${HACC_STRESS_SECONDS:-60}
 nvfs=${HACC_ROBUST_VFS:-8}
+steps=${HACC_ROBUST_STEPS:-fuzz faults bar-guard bar-fault stress}
 step_s=$((fuzz_s + stress_s + 120))
 mkdir -p "$out"
 
@@ -48,9 +54,14 @@ mkdir -p "$out"
 . "$here/tap.sh"
 
 # run NAME CMD...: CMD prints TAP; its results are renumbered under NAME
+# (only if HACC_ROBUST_STEPS names NAME)
 run() {
 	name=$1
 	shift
+	case " $steps " in
+	*" $name "*) ;;
+	*) echo "# $name: not in HACC_ROBUST_STEPS"; return ;;
+	esac
 	start=$(date +%s)
 	"$@" >"$out/$name.log" 2>&1 &
 	pid=$!
@@ -98,11 +109,11 @@ bail() {
 
 echo "TAP version 13"
 for p in hacc_fuzz hacc_faults hacc_bar_guard hacc_stress; do
-	[ -x "$here/$p" ] || bail "$here/$p not built (make -C $here on the host)"
+	[ -x "$bin/$p" ] || bail "$bin/$p not built (make -C $here on the host)"
 done
 [ -n "${HACC_MODDIR:-}" ] && [ -f "$HACC_MODDIR/hisi_acc_vfio_pci.ko" ] ||
 	bail "HACC_MODDIR does not hold our hisi_acc_vfio_pci.ko"
-mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug ||
+grep -q " /sys/kernel/debug debugfs " /proc/mounts || mount -t debugfs none /sys/kernel/debug ||
 	bail "cannot mount debugfs"
 
 # kmemleak: forget what boot left (scan, then clear), judge only this run
@@ -114,7 +125,8 @@ fi
 VFS=$("$setup" --vfs "$nvfs" --driver ours 2>"$out/setup.log" | tr '\n' ' ')
 set -- $VFS
 [ $# -ge 4 ] || { cat "$out/setup.log"; bail "hacc-setup gave fewer than 4 VFs: '$VFS'"; }
-echo "# kernel $(uname -r), VFs: $VFS"
+echo "# kernel $(uname -r), PF revision $(cat "/sys/bus/pci/devices/$1/physfn/revision"), VFs: $VFS"
+echo "# steps: $steps"
 echo "# fuzz seed $seed (replay: HACC_FUZZ_SEED=$seed)"
 
 # A read() of a saving file into the VF's own mapped BAR while the VF is
@@ -122,15 +134,15 @@ echo "# fuzz seed $seed (replay: HACC_FUZZ_SEED=$seed)"
 # so lockdep sees the whole chain (the selftest, in flat TAP).
 bar_fault() {
 	HACC_VF_A=$1 HACC_REQUIRE_DEVICE=1 HACC_DRIVER=ours \
-		"$here/hisi_acc_mig_test" -t read_into_own_bar_across_reset |
+		"$bin/hisi_acc_mig_test" -t read_into_own_bar_across_reset |
 		sed -E 's/^((not )?ok [0-9]+) /\1 - /'
 }
 
-run fuzz "$here/hacc_fuzz" --seed "$seed" --cases "$cases" --seconds "$fuzz_s" "$@"
-run faults "$here/hacc_faults" "$2"
-run bar-guard "$here/hacc_bar_guard" "$3"
+run fuzz "$bin/hacc_fuzz" --seed "$seed" --cases "$cases" --seconds "$fuzz_s" "$@"
+run faults "$bin/hacc_faults" "$2"
+run bar-guard "$bin/hacc_bar_guard" "$3"
 run bar-fault bar_fault "$4"
-run stress "$here/hacc_stress" --seed "$seed" --seconds "$stress_s" --rmmod "$1" "$2" "$3" "$4"
+run stress "$bin/hacc_stress" --seed "$seed" --seconds "$stress_s" --rmmod "$1" "$2" "$3" "$4"
 
 # Unbind every VF and unload: nothing may still hold the module
 for vf in $VFS; do
