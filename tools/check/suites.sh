@@ -56,9 +56,14 @@ selftests_v4() {
 	HACC_VARIANTS=cdev HACC_RUN_JOBS=0 vm "$1" --model "revision=0x50" \
 		--name selftests-v4 -- "$st"
 }
+# 7.3's V4 boot also runs the robustness programs on the PF window, short:
+# HACC_V4_FUZZ_CASES fuzz cases (default 5000), the faults and the BAR
+# guard (the debug-kernel robustness suite runs on V3 only).
 selftests_v4_arm64() {
 	HACC_BINDIR=$TOP_DIR/build/arm64 HACC_VARIANTS=cdev HACC_RUN_JOBS=0 \
-		vm 7.3 --arch arm64 --model "revision=0x50,x-mb-128=on" \
+		HACC_ROBUST_STEPS="fuzz faults bar-guard" HACC_ROBUST_VFS=4 \
+		HACC_FUZZ_CASES=${HACC_V4_FUZZ_CASES:-5000} HACC_FUZZ_SECONDS=300 \
+		vm 7.3 --arch arm64 --model "revision=0x50,x-mb-128=on,imm-ready=on" \
 		--name selftests-v4-arm64 -- "$st"
 }
 for v in $KERNELS; do

@@ -14,8 +14,9 @@
 #      result: the tests that fail on mainline must be exactly the ones
 #      listed for this kernel and QM revision in mainline-differences (a new
 #      one, or one that no longer fails, fails the result);
-#   3. ours again: resume the mainline stream; then the PF's driver is
-#      unbound while a VF is open (which removes the VFs).
+#   3. ours again: resume the mainline stream; with HACC_ROBUST_STEPS set,
+#      a short run-robustness.sh (those steps, on HACC_ROBUST_VFS VFs); then
+#      the PF's driver is unbound while a VF is open (which removes the VFs).
 #
 # Output is flat TAP: every selftest result on our driver and every other
 # step is one top-level line, other output is "# " comments (the mainline
@@ -208,6 +209,12 @@ step "interop, resumed by ours" \
 if [ "$(uname -m)" = aarch64 ]; then
 	step "every mailbox command was one 128-bit store (model x-mb-128)" \
 		"$fault" "$PF" mb-128
+fi
+# A short robustness run on this boot's model (the QM V4 boots: the VFs'
+# migration registers in the PF's window), then the two VFs back on ours
+if [ -n "${HACC_ROBUST_STEPS:-}" ]; then
+	step "robustness" "$here/run-robustness.sh"
+	step "bind the VFs to our driver again" bind_vfs ours
 fi
 # last: it removes the VFs
 step "PF driver unbound while a VF is open" \

@@ -36,7 +36,7 @@ step() {
 			subs=$((subs + 1))
 			res=ok
 			case $line in "not ok"*) res="not ok"; bad=$((bad + 1)) ;; esac
-			emit "$res" "$desc: $(echo "$line" | sed -E 's/^(not )?ok [0-9]+ //')" ;;
+			emit "$res" "$desc: $(echo "$line" | sed -E 's/^(not )?ok [0-9]+ (- )?//')" ;;
 		1..*) plan=${line#1..} ;;
 		"TAP version"*) ;;
 		*) echo "# $line" ;;
