@@ -795,6 +795,8 @@ static void test_faults(void)
     g_assert_cmpuint(mb(pf, HACC_MB_CMD_SQC_BT, false, 0, 0, NULL), ==, 0);
 
     /* cache write-back, VF_STATE, abnormal status */
+    wr(vf1, HACC_CACHE_WB_START, 1);
+    wr(vf_fn(&h, 2), HACC_CACHE_WB_START, 1);
     g_assert_cmphex(rd(vf1, HACC_CACHE_WB_DONE) & 1, ==, 1);
     qpci_io_writeq(h.pf, h.bar4, HACC_CTL_FAULT_CACHE_WB, 1 << 1);
     wr(vf1, HACC_CACHE_WB_START, 1);
@@ -1859,6 +1861,162 @@ static void test_int_sources_unimp(void)
     hacc_stop(&h);
 }
 
+/* A VFT access of type SQC as the drivers start it, without the polls */
+static void vft_start(Fn pf, bool read, uint32_t fn, uint64_t data)
+{
+    wr(pf, HACC_PF_VFT_OP_WR, read);
+    wr(pf, HACC_PF_VFT_TYPE, HACC_VFT_TYPE_SQC);
+    wr(pf, HACC_PF_VFT_CFG, fn);
+    wr(pf, HACC_PF_VFT_DATA_L, (uint32_t)data);
+    wr(pf, HACC_PF_VFT_DATA_H, data >> 32);
+    wr(pf, HACC_PF_VFT_RDY, 0);
+    wr(pf, HACC_PF_VFT_OP_ENABLE, 1);
+}
+
+/*
+ * Readiness bits as the drivers use them: CACHE_WB_DONE and MEM_INIT_DONE
+ * read 0 until their operation has run (from reset, and again from each
+ * start), VFT_CFG_RDY reads 1 when idle and keeps the 0 the drivers write
+ * before OP_ENABLE until the access is done.
+ */
+static void test_ready_bits(void)
+{
+    Hacc h;
+    Fn pf, vf1;
+    uint64_t e = vft_sqc(16, 8);
+
+    hacc_start(&h, 1, "");
+    hacc_enable_vfs(&h, 1);
+    pf = pf_fn(&h);
+    vf1 = vf_fn(&h, 1);
+    g_assert_cmphex(rd(pf, HACC_CACHE_WB_DONE), ==, 0);
+    g_assert_cmphex(rd(vf1, HACC_CACHE_WB_DONE), ==, 0);
+    wr(vf1, HACC_CACHE_WB_START, 1);
+    g_assert_cmphex(rd(vf1, HACC_CACHE_WB_DONE), ==, 1);
+    g_assert_cmphex(rd(pf, HACC_CACHE_WB_DONE), ==, 0);
+    wr(vf1, HACC_CACHE_WB_DONE, 0);                 /* read-only */
+    g_assert_cmphex(rd(vf1, HACC_CACHE_WB_DONE), ==, 1);
+    vf_flr(&h, 1);
+    g_assert_cmphex(rd(vf1, HACC_CACHE_WB_DONE), ==, 0);
+
+    g_assert_cmphex(rd(pf, HACC_PF_MEM_INIT_DONE), ==, 0);
+    wr(pf, HACC_PF_MEM_START_INIT, 1);
+    g_assert_cmphex(rd(pf, HACC_PF_MEM_INIT_DONE), ==, 1);
+
+    g_assert_cmphex(rd(pf, HACC_PF_VFT_RDY), ==, 1);
+    wr(pf, HACC_PF_VFT_RDY, 0);
+    g_assert_cmphex(rd(pf, HACC_PF_VFT_RDY), ==, 0);
+    vft_start(pf, false, 1, e);
+    g_assert_cmphex(rd(pf, HACC_PF_VFT_RDY), ==, 1);
+    hacc_stop(&h);
+}
+
+/* Reads the mailbox until busy clears; returns the busy reads seen. */
+static unsigned int mb_poll(Fn f, uint32_t *w0)
+{
+    unsigned int n = 0;
+
+    while ((*w0 = rd(f, HACC_MB_BASE)) & HACC_MB_BUSY) {
+        g_assert_cmpuint(++n, <, 100);
+    }
+    return n;
+}
+
+static void mb_send(Fn f, uint32_t w0, uint64_t base)
+{
+    wr(f, HACC_MB_BASE, w0);
+    wr(f, HACC_MB_ADDR_L, (uint32_t)base);
+    wr(f, HACC_MB_ADDR_H, base >> 32);
+    wr(f, HACC_MB_RSVD, 0);
+}
+
+/*
+ * x-mb-busy-reads=3, x-ready-reads=2: each operation shows "in progress"
+ * for that many reads of its status register and takes effect on the read
+ * after, so its result is not there for a driver that does not poll.
+ */
+static void test_held_ops(void)
+{
+    Hacc h;
+    Fn pf, vf1;
+    uint32_t w0, qc[8] = { 0 };
+    uint64_t e = vft_sqc(16, 8);
+    int i;
+
+    hacc_start(&h, 1, ",x-mb-busy-reads=3,x-ready-reads=2");
+    hacc_enable_vfs(&h, 1);
+    pf = pf_fn(&h);
+    vf1 = vf_fn(&h, 1);
+
+    /* mailbox: idle before, busy for 3 reads, then done */
+    g_assert_cmphex(rd(vf1, HACC_MB_BASE) & HACC_MB_BUSY, ==, 0);
+    mb_send(vf1, mb_word(HACC_MB_CMD_SQC_BT, false, 0), 0x9000);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_MB_TOTAL), ==, 0);
+    /* a second command while busy is dropped */
+    mb_send(vf1, mb_word(HACC_MB_CMD_CQC_BT, false, 0), 0xa000);
+    g_assert_cmpuint(mb_poll(vf1, &w0), ==, 3);
+    g_assert_cmphex(w0 & (HACC_MB_CMD_MASK | HACC_MB_STATUS_MASK), ==,
+                    HACC_MB_CMD_SQC_BT);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_MB_TOTAL), ==, 1);
+    /* op=1: the result words only after the busy reads */
+    mb_send(vf1, mb_word(HACC_MB_CMD_SQC_BT, true, 0), 0);
+    g_assert_cmphex(rd(vf1, HACC_MB_ADDR_L), ==, 0);
+    g_assert_cmpuint(mb_poll(vf1, &w0), ==, 3);
+    g_assert_cmphex(rd(vf1, HACC_MB_ADDR_L), ==, 0x9000);
+    mb_send(vf1, mb_word(HACC_MB_CMD_CQC_BT, true, 0), 0);
+    g_assert_cmpuint(mb_poll(vf1, &w0), ==, 3);
+    g_assert_cmphex(rd(vf1, HACC_MB_ADDR_L), ==, 0);
+
+    /* cache write-back: the table is written when DONE first reads 1 */
+    put32(qc, 1, 0x123000);
+    qtest_memwrite(h.qts, DMA_A, qc, sizeof(qc));
+    mb_send(vf1, mb_word(HACC_MB_CMD_SQC, false, 5), DMA_A);
+    mb_poll(vf1, &w0);
+    g_assert_cmphex(w0 & HACC_MB_STATUS_MASK, ==, 0);
+    qtest_memset(h.qts, 0x9000, 0, 0x100);
+    for (i = 0; i < 2; i++) {
+        wr(vf1, HACC_CACHE_WB_START, 1);
+        g_assert_cmphex(rd(vf1, HACC_CACHE_WB_DONE), ==, 0);
+        g_assert_cmphex(rd(vf1, HACC_CACHE_WB_DONE), ==, 0);
+        g_assert_cmphex(qtest_readl(h.qts, 0x9000 + 5 * 32 + 4), ==, 0);
+        g_assert_cmphex(rd(vf1, HACC_CACHE_WB_DONE), ==, 1);
+        g_assert_cmphex(qtest_readl(h.qts, 0x9000 + 5 * 32 + 4), ==,
+                        0x123000);
+        qtest_writel(h.qts, 0x9000 + 5 * 32 + 4, 0);
+    }
+
+    /* memory init */
+    wr(pf, HACC_PF_MEM_START_INIT, 1);
+    g_assert_cmphex(rd(pf, HACC_PF_MEM_INIT_DONE), ==, 0);
+    g_assert_cmphex(rd(pf, HACC_PF_MEM_INIT_DONE), ==, 0);
+    g_assert_cmphex(rd(pf, HACC_PF_MEM_INIT_DONE), ==, 1);
+
+    /* VFT write, then read: DATA holds the entry only once RDY reads 1 */
+    g_assert_cmphex(rd(pf, HACC_PF_VFT_RDY), ==, 1);
+    vft_start(pf, false, 1, e);
+    g_assert_cmphex(rd(pf, HACC_PF_VFT_RDY), ==, 0);
+    g_assert_cmphex(rd(pf, HACC_PF_VFT_RDY), ==, 0);
+    g_assert_cmphex(rd(pf, HACC_PF_VFT_RDY), ==, 1);
+    vft_start(pf, true, 1, 0);
+    g_assert_cmphex(rd(pf, HACC_PF_VFT_DATA_L), ==, 0);
+    g_assert_cmphex(rd(pf, HACC_PF_VFT_RDY), ==, 0);
+    g_assert_cmphex(rd(pf, HACC_PF_VFT_RDY), ==, 0);
+    g_assert_cmphex(rd(pf, HACC_PF_VFT_RDY), ==, 1);
+    g_assert_cmphex(rd(pf, HACC_PF_VFT_DATA_L) |
+                    (uint64_t)rd(pf, HACC_PF_VFT_DATA_H) << 32, ==, e);
+    mb_send(vf1, mb_word(HACC_MB_CMD_SQC_VFT_V2, true, 0), 0);
+    mb_poll(vf1, &w0);
+    g_assert_cmphex(rd(vf1, HACC_MB_ADDR_L) |
+                    (uint64_t)rd(vf1, HACC_MB_ADDR_H) << 32, ==, e);
+
+    /* an FLR drops a held command */
+    mb_send(vf1, mb_word(HACC_MB_CMD_SQC_BT, false, 0), 0xb000);
+    vf_flr(&h, 1);
+    g_assert_cmphex(rd(vf1, HACC_MB_BASE) & HACC_MB_BUSY, ==, 0);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_MB_TOTAL), ==, 5);
+    hacc_stop(&h);
+}
+
 static void mb_start(Fn f, uint8_t cmd)
 {
     wr(f, HACC_MB_BASE, mb_word(cmd, false, 0));
@@ -2162,6 +2320,8 @@ int main(int argc, char **argv)
     qtest_add_func("/hisi-acc/alg-sec", test_alg_sec);
     qtest_add_func("/hisi-acc/mailbox-protocol", test_mailbox_protocol);
     qtest_add_func("/hisi-acc/vft", test_vft);
+    qtest_add_func("/hisi-acc/ready-bits", test_ready_bits);
+    qtest_add_func("/hisi-acc/held-ops", test_held_ops);
     qtest_add_func("/hisi-acc/xqc-dma", test_xqc_dma);
     qtest_add_func("/hisi-acc/flr-scope", test_flr_scope);
     qtest_add_func("/hisi-acc/garbage", test_garbage);

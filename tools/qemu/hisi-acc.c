@@ -33,6 +33,13 @@
  *                       write to the mailbox is dropped, logged and
  *                       counted (HACC_CTL_MB_FORM_ERRORS).  Off by
  *                       default: x86 kernels write it as four dwords.
+ *     x-mb-busy-reads=N a mailbox command shows busy for the next N reads
+ *                       of the mailbox and runs on the read after them
+ *                       (default 0: at once), so that the drivers' polls
+ *                       run; a command written meanwhile is dropped
+ *     x-ready-reads=N   likewise CACHE_WB_DONE, VFT_CFG_RDY and
+ *                       MEM_INIT_DONE: the operation started is done on
+ *                       the read of its status after N reads of it
  *     imm-ready=on      PF and VFs report Immediate Readiness (PCI_STATUS
  *                       bit 0), so the kernel does not wait 100 ms after
  *                       an FLR; the model completes one at once anyway.
@@ -80,9 +87,12 @@
  * ABNORMAL_INT_SOURCE (0x100000, write 1 to clear); ABNORMAL_INT_STATUS
  * (0x100008) reads SOURCE & ~MASK (0x100004); no interrupt is sent.
  * EQ/AEQ_INT_SOURCE (bit 0 latched when an EQE/AEQE is posted) and the
- * IFC interrupt sources are write-1-to-clear.  A write to an offset of
- * the per-function block that no driver uses is stored, logged with
- * LOG_UNIMP and counted (HACC_CTL_UNIMP_WRITES).
+ * IFC interrupt sources are write-1-to-clear.  CACHE_WB_DONE and
+ * MEM_INIT_DONE read 0 until their operation has run (after reset, and
+ * from each start); VFT_CFG_RDY reads 1 when idle and 0 from the access's
+ * start (or the driver's write of 0) until it is done.  A write to an
+ * offset of the per-function block that no driver uses is stored, logged
+ * with LOG_UNIMP and counted (HACC_CTL_UNIMP_WRITES).
  *
  * Copyright (c) 2026 The hisi_acc_vfio_pci authors
  *
@@ -256,6 +266,8 @@ struct HaccPFState {
     uint64_t drain_ns;
     bool mb_128;
     bool aeq_irq;
+    uint32_t mb_busy_reads;
+    uint32_t ready_reads;
     HaccAlg alg;
 
     HaccFn fn;
@@ -266,6 +278,11 @@ struct HaccPFState {
     uint64_t cnt[HACC_CTL_MAX_FUNCS][HACC_CNT_WORDS];
     /* x-mb-128: functions whose last mailbox write was the low half */
     uint64_t mb_low_half;
+    /* x-ready-reads: a VFT access or memory init held for its reads */
+    bool vft_held;
+    uint32_t vft_hold;
+    bool mem_held;
+    uint32_t mem_hold;
 };
 
 struct HaccVFState {
@@ -466,22 +483,31 @@ static unsigned int hacc_mb_run(HaccCtx *c, unsigned int cmd, bool rd,
     return HACC_MBS_BAD_CMD;
 }
 
-/* The write covering the last mailbox dword starts the command. */
-static void hacc_mb_exec(HaccCtx *c)
+/*
+ * x-mb-busy-reads and x-ready-reads: an operation started with its status
+ * register showing "in progress" stays so for that many reads of the
+ * register; the read after them finds it done.  True on that read.
+ */
+static bool hacc_hold_over(uint32_t *left)
 {
-    uint32_t w0 = *reg(c, HACC_MB_BASE);
+    if (*left) {
+        (*left)--;
+        return false;
+    }
+    return true;
+}
+
+/* Runs the command latched in c->fn->mb_cmd and posts its status. */
+static void hacc_mb_complete(HaccCtx *c)
+{
+    uint32_t w0 = c->fn->mb_cmd[0];
     unsigned int cmd = w0 & HACC_MB_CMD_MASK;
     bool rd = w0 & HACC_MB_OP_READ;
-    uint64_t base = *reg(c, HACC_MB_ADDR_L) |
-                    (uint64_t)*reg(c, HACC_MB_ADDR_H) << 32;
+    uint64_t base = c->fn->mb_cmd[1] | (uint64_t)c->fn->mb_cmd[2] << 32;
     uint64_t out = 0;
     bool has_out = false;
     unsigned int status;
 
-    if (hacc_fault(c->pf, HACC_FAULT_MB_BUSY, c->fnum)) {
-        trace_hisi_acc_mb_busy(c->fnum, cmd);
-        return;
-    }
     hacc_count(c->pf, c->fnum, HACC_CTL_MB_TOTAL);
     if (cmd < 16) {
         hacc_count(c->pf, c->fnum, HACC_CTL_MB_CMD(cmd));
@@ -503,6 +529,88 @@ static void hacc_mb_exec(HaccCtx *c)
     }
     trace_hisi_acc_mb(c->fnum, cmd, rd, w0 >> HACC_MB_QUEUE_SHIFT, base,
                       status);
+}
+
+/*
+ * The write covering the last mailbox dword starts the command.  With
+ * x-mb-busy-reads=N the words are latched and the busy bit reads 1 for
+ * the next N reads of the mailbox; the command runs on the read after
+ * them, so a driver that reads the result without polling sees none.
+ */
+static void hacc_mb_exec(HaccCtx *c)
+{
+    HaccFn *f = c->fn;
+    uint32_t w0 = *reg(c, HACC_MB_BASE);
+
+    if (hacc_fault(c->pf, HACC_FAULT_MB_BUSY, c->fnum)) {
+        trace_hisi_acc_mb_busy(c->fnum, w0 & HACC_MB_CMD_MASK);
+        return;
+    }
+    if (f->mb_held) {
+        qemu_log_mask(LOG_GUEST_ERROR, "hisi-acc: fn %u: mailbox command "
+                      "0x%x written while busy: dropped\n", c->fnum,
+                      w0 & HACC_MB_CMD_MASK);
+        return;
+    }
+    f->mb_cmd[0] = w0;
+    f->mb_cmd[1] = *reg(c, HACC_MB_ADDR_L);
+    f->mb_cmd[2] = *reg(c, HACC_MB_ADDR_H);
+    if (c->pf->mb_busy_reads) {
+        f->mb_held = true;
+        f->mb_hold = c->pf->mb_busy_reads;
+        return;
+    }
+    hacc_mb_complete(c);
+}
+
+/* CACHE_WB_DONE: 0 from CACHE_WB_START until the write-back is done. */
+static void hacc_wb_start(HaccCtx *c)
+{
+    HaccFn *f = c->fn;
+
+    if (f->wb_held) {
+        return;                 /* the one in progress covers it */
+    }
+    *reg(c, HACC_CACHE_WB_DONE) = 0;
+    if (c->pf->ready_reads) {
+        f->wb_held = true;
+        f->wb_hold = c->pf->ready_reads;
+        return;
+    }
+    hacc_cache_writeback(c);
+    *reg(c, HACC_CACHE_WB_DONE) = 1;
+}
+
+static uint32_t hacc_wb_done(HaccCtx *c)
+{
+    HaccFn *f = c->fn;
+
+    if (f->wb_held && hacc_hold_over(&f->wb_hold)) {
+        f->wb_held = false;
+        hacc_cache_writeback(c);
+        *reg(c, HACC_CACHE_WB_DONE) = 1;
+    }
+    if (hacc_fault(c->pf, HACC_FAULT_CACHE_WB, c->fnum)) {
+        return 0;
+    }
+    return *reg(c, HACC_CACHE_WB_DONE) & 1;
+}
+
+/* The mailbox's first dword: busy while a command is held or draining */
+static uint32_t hacc_mb_word0(HaccCtx *c)
+{
+    HaccFn *f = c->fn;
+
+    if (f->mb_held) {
+        if (!hacc_hold_over(&f->mb_hold)) {
+            return f->mb_cmd[0] | HACC_MB_BUSY;
+        }
+        f->mb_held = false;
+        hacc_mb_complete(c);
+    }
+    return (*reg(c, HACC_MB_BASE) & ~HACC_MB_BUSY) |
+           (hacc_fault(c->pf, HACC_FAULT_MB_BUSY, c->fnum) ||
+            hacc_engine_mb_busy(c) ? HACC_MB_BUSY : 0);
 }
 
 /* ---- per-function register block (VF BAR2, low 64 KiB of PF BAR2) ---- */
@@ -564,15 +672,13 @@ static uint32_t hacc_fn_read(HaccCtx *c, hwaddr off)
                (hacc_fault(c->pf, HACC_FAULT_VF_STATE, c->fnum) ?
                 HACC_VF_STATE_NOT_READY : 0);
     case HACC_CACHE_WB_DONE:
-        return !hacc_fault(c->pf, HACC_FAULT_CACHE_WB, c->fnum);
+        return hacc_wb_done(c);
     case HACC_MB_BASE:
         /*
-         * Commands run to completion when submitted: busy only by fault or
+         * Busy while a command is held (x-mb-busy-reads), by fault, or
          * while PAUSE_QM drains the jobs in flight.
          */
-        return (*reg(c, off) & ~HACC_MB_BUSY) |
-               (hacc_fault(c->pf, HACC_FAULT_MB_BUSY, c->fnum) ||
-                hacc_engine_mb_busy(c) ? HACC_MB_BUSY : 0);
+        return hacc_mb_word0(c);
     }
     return *reg(c, off);
 }
@@ -673,8 +779,9 @@ static void hacc_fn_write(HaccCtx *c, hwaddr off, uint32_t val)
     case HACC_CACHE_WB_DONE:
         return;
     case HACC_CACHE_WB_START:
-        /* The write-back completes at once (CACHE_WB_DONE reads 1). */
-        hacc_cache_writeback(c);
+        if (val & 1) {
+            hacc_wb_start(c);
+        }
         return;
     case HACC_DB_SQ_CQ + 4:
         hacc_sq_cq_doorbell(c, val);
@@ -723,6 +830,7 @@ static void hacc_pf_vft_op(HaccPFState *pf)
     uint64_t *e;
 
     pf->regs[HACC_PF_VFT_RDY / 4] = 1;
+    pf->vft_held = false;
     if ((cfg & ~QM_VFT_CFG_FN_MASK) && type != HACC_VFT_TYPE_SHAPER) {
         qemu_log_mask(LOG_GUEST_ERROR,
                       "hisi-acc: VFT cfg 0x%x has bits above the function\n",
@@ -745,17 +853,61 @@ static void hacc_pf_vft_op(HaccPFState *pf)
     trace_hisi_acc_vft(type, fnum, rd, *e);
 }
 
+/*
+ * VFT_CFG_RDY reads 1 when idle (both drivers wait for it before an
+ * access), 0 from OP_ENABLE until the access is done; the drivers write
+ * it 0 themselves before OP_ENABLE.  MEM_INIT_DONE reads 0 from reset
+ * and from MEM_START_INIT until the memory is initialised.  Under
+ * x-ready-reads=N each is done on the read after N reads of its register;
+ * the VFT access uses the type, function and data registers as they are
+ * then.
+ */
+static void hacc_pf_vft_start(HaccPFState *pf)
+{
+    if (pf->vft_held) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "hisi-acc: VFT access started while one is in "
+                      "progress: dropped\n");
+        return;
+    }
+    pf->regs[HACC_PF_VFT_RDY / 4] = 0;
+    if (pf->ready_reads) {
+        pf->vft_held = true;
+        pf->vft_hold = pf->ready_reads;
+        return;
+    }
+    hacc_pf_vft_op(pf);
+}
+
+static void hacc_pf_mem_init(HaccPFState *pf)
+{
+    pf->regs[HACC_PF_MEM_INIT_DONE / 4] = 0;
+    pf->mem_held = pf->ready_reads;
+    pf->mem_hold = pf->ready_reads;
+    if (!pf->mem_held) {
+        pf->regs[HACC_PF_MEM_INIT_DONE / 4] = 1;
+    }
+}
+
 static uint32_t hacc_pf_read(HaccPFState *pf, hwaddr off)
 {
     switch (off) {
+    case HACC_PF_VFT_RDY:
+        if (pf->vft_held && hacc_hold_over(&pf->vft_hold)) {
+            hacc_pf_vft_op(pf);
+        }
+        return pf->regs[off / 4];
+    case HACC_PF_MEM_INIT_DONE:
+        if (pf->mem_held && hacc_hold_over(&pf->mem_hold)) {
+            pf->mem_held = false;
+            pf->regs[off / 4] = 1;
+        }
+        return pf->regs[off / 4];
     case HACC_PF_ABNORMAL_INT_STATUS:
         /* the latched errors the driver has not masked */
         return (pf->regs[HACC_PF_ABNORMAL_INT_SOURCE / 4] &
                 ~pf->regs[QM_ABNORMAL_INT_MASK / 4]) |
                (hacc_fault(pf, HACC_FAULT_ABNORMAL, 0) ? 1 : 0);
-    case HACC_PF_MEM_INIT_DONE:
-    case HACC_PF_VFT_RDY:
-        return 1;
     case QM_PF_PEH_DFX_INFO0:
     case QM_PF_PEH_DFX_INFO1:
         return 0;
@@ -800,12 +952,14 @@ static void hacc_pf_write(HaccPFState *pf, hwaddr off, uint32_t val)
     case HACC_PF_QP_NUM_CAP:
         return;
     case HACC_PF_MEM_START_INIT:
-        /* Device memory is cleared instantly (MEM_INIT_DONE reads 1). */
+        if (val & 1) {
+            hacc_pf_mem_init(pf);
+        }
         return;
     }
     pf->regs[off / 4] = val;
     if (off == HACC_PF_VFT_OP_ENABLE && (val & 1)) {
-        hacc_pf_vft_op(pf);
+        hacc_pf_vft_start(pf);
     }
 }
 
@@ -1279,6 +1433,9 @@ static void hacc_pf_reset_hold(Object *obj, ResetType type)
     hacc_fn_reset(&pf->fn);
     memset(pf->regs, 0, sizeof(pf->regs));
     memset(pf->vft, 0, sizeof(pf->vft));
+    pf->regs[HACC_PF_VFT_RDY / 4] = 1;     /* idle */
+    pf->vft_held = false;
+    pf->mem_held = false;
     trace_hisi_acc_reset(0);
 }
 
@@ -1403,6 +1560,29 @@ static int hacc_fn_post_load(void *opaque, int version_id)
     return 0;
 }
 
+static bool hacc_fn_held_needed(void *opaque)
+{
+    HaccFn *f = opaque;
+
+    return f->mb_held || f->wb_held;
+}
+
+/* Only with x-mb-busy-reads / x-ready-reads: an operation still held */
+static const VMStateDescription vmstate_hacc_fn_held = {
+    .name = "hisi-acc-fn/held",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = hacc_fn_held_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_BOOL(mb_held, HaccFn),
+        VMSTATE_UINT32(mb_hold, HaccFn),
+        VMSTATE_UINT32_ARRAY(mb_cmd, HaccFn, 3),
+        VMSTATE_BOOL(wb_held, HaccFn),
+        VMSTATE_UINT32(wb_hold, HaccFn),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 /* In-flight jobs migrate with their due time on the virtual clock. */
 static const VMStateDescription vmstate_hacc_fn = {
     .name = "hisi-acc-fn",
@@ -1427,6 +1607,31 @@ static const VMStateDescription vmstate_hacc_fn = {
         VMSTATE_UINT32(job_count, HaccFn),
         VMSTATE_END_OF_LIST()
     },
+    .subsections = (const VMStateDescription * const []) {
+        &vmstate_hacc_fn_held,
+        NULL
+    },
+};
+
+static bool hacc_pf_held_needed(void *opaque)
+{
+    HaccPFState *pf = opaque;
+
+    return pf->vft_held || pf->mem_held;
+}
+
+static const VMStateDescription vmstate_hacc_pf_held = {
+    .name = TYPE_HISI_ACC_PF "/held",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = hacc_pf_held_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_BOOL(vft_held, HaccPFState),
+        VMSTATE_UINT32(vft_hold, HaccPFState),
+        VMSTATE_BOOL(mem_held, HaccPFState),
+        VMSTATE_UINT32(mem_hold, HaccPFState),
+        VMSTATE_END_OF_LIST()
+    },
 };
 
 /*
@@ -1449,6 +1654,10 @@ static const VMStateDescription vmstate_hacc_pf = {
                                HACC_CNT_WORDS),
         VMSTATE_END_OF_LIST()
     },
+    .subsections = (const VMStateDescription * const []) {
+        &vmstate_hacc_pf_held,
+        NULL
+    },
 };
 
 static const Property hacc_pf_props[] = {
@@ -1462,6 +1671,8 @@ static const Property hacc_pf_props[] = {
     DEFINE_PROP_UINT64("x-drain-ns", HaccPFState, drain_ns, 0),
     DEFINE_PROP_BOOL("x-mb-128", HaccPFState, mb_128, false),
     DEFINE_PROP_BOOL("x-aeq-irq", HaccPFState, aeq_irq, true),
+    DEFINE_PROP_UINT32("x-mb-busy-reads", HaccPFState, mb_busy_reads, 0),
+    DEFINE_PROP_UINT32("x-ready-reads", HaccPFState, ready_reads, 0),
 };
 
 /* Identity and callbacks shared by the PF and VF classes */

@@ -63,6 +63,16 @@ typedef struct HaccFn {
     HaccJob job[HACC_MAX_INFLIGHT];
     uint32_t job_head;
     uint32_t job_count;
+    /*
+     * x-mb-busy-reads / x-ready-reads: a mailbox command (as written) or a
+     * cache write-back started but held for that many more reads of its
+     * status register; it takes effect on the read after.
+     */
+    bool mb_held;
+    uint32_t mb_hold;
+    uint32_t mb_cmd[3];         /* dword 0, base low, base high */
+    bool wb_held;
+    uint32_t wb_hold;
 
     /* not migrated */
     QEMUTimer *timer;
