@@ -493,7 +493,11 @@ static bool job_complete(HaccCtx *c, HaccJob *j)
     }
     stw_le_p(cqe + 8, j->idx);
     stw_le_p(cqe + 10, j->qn);
-    /* body first, then the word with the phase bit */
+    /*
+     * body first, then the word with the phase bit; each DMA starts with
+     * a full barrier (dma_memory_rw), so a CPU that sees the new phase
+     * sees the body
+     */
     hacc_dma(c, qc_base(cqc) + tail * HACC_CQE_BYTES, cqe, 14, true);
     stw_le_p(cqe + 14, cqc[CQC_FLAGS] & CQC_PHASE);
     hacc_dma(c, qc_base(cqc) + tail * HACC_CQE_BYTES + 14, cqe + 14, 2, true);
@@ -617,11 +621,23 @@ static void engine_run(HaccCtx *c)
     engine_arm(f);
 }
 
+/*
+ * A job's completion does DMA from the timer, outside any access to the
+ * device, where QEMU's reentrancy guard is not engaged: take it here, as
+ * a guarded bottom half would, so that a DMA aimed at the function's own
+ * BAR fails (MEMTX_ACCESS_ERROR: a buffer error for the job) instead of
+ * re-entering the function.  Not a bottom half: the jobs complete when
+ * the virtual clock reaches them, which qtest's clock_step relies on.
+ */
 static void engine_timer(void *opaque)
 {
     HaccCtx c = hacc_dev_ctx(opaque);
+    MemReentrancyGuard *g = &DEVICE(c.dev)->mem_reentrancy_guard;
+    bool engaged = g->engaged_in_io;
 
+    g->engaged_in_io = true;
     engine_run(&c);
+    g->engaged_in_io = engaged;
 }
 
 /*

@@ -2017,6 +2017,59 @@ static void test_held_ops(void)
     hacc_stop(&h);
 }
 
+/*
+ * DMA that lands in the device itself does not re-enter it: a job whose
+ * output buffer is the PF's own BAR2 (completed from the engine's timer),
+ * a VF mailbox command whose context buffer is the VF's own registers
+ * seen through the PF's migration window (from the VF's MMIO), and a VF
+ * job writing into that window (from the timer) all fail as a DMA error,
+ * and nothing reaches the registers.
+ */
+static void test_reentrancy(void)
+{
+    Hacc h;
+    Eng e;
+    uint8_t in[512];
+    uint32_t sqe[32];
+    uint64_t win, writes;
+    unsigned int slot;
+
+    eng_start(&h, &e, 0, 4, in, sizeof(in), 9);
+    sqe_fill(sqe, ENG_DATA, sizeof(in), h.bar2.addr + 0x2000, 4096, 0);
+    slot = eng_submit(&e, 0, sqe);
+    writes = cnt(&h, 0, HACC_CTL_MMIO_WRITES);
+    eng_wait(&e);
+    g_assert_cmphex(sqe_word(&e, 0, slot, 3) & 0xff, ==, ST_BAD_BUF);
+    g_assert_cmpuint(cnt(&h, 0, HACC_CTL_MMIO_WRITES), ==, writes);
+    g_assert_cmpuint(cnt(&h, 0, HACC_CTL_DMA_ERRORS), ==, 1);
+    g_assert_cmphex(rd(pf_fn(&h), 0x2000), ==, 0);
+    hacc_stop(&h);
+
+    hacc_start(&h, 1, ",revision=0x50");
+    hacc_enable_vfs(&h, 1);
+    eng_init(&e, &h, 1, 4);
+    fill_pattern(in, sizeof(in), 9);
+    qtest_memwrite(h.qts, ENG_DATA, in, sizeof(in));
+    wr(pf_fn(&h), HACC_PF_MIG_REGION_SEL, HACC_PF_MIG_REGION_EN);
+    win = h.bar2.addr + HACC_PF_MIG_REGION_BASE + HACC_PF_MIG_REGION_STRIDE;
+    writes = cnt(&h, 1, HACC_CTL_MB_TOTAL);
+    /* op=1 writes the SQC over the VF's own mailbox: it would run again */
+    g_assert_cmpuint(mb(e.f, HACC_MB_CMD_SQC, true, 0, win + HACC_MB_BASE,
+                        NULL), ==, MBS_DMA);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_MB_TOTAL), ==, writes + 1);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_DMA_ERRORS), ==, 1);
+    sqe_fill(sqe, ENG_DATA, sizeof(in), win + 0x1800, 4096, 0);
+    slot = eng_submit(&e, 0, sqe);
+    eng_wait(&e);
+    g_assert_cmphex(sqe_word(&e, 0, slot, 3) & 0xff, ==, ST_BAD_BUF);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_DMA_ERRORS), ==, 2);
+    g_assert_cmphex(rd(pf_fn(&h), win - h.bar2.addr + 0x1800), ==, 0);
+    /* the window itself still works from outside */
+    wr(pf_fn(&h), win - h.bar2.addr + 0x1800, 0x5a);
+    g_assert_cmphex(rd(vf_fn(&h, 1), 0x1800), ==, 0x5a);
+    hacc_stop(&h);
+}
+
 static void mb_start(Fn f, uint8_t cmd)
 {
     wr(f, HACC_MB_BASE, mb_word(cmd, false, 0));
@@ -2350,6 +2403,7 @@ int main(int argc, char **argv)
     qtest_add_func("/hisi-acc/engine/cq-uncached", test_engine_cq_uncached);
     qtest_add_func("/hisi-acc/engine/flr", test_engine_flr);
     qtest_add_func("/hisi-acc/engine/fuzz", test_engine_fuzz);
+    qtest_add_func("/hisi-acc/engine/reentrancy", test_reentrancy);
     if (g_test_perf()) {
         qtest_add_func("/hisi-acc/engine/bench", bench_engine);
     }

@@ -1151,19 +1151,71 @@ int64_t hacc_drain_ns(HaccPFState *pf)
     return pf->drain_ns;
 }
 
-static uint64_t hacc_pf_bar2_read(void *opaque, hwaddr off, unsigned size)
+/*
+ * QEMU's reentrancy guard of a device covers its own regions only, but a
+ * migration window of PF BAR2 leads into a VF.  An access through the
+ * window takes the VF's guard, and is refused like a re-entrant access to
+ * the VF's own BAR (MEMTX_ACCESS_ERROR, a failed DMA for the initiator)
+ * when the VF is already inside one of its own accesses, timers included:
+ * a VF's DMA aimed at its own window must not re-enter it.
+ */
+static MemReentrancyGuard *hacc_pf_window_guard(HaccPFState *pf, hwaddr off,
+                                                bool *refused)
 {
-    HaccCtx c = hacc_pf_ctx(opaque);
+    HaccCtx vc;
+    hwaddr voff;
+    MemReentrancyGuard *g;
 
-    return hacc_bar2_read(&c, off, size);
+    *refused = false;
+    if (!hacc_pf_mig_window(pf, off, &vc, &voff)) {
+        return NULL;
+    }
+    g = &DEVICE(vc.dev)->mem_reentrancy_guard;
+    if (g->engaged_in_io) {
+        *refused = true;
+        qemu_log_mask(LOG_GUEST_ERROR, "hisi-acc: re-entrant access to VF %u"
+                      " through PF BAR2 0x%" HWADDR_PRIx " refused\n",
+                      vc.fnum, off);
+        return NULL;
+    }
+    g->engaged_in_io = true;
+    return g;
 }
 
-static void hacc_pf_bar2_write(void *opaque, hwaddr off, uint64_t val,
-                               unsigned size)
+static MemTxResult hacc_pf_bar2_read(void *opaque, hwaddr off,
+                                     uint64_t *data, unsigned size,
+                                     MemTxAttrs attrs)
 {
     HaccCtx c = hacc_pf_ctx(opaque);
+    bool refused;
+    MemReentrancyGuard *g = hacc_pf_window_guard(c.pf, off, &refused);
 
+    if (refused) {
+        return MEMTX_ACCESS_ERROR;
+    }
+    *data = hacc_bar2_read(&c, off, size);
+    if (g) {
+        g->engaged_in_io = false;
+    }
+    return MEMTX_OK;
+}
+
+static MemTxResult hacc_pf_bar2_write(void *opaque, hwaddr off,
+                                      uint64_t val, unsigned size,
+                                      MemTxAttrs attrs)
+{
+    HaccCtx c = hacc_pf_ctx(opaque);
+    bool refused;
+    MemReentrancyGuard *g = hacc_pf_window_guard(c.pf, off, &refused);
+
+    if (refused) {
+        return MEMTX_ACCESS_ERROR;
+    }
     hacc_bar2_write(&c, off, val, size);
+    if (g) {
+        g->engaged_in_io = false;
+    }
+    return MEMTX_OK;
 }
 
 /*
@@ -1202,8 +1254,8 @@ static void hacc_vf_bar2_write(void *opaque, hwaddr off, uint64_t val,
 }
 
 static const MemoryRegionOps hacc_pf_bar2_ops = {
-    .read = hacc_pf_bar2_read,
-    .write = hacc_pf_bar2_write,
+    .read_with_attrs = hacc_pf_bar2_read,
+    .write_with_attrs = hacc_pf_bar2_write,
     .endianness = DEVICE_LITTLE_ENDIAN,
     .valid = { .min_access_size = 1, .max_access_size = 8 },
     .impl = { .min_access_size = 1, .max_access_size = 8 },
