@@ -678,6 +678,7 @@ void hacc_cq_doorbell(HaccCtx *c, uint32_t lo, uint32_t hi)
     unsigned int qn = lo & (HACC_MAX_QP - 1);
     uint32_t *cqc;
 
+    trace_hisi_acc_cq_db(c->fnum, qn, hi & 0xffff, (hi >> 16) & 1);
     cqc = hacc_qc_get(c, true, qn);
     if (!cqc) {
         return;
@@ -713,7 +714,7 @@ void hacc_engine_pause(HaccCtx *c)
 void hacc_engine_unpause(HaccCtx *c)
 {
     c->fn->paused = false;
-    trace_hisi_acc_pause(c->fnum, UINT32_MAX);
+    trace_hisi_acc_unpause(c->fnum, c->fn->job_count);
     engine_run(c);
 }
 

@@ -2070,6 +2070,67 @@ static void test_reentrancy(void)
     hacc_stop(&h);
 }
 
+/*
+ * Trace points (log backend, -D file): MMIO accesses, the doorbells,
+ * pause and unpause, each with the function number.
+ */
+static void test_trace(void)
+{
+    static const char *const want[] = {
+        "hisi_acc_mmio_write fn 1 BAR2 0x24 size 4 <- 0x0",
+        "hisi_acc_mmio_read fn 1 BAR2 0x300 size 4 -> 0x",
+        "hisi_acc_sq_db fn 1 SQ 3 tail 5",
+        "hisi_acc_cq_db fn 1 CQ 2 head 7 arm 1",
+        "hisi_acc_eq_db fn 1 EQ/AEQ doorbell aeq 0 head 9",
+        "hisi_acc_eq_db fn 1 EQ/AEQ doorbell aeq 1 head 4",
+        "hisi_acc_pause fn 1 pause with 0 jobs",
+        "hisi_acc_unpause fn 1 unpause with 0 jobs",
+    };
+    Hacc h;
+    Fn vf1;
+    GError *err = NULL;
+    g_autofree char *path = NULL;
+    g_autofree char *text = NULL;
+    g_autofree char *args = NULL;
+    unsigned int i;
+    int fd;
+
+    fd = g_file_open_tmp("hacc-trace-XXXXXX", &path, &err);
+    g_assert_no_error(err);
+    close(fd);
+    args = g_strdup_printf(" -trace 'hisi_acc_*' -D %s", path);
+    hacc_start(&h, 1, args);
+    hacc_enable_vfs(&h, 1);
+    vf1 = vf_fn(&h, 1);
+    qpci_io_writeq(vf1.dev, vf1.bar, HACC_DB_SQ_CQ,
+                   (uint64_t)HACC_DB_CMD_SQ << HACC_DB_CMD_SHIFT | 3 |
+                   (uint64_t)5 << HACC_DB_INDEX_SHIFT);
+    qpci_io_writeq(vf1.dev, vf1.bar, HACC_DB_SQ_CQ,
+                   (uint64_t)HACC_DB_CMD_CQ << HACC_DB_CMD_SHIFT | 2 |
+                   (uint64_t)7 << HACC_DB_INDEX_SHIFT |
+                   (uint64_t)1 << HACC_DB_PRIORITY_SHIFT);
+    qpci_io_writeq(vf1.dev, vf1.bar, HACC_DB_EQ_AEQ,
+                   (uint64_t)HACC_DB_CMD_EQ << HACC_DB_CMD_SHIFT |
+                   (uint64_t)9 << HACC_DB_INDEX_SHIFT);
+    qpci_io_writeq(vf1.dev, vf1.bar, HACC_DB_EQ_AEQ,
+                   (uint64_t)HACC_DB_CMD_AEQ << HACC_DB_CMD_SHIFT |
+                   (uint64_t)4 << HACC_DB_INDEX_SHIFT);
+    g_assert_cmpuint(mb(vf1, HACC_MB_CMD_PAUSE_QM, false, 0, 0, NULL), ==,
+                     0);
+    wr(vf1, HACC_IFC_INT_MASK, 0);
+    hacc_stop(&h);
+
+    g_assert_true(g_file_get_contents(path, &text, NULL, &err));
+    g_assert_no_error(err);
+    unlink(path);
+    for (i = 0; i < ARRAY_SIZE(want); i++) {
+        if (!strstr(text, want[i])) {
+            g_test_message("missing in the trace: %s", want[i]);
+            g_test_fail();
+        }
+    }
+}
+
 static void mb_start(Fn f, uint8_t cmd)
 {
     wr(f, HACC_MB_BASE, mb_word(cmd, false, 0));
@@ -2404,6 +2465,7 @@ int main(int argc, char **argv)
     qtest_add_func("/hisi-acc/engine/flr", test_engine_flr);
     qtest_add_func("/hisi-acc/engine/fuzz", test_engine_fuzz);
     qtest_add_func("/hisi-acc/engine/reentrancy", test_reentrancy);
+    qtest_add_func("/hisi-acc/trace", test_trace);
     if (g_test_perf()) {
         qtest_add_func("/hisi-acc/engine/bench", bench_engine);
     }

@@ -558,6 +558,7 @@ static void hacc_mb_exec(HaccCtx *c)
     if (c->pf->mb_busy_reads) {
         f->mb_held = true;
         f->mb_hold = c->pf->mb_busy_reads;
+        trace_hisi_acc_mb_held(c->fnum, w0 & HACC_MB_CMD_MASK, f->mb_hold);
         return;
     }
     hacc_mb_complete(c);
@@ -700,6 +701,7 @@ static void hacc_eq_doorbell(HaccCtx *c, uint32_t hi)
         return;
     }
     /* The index is the new consumer head, kept in DW0[15:0]. */
+    trace_hisi_acc_eq_db(c->fnum, cmd == HACC_DB_CMD_AEQ, hi & 0xffff);
     *dw0 = (*dw0 & 0xffff0000) | (hi & 0xffff);
 }
 
@@ -1052,12 +1054,14 @@ static uint64_t hacc_bar2_read(HaccCtx *c, hwaddr off, unsigned size)
     if (size < 4) {
         /* the bytes asked for, out of the register that holds them */
         val = hacc_read32(c, off & ~3ULL) >> ((off & 3) * 8);
-        return extract64(val, 0, size * 8);
+        val = extract64(val, 0, size * 8);
+    } else {
+        val = hacc_read32(c, off);
+        if (size == 8) {
+            val |= (uint64_t)hacc_read32(c, off + 4) << 32;
+        }
     }
-    val = hacc_read32(c, off);
-    if (size == 8) {
-        val |= (uint64_t)hacc_read32(c, off + 4) << 32;
-    }
+    trace_hisi_acc_mmio_read(c->fnum, off, size, val);
     return val;
 }
 
@@ -1092,6 +1096,7 @@ static void hacc_bar2_write(HaccCtx *c, hwaddr off, uint64_t val,
                             unsigned size)
 {
     hacc_count(c->pf, hacc_mmio_fnum(c, off), HACC_CTL_MMIO_WRITES);
+    trace_hisi_acc_mmio_write(c->fnum, off, size, val);
     if (size < 4) {
         /*
          * Registers are 32 bits wide and take whole words.  A narrower
