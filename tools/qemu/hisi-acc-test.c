@@ -47,6 +47,7 @@
 #define ABNORMAL_INT_MASK 0x100004
 #define MSI_ADDR        0x5f0000ULL     /* MSI messages land in RAM here */
 #define MSI_DATA        0x40
+#define HACC_PF_BAR_SIZE_TEST 0x400000  /* PF BAR 2: 4 MiB */
 
 typedef struct Hacc {
     QTestState *qts;
@@ -91,7 +92,8 @@ static void hacc_start(Hacc *h, int num_vfs, const char *extra)
 
     memset(h, 0, sizeof(*h));
     h->qts = qtest_initf("-machine q35 -device hisi-acc-pf,id=hacc0,"
-                         "addr=0x10.0,num-vfs=%d%s", num_vfs, extra);
+                         "addr=0x10.0,x-ctl-bar=on,num-vfs=%d%s", num_vfs,
+                         extra);
     h->total_vfs = num_vfs;
     h->bus = qpci_new_pc(h->qts, NULL);
     mch = qpci_device_find(h->bus, 0);
@@ -264,6 +266,44 @@ static uint64_t qom_get_u64(Hacc *h, const char *prop)
 }
 
 /* ---- tests ---- */
+
+/*
+ * BAR 4 is a model-only control window: present with x-ctl-bar=on only.
+ * Without it the BAR does not size, BAR 2 is unchanged and the host's
+ * QOM controls still work.
+ */
+static void test_ctl_bar_opt_in(void)
+{
+    static const char *const opt[] = { "", ",x-ctl-bar=on" };
+    QTestState *qts;
+    QPCIBus *bus;
+    QPCIDevice *pf;
+    QDict *resp;
+    int i;
+
+    for (i = 0; i < 2; i++) {
+        qts = qtest_initf("-machine q35 -device hisi-acc-pf,id=hacc0,"
+                          "addr=0x10.0,num-vfs=1%s", opt[i]);
+        bus = qpci_new_pc(qts, NULL);
+        pf = qpci_device_find(bus, PF_DEVFN);
+        g_assert(pf);
+        qpci_config_writel(pf, PCI_BASE_ADDRESS_4, 0xffffffff);
+        g_assert_cmphex(qpci_config_readl(pf, PCI_BASE_ADDRESS_4), ==,
+                        i ? (uint32_t)-HACC_CTL_SIZE |
+                            PCI_BASE_ADDRESS_MEM_TYPE_64 : 0);
+        qpci_config_writel(pf, PCI_BASE_ADDRESS_2, 0xffffffff);
+        g_assert_cmphex(qpci_config_readl(pf, PCI_BASE_ADDRESS_2) & ~0xfu,
+                        ==, (uint32_t)-HACC_PF_BAR_SIZE_TEST);
+        resp = qtest_qmp(qts, "{'execute': 'qom-get', 'arguments': "
+                         "{'path': '/machine/peripheral/hacc0', "
+                         "'property': 'num-funcs'}}");
+        g_assert_cmpint(qdict_get_int(resp, "return"), ==, 2);
+        qobject_unref(resp);
+        g_free(pf);
+        qpci_free_pc(bus);
+        qtest_quit(qts);
+    }
+}
 
 static void test_identity(void)
 {
@@ -1031,7 +1071,7 @@ static void test_migration(void)
     /* the destination keeps the source's BAR addresses and bus state */
     d = h;
     d.qts = qtest_initf("-machine q35 -device hisi-acc-pf,id=hacc0,"
-                        "addr=0x10.0,num-vfs=2 -incoming defer");
+                        "addr=0x10.0,x-ctl-bar=on,num-vfs=2 -incoming defer");
     d.bus = qpci_new_pc(d.qts, NULL);
     d.pf = qpci_device_find(d.bus, PF_DEVFN);
     g_assert(d.pf);
@@ -2431,6 +2471,7 @@ int main(int argc, char **argv)
     /* a failed check fails its test case; the next ones still run */
     g_test_set_nonfatal_assertions();
     qtest_add_func("/hisi-acc/identity", test_identity);
+    qtest_add_func("/hisi-acc/ctl-bar-opt-in", test_ctl_bar_opt_in);
     qtest_add_func("/hisi-acc/alg-sec", test_alg_sec);
     qtest_add_func("/hisi-acc/mailbox-protocol", test_mailbox_protocol);
     qtest_add_func("/hisi-acc/vft", test_vft);

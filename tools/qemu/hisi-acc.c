@@ -44,9 +44,11 @@
  *                       bit 0), so the kernel does not wait 100 ms after
  *                       an FLR; the model completes one at once anyway.
  *                       Off by default, as on the hardware.
- *     BAR2: 4 MiB QM + engine registers, BAR4: 64 KiB model control
- *     window (tools/qemu/hacc-model-ctl.h), MSI (2 vectors: EQ, AEQ; 4
- *     below revision 0x30), ARI,
+ *     x-ctl-bar=on      add BAR4, the model control window for guests
+ *                       (tools/qemu/hacc-model-ctl.h); off by default,
+ *                       as real hardware has no such BAR
+ *     BAR2: 4 MiB QM + engine registers, [BAR4: 64 KiB model control
+ *     window], MSI (2 vectors: EQ, AEQ; 4 below revision 0x30), ARI,
  *     SR-IOV.
  *   hisi-acc-vf  created by the PF through the SR-IOV capability only.
  *     BAR2: 64 KiB QM registers, MSI (2 vectors), PCIe with FLR, ARI.
@@ -266,6 +268,7 @@ struct HaccPFState {
     uint64_t drain_ns;
     bool mb_128;
     bool aeq_irq;
+    bool ctl_bar;
     uint32_t mb_busy_reads;
     uint32_t ready_reads;
     HaccAlg alg;
@@ -1555,10 +1558,12 @@ static void hacc_pf_realize(PCIDevice *dev, Error **errp)
     memory_region_init_io(&pf->bar2, OBJECT(pf), &hacc_pf_bar2_ops, pf,
                           "hisi-acc-pf-qm", HACC_PF_BAR_SIZE);
     pci_register_bar(dev, HACC_QM_BAR, bar2_type, &pf->bar2);
-    memory_region_init_io(&pf->bar4, OBJECT(pf), &hacc_ctl_ops, pf,
-                          "hisi-acc-pf-ctl", HACC_CTL_SIZE);
-    pci_register_bar(dev, HACC_CTL_BAR, PCI_BASE_ADDRESS_SPACE_MEMORY |
-                     PCI_BASE_ADDRESS_MEM_TYPE_64, &pf->bar4);
+    if (pf->ctl_bar) {
+        memory_region_init_io(&pf->bar4, OBJECT(pf), &hacc_ctl_ops, pf,
+                              "hisi-acc-pf-ctl", HACC_CTL_SIZE);
+        pci_register_bar(dev, HACC_CTL_BAR, PCI_BASE_ADDRESS_SPACE_MEMORY |
+                         PCI_BASE_ADDRESS_MEM_TYPE_64, &pf->bar4);
+    }
 
     ret = msi_init(dev, HACC_CAP_MSI, vectors, true, true, errp);
     if (ret) {
@@ -1728,6 +1733,7 @@ static const Property hacc_pf_props[] = {
     DEFINE_PROP_UINT64("x-drain-ns", HaccPFState, drain_ns, 0),
     DEFINE_PROP_BOOL("x-mb-128", HaccPFState, mb_128, false),
     DEFINE_PROP_BOOL("x-aeq-irq", HaccPFState, aeq_irq, true),
+    DEFINE_PROP_BOOL("x-ctl-bar", HaccPFState, ctl_bar, false),
     DEFINE_PROP_UINT32("x-mb-busy-reads", HaccPFState, mb_busy_reads, 0),
     DEFINE_PROP_UINT32("x-ready-reads", HaccPFState, ready_reads, 0),
 };
