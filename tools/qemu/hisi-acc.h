@@ -12,6 +12,8 @@
 
 #include "hw/pci/pci_device.h"
 #include "qemu/timer.h"
+#include "qemu/units.h"
+#include "qom/object.h"
 #include "hacc-model-ctl.h"
 
 #define HACC_MAX_QP             1024    /* queue field of doorbell/mailbox */
@@ -79,7 +81,81 @@ typedef struct HaccFn {
     bool in_engine;
 } HaccFn;
 
-typedef struct HaccPFState HaccPFState;
+#define TYPE_HISI_ACC_PF "hisi-acc-pf"
+#define TYPE_HISI_ACC_VF "hisi-acc-vf"
+OBJECT_DECLARE_SIMPLE_TYPE(HaccPFState, HISI_ACC_PF)
+OBJECT_DECLARE_SIMPLE_TYPE(HaccVFState, HISI_ACC_VF)
+
+#define HACC_PF_BAR_SIZE        (4 * MiB)
+/* VFT slots: SQC, CQC, shaper of algorithm type 0 and 1 */
+#define HACC_VFT_SLOTS          4
+
+/* In the order of their BAR4 registers from HACC_CTL_FAULT_MB_BUSY */
+enum {
+    HACC_FAULT_MB_BUSY,
+    HACC_FAULT_MB_ERROR,
+    HACC_FAULT_CACHE_WB,
+    HACC_FAULT_VF_STATE,
+    HACC_FAULT_ABNORMAL,
+    HACC_FAULT_JOB_ERROR,
+    HACC_FAULT_LOST_IRQ,
+    HACC_FAULT_LATENCY,
+    HACC_FAULT_DMA,
+    HACC_FAULT_LATENCY_NS,      /* a value, not a bitmap */
+    HACC_NUM_FAULTS,
+};
+
+#define HACC_FAULT_LATENCY_DEFAULT  (10 * SCALE_MS)
+
+typedef enum HaccAlg {
+    HACC_ALG_ZIP,
+    HACC_ALG_SEC,
+    HACC_ALG_HPRE,
+} HaccAlg;
+
+struct HaccPFState {
+    PCIDevice parent_obj;
+
+    MemoryRegion bar2;
+    MemoryRegion bar4;
+
+    char *alg_name;
+    uint16_t num_vfs;
+    uint8_t revision;
+    bool imm_ready;
+    uint32_t zip_algs;
+    uint64_t job_latency_ns;
+    uint64_t drain_ns;
+    bool mb_128;
+    bool aeq_irq;
+    bool ctl_bar;
+    uint32_t mb_busy_reads;
+    uint32_t ready_reads;
+    HaccAlg alg;
+
+    HaccFn fn;
+    uint32_t regs[HACC_PF_BAR_SIZE / 4];
+    uint64_t vft[HACC_VFT_SLOTS][HACC_CTL_MAX_FUNCS];
+
+    uint64_t fault[HACC_NUM_FAULTS];
+    uint64_t cnt[HACC_CTL_MAX_FUNCS][HACC_CNT_WORDS];
+    /* x-mb-128: functions whose last mailbox write was the low half */
+    uint64_t mb_low_half;
+    /* x-ready-reads: a VFT access or memory init held for its reads */
+    bool vft_held;
+    uint32_t vft_hold;
+    bool mem_held;
+    uint32_t mem_hold;
+};
+
+struct HaccVFState {
+    PCIDevice parent_obj;
+
+    MemoryRegion bar2;
+    HaccFn fn;
+    uint32_t regs[HACC_VF_BAR_SIZE / 4];
+};
+
 
 /* What one register access works on: the function and its owner PF */
 typedef struct HaccCtx {
@@ -94,6 +170,11 @@ static inline uint32_t *hacc_reg(HaccCtx *c, hwaddr off)
 {
     return &c->regs[off / 4];
 }
+
+/* hisi_acc_testctl.c */
+bool hacc_fault(HaccPFState *pf, int which, unsigned int fnum);
+extern const MemoryRegionOps hacc_ctl_ops;
+void hacc_pf_instance_init(Object *obj);
 
 /* hisi_acc.c */
 void hacc_count(HaccPFState *pf, unsigned int fnum, hwaddr off);
