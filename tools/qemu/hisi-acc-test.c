@@ -1044,47 +1044,60 @@ static void wait_migration(QTestState *qts)
     }
 }
 
-static void test_migration(void)
+/*
+ * Migrates h (num_vfs VFs enabled, PF started with extra) through a file
+ * into d, a new QEMU with the same device, and stops h.  The destination
+ * keeps the source's BAR addresses and bus state.
+ */
+static void migrate_to(Hacc *h, Hacc *d, int num_vfs, const char *extra)
 {
     g_autofree char *path = g_strdup_printf("%s/hisi-acc-mig-%d",
                                             g_get_tmp_dir(), getpid());
     g_autofree char *out = g_strdup_printf("exec:cat > %s", path);
     g_autofree char *in = g_strdup_printf("exec:cat %s", path);
+    int i;
+
+    qtest_qmp_assert_success(h->qts, "{'execute': 'migrate', "
+                             "'arguments': {'uri': %s}}", out);
+    wait_migration(h->qts);
+
+    *d = *h;
+    d->qts = qtest_initf("-machine q35 -device hisi-acc-pf,id=hacc0,"
+                         "addr=0x10.0,x-ctl-bar=on,num-vfs=%d%s "
+                         "-incoming defer", num_vfs, extra);
+    d->bus = qpci_new_pc(d->qts, NULL);
+    d->pf = qpci_device_find(d->bus, PF_DEVFN);
+    g_assert(d->pf);
+    for (i = 0; i < MAX_VFS && h->vf[i]; i++) {
+        d->vf[i] = g_new0(QPCIDevice, 1);
+        d->vf[i]->bus = d->bus;
+        d->vf[i]->devfn = h->vf[i]->devfn;
+    }
+    qtest_qmp_assert_success(d->qts, "{'execute': 'migrate-incoming', "
+                             "'arguments': {'uri': %s}}", in);
+    wait_migration(d->qts);
+    hacc_stop(h);
+    unlink(path);
+}
+
+static void test_migration(void)
+{
     Hacc h, d;
     uint64_t e = vft_sqc(64, 480), v, mbs, flrs;
-    int i;
 
     hacc_start(&h, 2, "");
     hacc_enable_vfs(&h, 2);
     vft_op(&h, false, HACC_VFT_TYPE_SQC, 1, &e);
     set_state(&h, 1, 0x300);
     vf_flr(&h, 2);
+    /* DONE is 1 after a write-back, but the fault makes it read 0 */
+    wr(vf_fn(&h, 2), HACC_CACHE_WB_START, 1);
     qom_set(&h, "fault-cache-wb", 1 << 2);
     wr(pf_fn(&h), 0x100074, 0x1fffff);
     mbs = cnt(&h, 1, HACC_CTL_MB_TOTAL);
     flrs = cnt(&h, 2, HACC_CTL_FLRS);
 
-    qtest_qmp_assert_success(h.qts, "{'execute': 'migrate', "
-                             "'arguments': {'uri': %s}}", out);
-    wait_migration(h.qts);
-
-    /* the destination keeps the source's BAR addresses and bus state */
-    d = h;
-    d.qts = qtest_initf("-machine q35 -device hisi-acc-pf,id=hacc0,"
-                        "addr=0x10.0,x-ctl-bar=on,num-vfs=2 -incoming defer");
-    d.bus = qpci_new_pc(d.qts, NULL);
-    d.pf = qpci_device_find(d.bus, PF_DEVFN);
-    g_assert(d.pf);
-    for (i = 0; i < 2; i++) {
-        d.vf[i] = g_new0(QPCIDevice, 1);
-        d.vf[i]->bus = d.bus;
-        d.vf[i]->devfn = h.vf[i]->devfn;
-    }
-    qtest_qmp_assert_success(d.qts, "{'execute': 'migrate-incoming', "
-                             "'arguments': {'uri': %s}}", in);
-    wait_migration(d.qts);
-    hacc_stop(&h);
-    unlink(path);
+    migrate_to(&h, &d, 2, "");
 
     check_state(&d, 1, 0x300);
     g_assert_cmpuint(mb(vf_fn(&d, 1), HACC_MB_CMD_SQC_VFT_V2, true, 0, 0,
@@ -1095,6 +1108,8 @@ static void test_migration(void)
     g_assert_cmpuint(cnt(&d, 1, HACC_CTL_MB_TOTAL), ==, mbs + 2);
     g_assert_cmpuint(cnt(&d, 2, HACC_CTL_FLRS), ==, flrs);
     g_assert_cmpuint(flrs, ==, 1);
+    qom_set(&d, "fault-cache-wb", 0);
+    g_assert_cmphex(rd(vf_fn(&d, 2), HACC_CACHE_WB_DONE), ==, 1);
     hacc_stop(&d);
 }
 
@@ -2171,6 +2186,42 @@ static void test_trace(void)
     }
 }
 
+/* Operations held by x-mb-busy-reads / x-ready-reads migrate as they are */
+static void test_held_migration(void)
+{
+    const char *props = ",x-mb-busy-reads=2,x-ready-reads=2";
+    Hacc h, d;
+    uint32_t w0;
+    uint64_t e = vft_sqc(8, 4);
+
+    hacc_start(&h, 1, props);
+    hacc_enable_vfs(&h, 1);
+    mb_send(vf_fn(&h, 1), mb_word(HACC_MB_CMD_SQC_BT, false, 0), 0x9000);
+    g_assert_cmphex(rd(vf_fn(&h, 1), HACC_MB_BASE) & HACC_MB_BUSY, ==,
+                    HACC_MB_BUSY);
+    vft_start(pf_fn(&h), false, 1, e);
+    g_assert_cmphex(rd(pf_fn(&h), HACC_PF_VFT_RDY), ==, 0);
+    wr(pf_fn(&h), HACC_PF_MEM_START_INIT, 1);
+
+    migrate_to(&h, &d, 1, props);
+
+    g_assert_cmpuint(mb_poll(vf_fn(&d, 1), &w0), ==, 1);
+    g_assert_cmphex(w0 & HACC_MB_STATUS_MASK, ==, 0);
+    g_assert_cmphex(rd(pf_fn(&d), HACC_PF_VFT_RDY), ==, 0);
+    g_assert_cmphex(rd(pf_fn(&d), HACC_PF_VFT_RDY), ==, 1);
+    g_assert_cmphex(rd(pf_fn(&d), HACC_PF_MEM_INIT_DONE), ==, 0);
+    g_assert_cmphex(rd(pf_fn(&d), HACC_PF_MEM_INIT_DONE), ==, 0);
+    g_assert_cmphex(rd(pf_fn(&d), HACC_PF_MEM_INIT_DONE), ==, 1);
+    mb_send(vf_fn(&d, 1), mb_word(HACC_MB_CMD_SQC_BT, true, 0), 0);
+    mb_poll(vf_fn(&d, 1), &w0);
+    g_assert_cmphex(rd(vf_fn(&d, 1), HACC_MB_ADDR_L), ==, 0x9000);
+    mb_send(vf_fn(&d, 1), mb_word(HACC_MB_CMD_SQC_VFT_V2, true, 0), 0);
+    mb_poll(vf_fn(&d, 1), &w0);
+    g_assert_cmphex(rd(vf_fn(&d, 1), HACC_MB_ADDR_L) |
+                    (uint64_t)rd(vf_fn(&d, 1), HACC_MB_ADDR_H) << 32, ==, e);
+    hacc_stop(&d);
+}
+
 static void mb_start(Fn f, uint8_t cmd)
 {
     wr(f, HACC_MB_BASE, mb_word(cmd, false, 0));
@@ -2489,6 +2540,7 @@ int main(int argc, char **argv)
     qtest_add_func("/hisi-acc/imm-ready", test_imm_ready);
     qtest_add_func("/hisi-acc/many-vfs", test_many_vfs);
     qtest_add_func("/hisi-acc/migration", test_migration);
+    qtest_add_func("/hisi-acc/held-migration", test_held_migration);
     qtest_add_func("/hisi-acc/pf-mig-window", test_pf_mig_window);
     qtest_add_func("/hisi-acc/pause", test_pause);
     qtest_add_func("/hisi-acc/engine/one-job", test_engine_one_job);
