@@ -2,7 +2,8 @@
 /*
  * Control window of the QEMU HiSilicon QM model (tools/qemu).  Not hardware:
  * the model exposes it as BAR 4 of the PF (64 KiB, 64-bit, non-prefetchable)
- * so that tests and benchmarks inside the guest can read the model's counters
+ * when the PF has x-ctl-bar=on (tools/vm/run --model sets it), so that
+ * tests and benchmarks inside the guest can read the model's counters
  * and inject faults; the host reaches the same state over QMP (qom-get/qom-set
  * on the PF device).  No driver ever maps this BAR.
  *
