@@ -105,21 +105,6 @@ bail() {
 	exit 1
 }
 
-# bind_vfs ours|mainline: move both VFs to the given hisi_acc_vfio_pci build
-bind_vfs() {
-	for vf in $VFS; do
-		[ -e "/sys/bus/pci/devices/$vf/driver" ] &&
-			echo "$vf" >"/sys/bus/pci/devices/$vf/driver/unbind"
-	done
-	if grep -q '^hisi_acc_vfio_pci ' /proc/modules; then
-		rmmod hisi_acc_vfio_pci || return 1
-	fi
-	got=$("$setup" --alg "$alg" --vfs 2 --driver "$1" | tr '\n' ' ') || return 1
-	[ "$got" = "$VFS " ] || { echo "hacc-setup gave '$got', expected '$VFS'"; return 1; }
-	export HACC_DRIVER=$1
-	echo "VFs $VFS bound to the $1 hisi_acc_vfio_pci"
-}
-
 # corrupt_resume: hacc-mig must refuse a stream with a broken magic, naming it
 corrupt_resume() {
 	cp "$out/tool.stream" "$out/bad.stream" &&

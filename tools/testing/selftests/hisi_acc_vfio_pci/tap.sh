@@ -2,6 +2,7 @@
 # Flat TAP for the in-guest runners (sourced; needs $out, a result dir):
 # emit RESULT TEXT prints one top-level result, step DESC CMD... turns a
 # command's own TAP into top-level results.  $n and $failed count them.
+# Also bind_vfs, shared by the runners that compare ours with mainline.
 n=0
 failed=0
 # emit RESULT TEXT: one top-level TAP line
@@ -54,3 +55,19 @@ step() {
 	echo "# time: $desc: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s"
 }
 
+# bind_vfs ours|mainline: move the VFs of $VFS (the $nvfs, default 2, that
+# "$setup" --alg "$alg" made) to the given hisi_acc_vfio_pci build
+bind_vfs() {
+	for vf in $VFS; do
+		[ -e "/sys/bus/pci/devices/$vf/driver" ] &&
+			echo "$vf" >"/sys/bus/pci/devices/$vf/driver/unbind"
+	done
+	if grep -q '^hisi_acc_vfio_pci ' /proc/modules; then
+		rmmod hisi_acc_vfio_pci || return 1
+	fi
+	got=$("$setup" --alg "${alg:-zip}" --vfs "${nvfs:-2}" --driver "$1" | tr '\n' ' ') ||
+		return 1
+	[ "$got" = "$VFS " ] || { echo "hacc-setup gave '$got', expected '$VFS'"; return 1; }
+	export HACC_DRIVER=$1
+	echo "VFs $VFS bound to the $1 hisi_acc_vfio_pci"
+}
