@@ -100,10 +100,10 @@ done
 # Differential fuzz of the resume stream on 6.12, where mainline's driver
 # migrates on the model: the same 1500 seeded cases into ours and into
 # mainline's hisi_acc_vfio_pci, every disagreement explained by a
-# difference listed in fuzz-differences (about two minutes of guest time,
-# 75 s of it fuzzing).  Its own boot: imm-ready=on makes the VF resets of
-# refused streams cheap, which the selftests boot must not have (its reset
-# tests time the 100 ms post-FLR wait).
+# difference listed in fuzz-differences (93 to 120 s of guest time, 46 to
+# 58 s of it fuzzing).  Its own boot: imm-ready=on makes the VF resets of
+# refused streams cheap, which the selftests boot must not have (its
+# reset tests time the 100 ms post-FLR wait).
 fd=$TOP_DIR/tools/testing/selftests/hisi_acc_vfio_pci/run-fuzzdiff.sh
 for v in $KERNELS; do
 	[[ $v == 6.12 ]] || continue

@@ -20,9 +20,9 @@
 # Environment: HACC_MODDIR (our module), HACC_OUT (logs, default /tmp),
 # HACC_SETUP, HACC_FUZZDIFF_SEED (default 1: the listed differences are
 # checked against a fixed set of cases), HACC_FUZZDIFF_CASES (default
-# 1500: about 25 s on ours and 50 s on mainline, whose rebinds cost more,
-# under TCG on a loaded host).  imm-ready=on spares every VF reset the
-# 100 ms post-FLR sleep (a refused stream costs one).
+# 1500: 18 to 21 s on ours and 27 to 36 s on mainline, whose rebinds
+# cost more, under TCG on a loaded host).  imm-ready=on spares every VF
+# reset the 100 ms post-FLR sleep (a refused stream costs one).
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../../../.." && pwd)
 fd=$here/hacc_fuzzdiff
