@@ -31,19 +31,28 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/*
+ * Poll until the mailbox is idle.  The deadline is checked before each
+ * read, and the read after it passed is still taken (as the kernel's
+ * read_poll_timeout() does), so a host that stalled the poller past the
+ * deadline does not turn a mailbox that is idle by then into a timeout.
+ */
 static int mb_wait_idle(struct hacc_dev *dev, __u32 *w0)
 {
 	double end = now_ms() + MB_TIMEOUT_MS;
+	bool last;
 	int ret;
 
 	do {
+		last = now_ms() >= end;
 		ret = hacc_bar_read32(dev, HACC_QM_BAR, HACC_MB_BASE, w0);
 		if (ret)
 			return ret;
 		if (!(*w0 & HACC_MB_BUSY))
 			return 0;
-		usleep(50);
-	} while (now_ms() < end);
+		if (!last)
+			usleep(50);
+	} while (!last);
 	return hacc_fail(ETIMEDOUT, "%s: mailbox stays busy", dev->bdf);
 }
 
