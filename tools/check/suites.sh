@@ -114,18 +114,18 @@ done
 
 # Migration off (the PF without its driver, bound to vfio-pci): the VF is
 # a plain vfio-pci device, whole BAR 2, no migration feature, ioeventfd
-# accepted (one short boot).  Then on each kernel a QM V2 PF (revision
-# 0x21) bound to hisi_zip: its VF has migration off for the revision, and
-# the same two paths again (about a minute under TCG each).
+# accepted (one short boot).  Then, on the other kernel, a QM V2 PF
+# (revision 0x21) bound to hisi_zip: its VF has migration off for the
+# revision, and the same two paths again (about a minute under TCG).  The
+# revision check is the same code on both kernels; one V2 boot keeps the
+# budget, and each kernel gets one migration-off boot.
 mig_off=$TOP_DIR/tools/testing/selftests/hisi_acc_vfio_pci/run-mig-off.sh
 name="guest ${KERNELS##* }: selftests, migration off"
 need "$name" "$mig_off" &&
 	suite "$name" vm "${KERNELS##* }" --model --name mig-off -- "$mig_off"
-for v in $KERNELS; do
-	name="guest $v: selftests, migration off (QM V2 model)"
-	need "$name" "$mig_off" &&
-		suite "$name" vm "$v" --model revision=0x21 --name mig-off-v2 -- "$mig_off"
-done
+name="guest ${KERNELS%% *}: selftests, migration off (QM V2 model)"
+need "$name" "$mig_off" &&
+	suite "$name" vm "${KERNELS%% *}" --model revision=0x21 --name mig-off-v2 -- "$mig_off"
 
 # hacc-mig compat against the driver's own verdicts: every match field
 # changed in a source's info and stream, and a destination whose queue
