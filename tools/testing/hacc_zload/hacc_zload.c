@@ -15,6 +15,7 @@
 
 #include <crypto/acompress.h>
 #include <linux/atomic.h>
+#include <linux/cpumask.h>
 #include <linux/crypto.h>
 #include <linux/debugfs.h>
 #include <linux/kernel.h>
@@ -919,7 +920,13 @@ static int __init zl_init(void)
 	spin_lock_init(&zl.lock);
 	init_waitqueue_head(&zl.idle);
 	INIT_DELAYED_WORK(&zl.watchdog, zl_watchdog);
-	zl.wq = alloc_workqueue("hacc_zload", WQ_UNBOUND, 0);
+	/*
+	 * Each work item is CPU-bound (a software deflate or inflate): at
+	 * most one per CPU at a time.  With one per request in flight, 16
+	 * runnable kworkers left a 1-vCPU guest's other tasks a 1/17th
+	 * share, and its RCU grace-period kthread starved (stall warnings).
+	 */
+	zl.wq = alloc_workqueue("hacc_zload", WQ_UNBOUND, num_online_cpus());
 	if (!zl.wq)
 		return -ENOMEM;
 	if (autostart) {
