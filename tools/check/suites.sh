@@ -38,11 +38,18 @@ for v in ${CHECK_DKMS_KERNELS-7.3}; do
 		suite "$name" vm "$v" --model --name dkms --timeout 1800 -- "$VM_DIR/guest/dkms-test"
 done
 
-# QEMU live migration of a VM that owns a VF, driven by our driver (the full
-# run with the mainline comparison is `make e2e`).
-name="QEMU end-to-end migration (quick)"
-need "$name" "$TOP_DIR/tools/e2e/run" "$TOP_DIR/tools/e2e/guest-e2e" &&
-	suite "$name" "$TOP_DIR/tools/e2e/run" --quick
+# QEMU live migration of a VM that owns a VF, driven by our driver: VF1 ->
+# VF2, the mismatching destination refused before the source stops, the
+# two-VF VM refused on mainline, then 2 hops while the migrated guest runs
+# the workload module on its VF, every job verified (tools/e2e/run --load
+# --quick: a 6.12 test VM, as 7.3's PF driver starts no queue on x86).  The
+# idle run on 7.3, the second hop, the two-VF migration and mainline's run
+# under load are in `make e2e`.
+name="QEMU end-to-end migration under load (quick)"
+if need_kernel "$name" 6.12; then
+	need "$name" "$TOP_DIR/tools/e2e/run" "$TOP_DIR/tools/e2e/guest-e2e" &&
+		suite "$name" "$TOP_DIR/tools/e2e/run" --load --quick
+fi
 
 st=$TOP_DIR/tools/testing/selftests/hisi_acc_vfio_pci/run-in-guest.sh
 # hacc_jobs_test's rate_4k only prints a rate: 1 s of it (of 5) is enough here.
