@@ -488,24 +488,28 @@ struct rule {
 	unsigned long long used;
 };
 
+/* The same write refused, with errno ours on ours and theirs on mainline */
+static bool refused_with(const struct verdict *o, struct verdict *m, const char *ours,
+			 const char *theirs)
+{
+	if (strcmp(ref_err(o), ours) || !ref_at(m, theirs, o->ref))
+		return false;
+	snprintf(m->ref, sizeof(m->ref), "%s", o->ref);
+	return true;
+}
+
 /* A header that does not match: EPROTO on ours, EFAULT on mainline */
 static bool r_header_errno(const struct fcase *c, const struct verdict *o, struct verdict *m)
 {
 	(void)c;
-	if (strcmp(ref_err(o), "EPROTO") || !ref_at(m, "EFAULT", o->ref))
-		return false;
-	snprintf(m->ref, sizeof(m->ref), "%s", o->ref);
-	return true;
+	return refused_with(o, m, "EPROTO", "EFAULT");
 }
 
 /* A write past the record's end: EFBIG on ours, ENOMEM on mainline */
 static bool r_oversize_errno(const struct fcase *c, const struct verdict *o, struct verdict *m)
 {
 	(void)c;
-	if (strcmp(ref_err(o), "EFBIG") || !ref_at(m, "ENOMEM", o->ref))
-		return false;
-	snprintf(m->ref, sizeof(m->ref), "%s", o->ref);
-	return true;
+	return refused_with(o, m, "EFBIG", "ENOMEM");
 }
 
 /*
