@@ -112,12 +112,9 @@ done
 # refused streams cheap, which the selftests boot must not have (its
 # reset tests time the 100 ms post-FLR wait).
 fd=$TOP_DIR/tools/testing/selftests/hisi_acc_vfio_pci/run-fuzzdiff.sh
-for v in $KERNELS; do
-	[[ $v == 6.12 ]] || continue
-	name="guest $v: differential fuzz, ours against mainline"
-	need "$name" "$fd" && suite "$name" vm "$v" --model "num-vfs=8,imm-ready=on" \
-		--name fuzzdiff -- "$fd"
-done
+name="guest 6.12: differential fuzz, ours against mainline"
+need_kernel "$name" 6.12 && need "$name" "$fd" &&
+	suite "$name" vm 6.12 --model "num-vfs=8,imm-ready=on" --name fuzzdiff -- "$fd"
 
 # Migration off (the PF without its driver, bound to vfio-pci): the VF is
 # a plain vfio-pci device, whole BAR 2, no migration feature, ioeventfd
