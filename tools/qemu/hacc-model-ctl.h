@@ -101,6 +101,14 @@
 #define HACC_CTL_UNIMP_WRITES		0xd8
 #define HACC_CTL_AEQES			0xe0	/* AEQEs posted */
 #define HACC_CTL_DMA_ERRORS		0xe8	/* DMA transactions that failed */
+/*
+ * EQ interrupts the model sent: MSIs of the EQ's vector with EQ_INT_MASK
+ * clear, MSI enabled and that vector unmasked.  One whose vector is masked
+ * in the MSI capability is not counted (the capability's pending bit then
+ * holds it).  Set against the EQEs a guest consumed, it tells an interrupt
+ * the model never sent from one lost on the way to the guest.
+ */
+#define HACC_CTL_EQ_MSIS		0xf0
 /* x-mb-128=on: mailbox writes refused for not being one 128-bit store */
 #define HACC_CTL_MB_FORM_ERRORS		0xf8
 

@@ -404,6 +404,9 @@ static void xq_irq(HaccCtx *c, bool aeq)
         vec >= msi_nr_vectors_allocated(c->dev)) {
         return;
     }
+    if (!aeq && !msi_is_masked(c->dev, vec)) {
+        hacc_count(c->pf, c->fnum, HACC_CTL_EQ_MSIS);
+    }
     msi_notify(c->dev, vec);
 }
 

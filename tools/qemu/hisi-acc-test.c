@@ -1743,6 +1743,7 @@ static void test_engine_job_faults(void)
     g_assert_cmpuint(sqe_word(&e, 0, slot, 1), >, 0);
     g_assert_cmphex(qtest_readl(h.qts, ENG_EQ + 4 * eqes++), ==, 1 << 16);
     g_assert_cmphex(msi_take(&h), ==, MSI_DATA);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_EQ_MSIS), ==, 2);
     n++;
     cq_doorbell(&e, 0, n, true);
 
@@ -1757,10 +1758,12 @@ static void test_engine_job_faults(void)
     g_assert_cmphex(sqe_word(&e, 0, slot, 3) & 0xff, ==, 0);
     g_assert_cmphex(qtest_readl(h.qts, ENG_EQ + 4 * eqes), ==, 0);
     g_assert_cmphex(msi_take(&h), ==, 0);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_EQ_MSIS), ==, 2);
     slot = eng_submit(&e, 0, sqe);
     eng_wait(&e);
     g_assert_cmphex(qtest_readl(h.qts, ENG_EQ + 4 * eqes++), ==, 1 << 16);
     g_assert_cmphex(msi_take(&h), ==, MSI_DATA);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_EQ_MSIS), ==, 3);
     n++;
     cq_doorbell(&e, 0, n, true);
 
@@ -1804,6 +1807,9 @@ static void test_engine_job_faults(void)
     g_assert_cmphex(rd(e.f, HACC_AEQ_INT_SOURCE) & 1, ==, 1);
     g_assert_cmpuint(cnt(&h, 1, HACC_CTL_AEQES), ==, 1);
     g_assert_cmpuint(cnt(&h, 1, HACC_CTL_DMA_ERRORS), ==, 1);
+    /* the latency job's EQ MSI counted; the masked EQ's and the AEQ's not */
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_EQ_MSIS), ==, 4);
+    g_assert_cmpuint(cnt(&h, 0, HACC_CTL_EQ_MSIS), ==, 0);
     cq_doorbell(&e, 0, n, true);
     /* masked: the AEQE, no MSI */
     wr(e.f, HACC_AEQ_INT_MASK, 1);

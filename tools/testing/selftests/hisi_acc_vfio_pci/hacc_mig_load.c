@@ -46,6 +46,7 @@
 #else
 #define HACC_CTL_JOBS_FETCHED	0
 #define HACC_CTL_JOBS_DONE	0
+#define HACC_CTL_EQ_MSIS	0
 #endif
 #include "harness_dev.h"
 #include "job_samples.h"
@@ -73,6 +74,7 @@ struct rig {
 	bool have_model;
 	int fnum[2];			/* model function numbers of A and B */
 	__u64 done0[2];			/* their HACC_CTL_JOBS_DONE at set-up */
+	__u64 msis0[2];			/* and HACC_CTL_EQ_MSIS */
 	struct sample pool[SAMPLE_POOL];
 	unsigned int next;		/* next sample */
 	__u8 stream[STREAM_MAX];
@@ -112,6 +114,16 @@ static void log_state(struct __test_metadata *_metadata, struct rig *r, const ch
 	TH_LOG("function: irqs %llu eqes %llu lost_irq %llu bad_cqe %llu; model: jobs done on A %llu, on B %llu",
 	       r->fn.st.irqs, r->fn.st.eqes, r->fn.st.lost_irq, r->fn.st.bad_cqe,
 	       (unsigned long long)jobs_done(r, ON_A), (unsigned long long)jobs_done(r, ON_B));
+	/*
+	 * An interrupt the guest waited for in vain: did the model send it?
+	 * (EQ MSIs counted by the model since the set-up, A and B, against
+	 * the EQEs the guest consumed.)
+	 */
+	if (r->fn.st.lost_irq && r->have_model)
+		TH_LOG("lost interrupt: the model sent %llu EQ MSIs on A and %llu on B for the guest's %llu EQEs",
+		       (unsigned long long)(model_ctr(r, ON_A, HACC_CTL_EQ_MSIS) - r->msis0[ON_A]),
+		       (unsigned long long)(model_ctr(r, ON_B, HACC_CTL_EQ_MSIS) - r->msis0[ON_B]),
+		       r->fn.st.eqes);
 }
 
 /* Submit until want jobs are in flight. */
@@ -303,6 +315,8 @@ static void rig_setup(struct __test_metadata *_metadata, struct rig *r, bool irq
 		ASSERT_LT(0, r->fnum[ON_B]);
 		r->done0[ON_A] = model_ctr(r, ON_A, HACC_CTL_JOBS_DONE);
 		r->done0[ON_B] = model_ctr(r, ON_B, HACC_CTL_JOBS_DONE);
+		r->msis0[ON_A] = model_ctr(r, ON_A, HACC_CTL_EQ_MSIS);
+		r->msis0[ON_B] = model_ctr(r, ON_B, HACC_CTL_EQ_MSIS);
 	}
 	HACC_OK(hl_jobs_init(&r->j, &r->fn, &jc));
 	r->j_up = true;
