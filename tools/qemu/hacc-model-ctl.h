@@ -18,10 +18,19 @@
 
 #define HACC_CTL_MAGIC			0x0000	/* reads HACC_CTL_MAGIC_VALUE */
 #define HACC_CTL_MAGIC_VALUE		0x4d4d51484d4f444cull	/* "LDOMHQMM" */
-#define HACC_CTL_VERSION		0x0008	/* reads 2 (1: no job faults) */
+#define HACC_CTL_VERSION		0x0008	/* 3 (2: no ABNORMAL_SET, 1: no job faults) */
 #define HACC_CTL_NUM_FUNCS		0x0010	/* 1 + number of VFs */
 #define HACC_CTL_COUNTERS_RESET		0x0018	/* write: bit n resets fn n, ~0 all */
 #define HACC_CTL_MB_128			0x0020	/* reads 1 with x-mb-128=on */
+/*
+ * Write: latch these QM error bits (qm.c's qm_hw_error[], [14:0]) in the
+ * PF's ABNORMAL_INT_SOURCE, as a write to the hardware's error-injection
+ * register QM_ABNORMAL_INT_SET (PF BAR 2 0x10000c) does, which the PF
+ * driver's claim on BAR 2 keeps from the guest's tests; reads 0.  Unmasked
+ * errors send the PF's abnormal MSI (vector 3).  From the host: qom-set
+ * of the PF's write-only "abnormal-set".
+ */
+#define HACC_CTL_ABNORMAL_SET		0x0028
 
 /*
  * Fault injection.  Each is a bitmap of functions (bit n = function n); the

@@ -49,9 +49,6 @@
 /* AEQE dw0: queue [15:0], phase [16], type [20:17] */
 #define AEQE_TYPE_SHIFT 17
 
-/* Capability words giving an interrupt: type [16] (1: present), vector */
-#define CAP_IRQ_PRESENT BIT(16)
-
 /* ZIP SQE dwords */
 #define SQE_CONSUMED    0
 #define SQE_PRODUCED    1
@@ -400,7 +397,7 @@ static void xq_irq(HaccCtx *c, bool aeq)
     if (*hacc_reg(c, aeq ? HACC_AEQ_INT_MASK : HACC_EQ_INT_MASK) & 1) {
         return;
     }
-    if (!(cap & CAP_IRQ_PRESENT) || !msi_enabled(c->dev) ||
+    if (!(cap & HACC_CAP_IRQ_PRESENT) || !msi_enabled(c->dev) ||
         vec >= msi_nr_vectors_allocated(c->dev)) {
         return;
     }

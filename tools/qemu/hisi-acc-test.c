@@ -45,6 +45,7 @@
 #define MBS_DMA         2
 #define MBS_FAULT       3
 #define ABNORMAL_INT_MASK 0x100004
+#define ABNORMAL_INT_SET 0x10000c
 #define MSI_ADDR        0x5f0000ULL     /* MSI messages land in RAM here */
 #define MSI_DATA        0x40
 #define HACC_PF_BAR_SIZE_TEST 0x400000  /* PF BAR 2: 4 MiB */
@@ -339,7 +340,8 @@ static void test_identity(void)
     /* capability profile and probe-gating registers */
     g_assert_cmphex(rd(pf, 0x3100), ==, 1);
     g_assert_cmphex(rd(pf, 0x3110), ==, 0x00010001);  /* AEQ: vector 1 */
-    g_assert_cmphex(rd(pf, 0x311c), ==, 0x00020002);  /* 2 vectors */
+    g_assert_cmphex(rd(pf, 0x3114), ==, 0x00010003);  /* abnormal: 3 */
+    g_assert_cmphex(rd(pf, 0x311c), ==, 0x00040002);  /* PF 4, VF 2 */
     /* ZIP algorithm bitmap: none unless x-zip-algs says so */
     g_assert_cmphex(rd(pf, 0x3144), ==, 0);
     g_assert_cmphex(rd(pf, 0x100158) & 0x7ff, ==, 1024);
@@ -353,7 +355,7 @@ static void test_identity(void)
 
     /* control window */
     g_assert_cmphex(ctl(&h, HACC_CTL_MAGIC), ==, HACC_CTL_MAGIC_VALUE);
-    g_assert_cmpuint(ctl(&h, HACC_CTL_VERSION), ==, 2);
+    g_assert_cmpuint(ctl(&h, HACC_CTL_VERSION), ==, 3);
     g_assert_cmpuint(ctl(&h, HACC_CTL_NUM_FUNCS), ==, 9);
     g_assert_cmpuint(qom_get_u64(&h, "num-funcs"), ==, 9);
     hacc_stop(&h);
@@ -788,8 +790,9 @@ static void test_aeq_irq_off(void)
 
     hacc_start(&h, 1, "");
     hacc_enable_vfs(&h, 1);
-    g_assert_cmphex(rd(vf_fn(&h, 1), 0x311c), ==, 0x00020002);
+    g_assert_cmphex(rd(vf_fn(&h, 1), 0x311c), ==, 0x00040002);
     g_assert_cmphex(rd(vf_fn(&h, 1), 0x3110), ==, 0x00010001);
+    g_assert_cmphex(rd(vf_fn(&h, 1), 0x3114), ==, 0);
     hacc_stop(&h);
 
     hacc_start(&h, 1, ",x-aeq-irq=off");
@@ -797,6 +800,7 @@ static void test_aeq_irq_off(void)
     g_assert_cmphex(rd(pf_fn(&h), 0x311c), ==, 0x00010001);
     g_assert_cmphex(rd(vf_fn(&h, 1), 0x311c), ==, 0x00010001);
     g_assert_cmphex(rd(vf_fn(&h, 1), 0x3110), ==, 0);
+    g_assert_cmphex(rd(pf_fn(&h), 0x3114), ==, 0);
     g_assert_cmphex(rd(vf_fn(&h, 1), 0x310c), ==, 0x00010000);
     hacc_stop(&h);
 }
@@ -1841,7 +1845,7 @@ static unsigned int msi_vectors(QPCIDevice *dev)
  * own V2 table, 4 for the PF (EQ 0, AEQ 1, abnormal 3), 2 for a VF, and
  * allocates exactly that many, so the PF offers 4 and 0x311c says so.  A
  * job on the PF with all 4 vectors enabled signals its EQ on vector 0.
- * V3 keeps 2 and 2.
+ * V3 offers the same, as 0x311c says.
  */
 static void test_rev_v2(void)
 {
@@ -1852,7 +1856,7 @@ static void test_rev_v2(void)
 
     hacc_start(&h, 1, "");
     hacc_enable_vfs(&h, 1);
-    g_assert_cmpuint(msi_vectors(h.pf), ==, 2);
+    g_assert_cmpuint(msi_vectors(h.pf), ==, 4);
     g_assert_cmpuint(msi_vectors(h.vf[0]), ==, 2);
     hacc_stop(&h);
 
@@ -1874,6 +1878,121 @@ static void test_rev_v2(void)
     eng_wait(&e);
     g_assert_cmphex(msi_take(&h), ==, MSI_DATA);        /* EQ: vector 0 */
     hacc_stop(&h);
+}
+
+/*
+ * QM error injection and the PF's abnormal interrupt (capability 0x3114:
+ * vector 3), as hisi_qm's RAS path uses them: QM_ABNORMAL_INT_SET latches
+ * bits [14:0] in ABNORMAL_INT_SOURCE and reads 0; the status is SOURCE &
+ * ~MASK; an error that becomes visible sends one MSI on vector 3 (latched
+ * unmasked, or unmasked while latched), an error already latched none;
+ * SOURCE is write-1-to-clear.  BAR 4's HACC_CTL_ABNORMAL_SET and the QOM
+ * "abnormal-set" do the same.  No MSI when the guest enabled fewer vectors
+ * or with x-aeq-irq=off (0x3114 then reads 0); a VF has no such vector.
+ */
+static void test_abnormal_irq(void)
+{
+    Hacc h;
+    Fn pf;
+
+    hacc_start(&h, 1, "");
+    hacc_enable_vfs(&h, 1);
+    pf = pf_fn(&h);
+    g_assert_cmphex(rd(vf_fn(&h, 1), 0x3114), ==, 0);
+    msi_setup(h.pf, 4);
+    msi_take(&h);
+
+    wr(pf, ABNORMAL_INT_SET, 1 << 2);                   /* qm_ecc_mbit */
+    g_assert_cmphex(rd(pf, HACC_PF_ABNORMAL_INT_SOURCE), ==, 1 << 2);
+    g_assert_cmphex(rd(pf, HACC_PF_ABNORMAL_INT_STATUS), ==, 1 << 2);
+    g_assert_cmphex(rd(pf, ABNORMAL_INT_SET), ==, 0);
+    g_assert_cmphex(msi_take(&h), ==, MSI_DATA + 3);
+    wr(pf, ABNORMAL_INT_SET, 1 << 2);                   /* still latched */
+    g_assert_cmphex(msi_take(&h), ==, 0);
+    wr(pf, ABNORMAL_INT_SET, 1 << 15);                  /* not an error */
+    g_assert_cmphex(rd(pf, HACC_PF_ABNORMAL_INT_SOURCE), ==, 1 << 2);
+    g_assert_cmphex(msi_take(&h), ==, 0);
+
+    /* masked: latched, not shown, no MSI; unmasking sends it */
+    wr(pf, ABNORMAL_INT_MASK, 1 << 1);
+    wr(pf, ABNORMAL_INT_SET, 1 << 1);
+    g_assert_cmphex(rd(pf, HACC_PF_ABNORMAL_INT_SOURCE), ==, 0x6);
+    g_assert_cmphex(rd(pf, HACC_PF_ABNORMAL_INT_STATUS), ==, 1 << 2);
+    g_assert_cmphex(msi_take(&h), ==, 0);
+    wr(pf, ABNORMAL_INT_MASK, 0);
+    g_assert_cmphex(rd(pf, HACC_PF_ABNORMAL_INT_STATUS), ==, 0x6);
+    g_assert_cmphex(msi_take(&h), ==, MSI_DATA + 3);
+
+    /* write 1 to clear; then the same error signals again */
+    wr(pf, HACC_PF_ABNORMAL_INT_SOURCE, 1 << 1);
+    g_assert_cmphex(rd(pf, HACC_PF_ABNORMAL_INT_SOURCE), ==, 1 << 2);
+    wr(pf, HACC_PF_ABNORMAL_INT_SOURCE, 1 << 2);
+    g_assert_cmphex(rd(pf, HACC_PF_ABNORMAL_INT_STATUS), ==, 0);
+    g_assert_cmphex(msi_take(&h), ==, 0);
+    wr(pf, ABNORMAL_INT_SET, 1 << 2);
+    g_assert_cmphex(msi_take(&h), ==, MSI_DATA + 3);
+    wr(pf, HACC_PF_ABNORMAL_INT_SOURCE, ~0u);
+
+    /* the guest's control window and the host's QOM property */
+    qpci_io_writeq(h.pf, h.bar4, HACC_CTL_ABNORMAL_SET, 1 << 5);
+    g_assert_cmphex(ctl(&h, HACC_CTL_ABNORMAL_SET), ==, 0);
+    g_assert_cmphex(rd(pf, HACC_PF_ABNORMAL_INT_SOURCE), ==, 1 << 5);
+    g_assert_cmphex(msi_take(&h), ==, MSI_DATA + 3);
+    qom_set(&h, "abnormal-set", 1 << 6);
+    g_assert_cmphex(rd(pf, HACC_PF_ABNORMAL_INT_SOURCE), ==, 0x60);
+    g_assert_cmphex(msi_take(&h), ==, MSI_DATA + 3);
+    wr(pf, HACC_PF_ABNORMAL_INT_SOURCE, ~0u);
+
+    /* the guest enabled one vector: latched, no message, no crash */
+    msi_setup(h.pf, 1);
+    wr(pf, ABNORMAL_INT_SET, 1 << 2);
+    g_assert_cmphex(rd(pf, HACC_PF_ABNORMAL_INT_STATUS), ==, 1 << 2);
+    g_assert_cmphex(msi_take(&h), ==, 0);
+    hacc_stop(&h);
+
+    hacc_start(&h, 1, ",x-aeq-irq=off");
+    pf = pf_fn(&h);
+    msi_setup(h.pf, 1);
+    msi_take(&h);
+    wr(pf, ABNORMAL_INT_SET, 1 << 2);
+    g_assert_cmphex(rd(pf, HACC_PF_ABNORMAL_INT_STATUS), ==, 1 << 2);
+    g_assert_cmphex(msi_take(&h), ==, 0);
+    hacc_stop(&h);
+}
+
+/*
+ * x-rst-port=on: the magic written to PF config dword 0x40 (the platform
+ * reset method's stand-in) resets the QM state of the PF and its VFs: a
+ * latched error, a VFT entry, a VF register; not config space.  The dword
+ * reads 0.  Without the property the write resets nothing.
+ */
+static void test_rst_port(void)
+{
+    Hacc h;
+    uint64_t e;
+    int on;
+
+    for (on = 0; on < 2; on++) {
+        hacc_start(&h, 1, on ? ",x-rst-port=on" : "");
+        hacc_enable_vfs(&h, 1);
+        wr(pf_fn(&h), ABNORMAL_INT_SET, 1 << 2);
+        e = vft_sqc(64, 16);
+        vft_op(&h, false, HACC_VFT_TYPE_SQC, 1, &e);
+        wr(vf_fn(&h, 1), HACC_AEQ_INT_MASK, 1);
+        qpci_config_writel(h.pf, 0x40, 0x5453525a);
+        if (on) {
+            g_assert_cmphex(qpci_config_readl(h.pf, 0x40), ==, 0);
+        }
+        g_assert_cmphex(rd(pf_fn(&h), HACC_PF_ABNORMAL_INT_SOURCE), ==,
+                        on ? 0 : 1 << 2);
+        e = 0;
+        vft_op(&h, true, HACC_VFT_TYPE_SQC, 1, &e);
+        g_assert_cmphex(e, ==, on ? 0 : vft_sqc(64, 16));
+        g_assert_cmphex(rd(vf_fn(&h, 1), HACC_AEQ_INT_MASK), ==, on ? 0 : 1);
+        g_assert_cmphex(qpci_config_readw(h.pf, PCI_COMMAND) &
+                        PCI_COMMAND_MEMORY, !=, 0);
+        hacc_stop(&h);
+    }
 }
 
 /*
@@ -2556,6 +2675,8 @@ int main(int argc, char **argv)
     qtest_add_func("/hisi-acc/engine/job-faults", test_engine_job_faults);
     qtest_add_func("/hisi-acc/int-sources-unimp", test_int_sources_unimp);
     qtest_add_func("/hisi-acc/rev-v2", test_rev_v2);
+    qtest_add_func("/hisi-acc/abnormal-irq", test_abnormal_irq);
+    qtest_add_func("/hisi-acc/rst-port", test_rst_port);
     qtest_add_func("/hisi-acc/engine/pause", test_engine_pause);
     qtest_add_func("/hisi-acc/engine/drain", test_engine_drain);
     qtest_add_func("/hisi-acc/engine/cache-wb", test_engine_cache_wb);

@@ -140,7 +140,7 @@ static uint64_t hacc_ctl_read64(HaccPFState *pf, hwaddr off)
     case HACC_CTL_MAGIC:
         return HACC_CTL_MAGIC_VALUE;
     case HACC_CTL_VERSION:
-        return 2;
+        return 3;
     case HACC_CTL_NUM_FUNCS:
         return hacc_num_funcs(pf);
     case HACC_CTL_MB_128:
@@ -183,6 +183,10 @@ static void hacc_ctl_write(void *opaque, hwaddr off, uint64_t val,
     val <<= shift;
     if (off == HACC_CTL_COUNTERS_RESET) {
         hacc_counters_reset(pf, val & mask);
+        return;
+    }
+    if (off == HACC_CTL_ABNORMAL_SET) {
+        hacc_pf_abn_latch(pf, val & mask);
         return;
     }
     if (off >= HACC_CTL_FAULT_MB_BUSY &&
@@ -233,6 +237,16 @@ static void hacc_set_counters_reset(Object *obj, Visitor *v,
     }
 }
 
+static void hacc_set_abnormal(Object *obj, Visitor *v, const char *name,
+                              void *opaque, Error **errp)
+{
+    uint64_t bits;
+
+    if (visit_type_uint64(v, name, &bits, errp)) {
+        hacc_pf_abn_latch(HISI_ACC_PF(obj), bits);
+    }
+}
+
 static void hacc_get_zero(Object *obj, Visitor *v, const char *name,
                           void *opaque, Error **errp)
 {
@@ -264,6 +278,8 @@ void hacc_pf_instance_init(Object *obj)
                         NULL, NULL, NULL);
     object_property_add(obj, "counters-reset", "uint64", hacc_get_zero,
                         hacc_set_counters_reset, NULL, NULL);
+    object_property_add(obj, "abnormal-set", "uint64", hacc_get_zero,
+                        hacc_set_abnormal, NULL, NULL);
     object_property_add(obj, "num-funcs", "uint32", hacc_get_num_funcs,
                         NULL, NULL, NULL);
 }

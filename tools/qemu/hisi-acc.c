@@ -12,21 +12,21 @@
  *   hisi-acc-pf  PCIe endpoint; put it behind a pcie-root-port on q35.
  *     alg=zip|sec|hpre  PF device id 0xa250/0xa255/0xa258 (VF 0xa251/...)
  *     num-vfs=N         TotalVFs == InitialVFs (0..63, default 4)
- *     revision=R        PCI revision = QM hardware version (default 0x30);
- *                       below 0x30 (V2: 0x21) the PF offers 4 MSI vectors
- *                       (EQ 0, AEQ 1, abnormal 3, as a V2 PF driver asks)
- *                       and 0x311c says so; the VFs keep 2
+ *     revision=R        PCI revision = QM hardware version (default 0x30;
+ *                       V2: 0x21)
  *     x-zip-algs=N      ZIP algorithm bitmap at 0x3144 (default 0: none,
  *                       hisi_zip registers nothing; 0x30: deflate)
  *     x-job-latency-ns  virtual time a job takes (default 20000)
  *     x-drain-ns        least time PAUSE_QM keeps the mailbox busy
  *                       (default 0: until the jobs in flight are done)
- *     x-aeq-irq=off     one MSI vector (EQ) per function instead of two
- *                       (EQ, AEQ), capability words saying so: for x86
+ *     x-aeq-irq=off     one MSI vector (EQ) per function instead of 4 for
+ *                       the PF and 2 for a VF (EQ, AEQ, PF abnormal),
+ *                       capability words saying so: for x86
  *                       guests without interrupt remapping, which cannot
  *                       allocate more than one MSI vector (the nested e2e
  *                       test's L2, as QEMU refuses VFIO migration with a
- *                       vIOMMU).  AEQEs are still written, without MSI.
+ *                       vIOMMU).  AEQEs are still written and errors
+ *                       latched, without MSI.
  *     x-mb-128=on       take a mailbox command only in the form one
  *                       128-bit store (arm64 stp) reaches the model: an
  *                       8-byte write at +0, then one at +8; any other
@@ -44,12 +44,22 @@
  *                       bit 0), so the kernel does not wait 100 ms after
  *                       an FLR; the model completes one at once anyway.
  *                       Off by default, as on the hardware.
+ *     x-rst-port=on     PF config dword 0x40 (model only) stands for the
+ *                       reset registers outside the BARs that a platform's
+ *                       ACPI reset method programs (hisi_qm's controller
+ *                       reset calls it: ZRST for ZIP): writing 0x5453525a
+ *                       resets the QM state of the PF and all its VFs
+ *                       (registers, VFT, queue contexts, jobs; not config
+ *                       space, counters or faults); the dword reads 0, the
+ *                       method's "done".  Off by default: no such method.
+ *                       tools/vm/run --acpi-reset turns it on with an SSDT
+ *                       (tools/vm/acpi/hacc-reset.asl).
  *     x-ctl-bar=on      add BAR4, the model control window for guests
  *                       (tools/qemu/hacc-model-ctl.h); off by default,
  *                       as real hardware has no such BAR
  *     BAR2: 4 MiB QM + engine registers, [BAR4: 64 KiB model control
- *     window], MSI (2 vectors: EQ, AEQ; 4 below revision 0x30), ARI,
- *     SR-IOV.
+ *     window], MSI (4 vectors: EQ 0, AEQ 1, abnormal 3, as 0x3110-0x311c
+ *     say and the QM drivers' V2 and V3 tables have it), ARI, SR-IOV.
  *   hisi-acc-vf  created by the PF through the SR-IOV capability only.
  *     BAR2: 64 KiB QM registers, MSI (2 vectors), PCIe with FLR, ARI.
  *
@@ -75,6 +85,8 @@
  *                    out exactly as the function's counter block in BAR4,
  *                    i.e. counters[fn * 32 + HACC_CTL_MB_TOTAL / 8].
  *   counters-reset   write-only uint64 bitmap: bit n zeroes function n.
+ *   abnormal-set     write-only uint64: QM error bits latched in the PF's
+ *                    ABNORMAL_INT_SOURCE, as by QM_ABNORMAL_INT_SET.
  *   num-funcs        read-only: 1 + num-vfs.
  * Counters and faults are model controls: device resets keep them.
  *
@@ -84,10 +96,15 @@
  * opens the per-VF migration windows of PF BAR2 at 0x180000 + n * 0x2000;
  * the upper half of each VF's BAR2 then reads all-ones and drops writes.
  *
- * A VFT access to a function above num-vfs or of an unknown type is
- * ignored and latches bit 7 (qm_sq_cq_vf_invalid) in the PF's raw
- * ABNORMAL_INT_SOURCE (0x100000, write 1 to clear); ABNORMAL_INT_STATUS
- * (0x100008) reads SOURCE & ~MASK (0x100004); no interrupt is sent.
+ * QM errors latch in the PF's raw ABNORMAL_INT_SOURCE (0x100000, write 1
+ * to clear): bit 7 (qm_sq_cq_vf_invalid) on a VFT access to a function
+ * above num-vfs or of an unknown type (the access is ignored), and any of
+ * bits [14:0] written to QM_ABNORMAL_INT_SET (0x10000c, the hardware's
+ * error injection; reads 0).  ABNORMAL_INT_STATUS (0x100008) reads
+ * SOURCE & ~MASK (0x100004); an error that becomes visible there (latched
+ * unmasked, or unmasked while latched) sends the PF's abnormal MSI, the
+ * vector of 0x3114 (3).  Nothing else of a V3 part's RAS is modelled: no
+ * master OOO shutdown (QM_OOO_SHUTDOWN_SEL), no engine-core errors.
  * EQ/AEQ_INT_SOURCE (bit 0 latched when an EQE/AEQE is posted) and the
  * IFC interrupt sources are write-1-to-clear.  CACHE_WB_DONE and
  * MEM_INIT_DONE read 0 until their operation has run (after reset, and
@@ -129,12 +146,18 @@
 #define HACC_CAP_EXP            0x70
 #define HACC_CAP_ARI            0x100
 #define HACC_CAP_SRIOV          0x110
-#define HACC_MSI_VECTORS        2           /* EQ and AEQ (0x311c) */
 /*
- * Before V3 the drivers take the vector counts from their own tables, not
- * from 0x311c: a PF has 4 (EQ 0, AEQ 1, abnormal 3), a VF 2 (EQ, AEQ).
+ * MSI vectors (0x311c): a PF has 4 (EQ 0, AEQ 1, abnormal 3; 2 is the
+ * PF<->VF vector, not modelled), a VF 2 (EQ, AEQ).  These are the counts of
+ * the QM drivers' V2 table, which they use instead of 0x311c before V3,
+ * and the PF's of their V3 table.
  */
-#define HACC_MSI_VECTORS_PF_V2  4
+#define HACC_MSI_VECTORS        2           /* a VF's */
+#define HACC_MSI_VECTORS_PF     4
+
+/* x-rst-port: the platform reset stand-in in the PF's config space */
+#define HACC_RST_PORT           0x40
+#define HACC_RST_PORT_MAGIC     0x5453525a  /* "ZRST" */
 
 /* QM registers not in the shared header (offsets from the QM driver) */
 #define QM_CAP_ENGINE           0x3124      /* engine words follow */
@@ -144,6 +167,8 @@
 #define QM_PF_PEH_DFX_INFO1     0x100100
 #define ACC_MASTER_TRANS_RET    0x300150
 #define QM_ABNORMAL_INT_MASK    0x100004
+#define QM_ABNORMAL_INT_SET     0x10000c    /* error injection */
+#define QM_ABN_ERRORS           0x7fff      /* qm.c's qm_hw_error[] bits */
 #define QM_IFC_INT_SOURCE_P     0x100138    /* one bit per VF */
 #define QM_ABN_SQ_CQ_VF_INVALID BIT(7)
 #define QM_VFT_CFG_FN_MASK      0x3f
@@ -210,8 +235,9 @@ static const struct {
     { 0x3108, 0x04000400 },     /* CQ depth 1024, SQ depth 1024 */
     { 0x310c, 0x00010000 },     /* EQ interrupt on vector 0 */
     { 0x3110, 0x00010001 },     /* AEQ interrupt on vector 1 */
-    { 0x3114, 0 }, { 0x3118, 0 },
-    { 0x311c, 0x00020002 },     /* two vectors for the PF and for VFs */
+    { 0x3114, 0x00010003 },     /* abnormal interrupt on vector 3 (PF) */
+    { 0x3118, 0 },              /* no PF<->VF interrupt */
+    { 0x311c, 0x00040002 },     /* PF 4 vectors, VF 2 */
     { 0x3120, 0 },
 };
 
@@ -506,13 +532,18 @@ static bool hacc_cap_read(HaccCtx *c, hwaddr off, uint32_t *val)
     for (i = 0; i < ARRAY_SIZE(hacc_qm_caps); i++) {
         if (hacc_qm_caps[i].off == off) {
             *val = hacc_qm_caps[i].val;
-            if (!c->pf->aeq_irq && off == HACC_CAP_AEQ_IRQ) {
+            /*
+             * x-aeq-irq=off: one vector, the EQ's.  A VF has no abnormal
+             * vector: hisi_qm would take vector 3 of a V3 VF as reserved,
+             * and a VF offers 2.
+             */
+            if (!c->pf->aeq_irq && (off == HACC_CAP_AEQ_IRQ ||
+                                    off == HACC_CAP_ABN_IRQ)) {
                 *val = 0;
             } else if (!c->pf->aeq_irq && off == HACC_CAP_IRQ_NUM) {
                 *val = 0x00010001;
-            } else if (c->pf->revision < HACC_QM_REV_V3 &&
-                       off == HACC_CAP_IRQ_NUM) {
-                *val = HACC_MSI_VECTORS_PF_V2 << 16 | HACC_MSI_VECTORS;
+            } else if (c->fnum && off == HACC_CAP_ABN_IRQ) {
+                *val = 0;
             }
             return true;
         }
@@ -688,6 +719,48 @@ static void hacc_fn_write(HaccCtx *c, hwaddr off, uint32_t val)
 
 /* ---- PF-only registers (PF BAR2 above 64 KiB) ---- */
 
+static HaccCtx hacc_pf_ctx(HaccPFState *pf);
+
+/* ABNORMAL_INT_STATUS: the latched errors the driver has not masked */
+static uint32_t hacc_pf_abn_status(HaccPFState *pf)
+{
+    return pf->regs[HACC_PF_ABNORMAL_INT_SOURCE / 4] &
+           ~pf->regs[QM_ABNORMAL_INT_MASK / 4];
+}
+
+/*
+ * The abnormal interrupt (vector of capability 0x3114) is sent when an
+ * error becomes visible in ABNORMAL_INT_STATUS: latched while unmasked, or
+ * unmasked while latched.  One message per change, as for the EQ: an error
+ * still latched sends none again until it is cleared and comes back.
+ */
+static void hacc_pf_abn_update(HaccPFState *pf, uint32_t before)
+{
+    HaccCtx c = hacc_pf_ctx(pf);
+    uint32_t cap = hacc_cap_word(&c, HACC_CAP_ABN_IRQ);
+    unsigned int vec = cap & 0xffff;
+    uint32_t now = hacc_pf_abn_status(pf);
+
+    if (!(now & ~before)) {
+        return;
+    }
+    trace_hisi_acc_abnormal(now, before);
+    if (!(cap & HACC_CAP_IRQ_PRESENT) || !msi_enabled(c.dev) ||
+        vec >= msi_nr_vectors_allocated(c.dev)) {
+        return;
+    }
+    msi_notify(c.dev, vec);
+}
+
+/* Latch QM errors into ABNORMAL_INT_SOURCE (found by the model or injected) */
+void hacc_pf_abn_latch(HaccPFState *pf, uint32_t bits)
+{
+    uint32_t before = hacc_pf_abn_status(pf);
+
+    pf->regs[HACC_PF_ABNORMAL_INT_SOURCE / 4] |= bits & QM_ABN_ERRORS;
+    hacc_pf_abn_update(pf, before);
+}
+
 static bool hacc_pf_vft_fn_ok(HaccPFState *pf, unsigned int type,
                               unsigned int fnum)
 {
@@ -697,7 +770,7 @@ static bool hacc_pf_vft_fn_ok(HaccPFState *pf, unsigned int type,
     qemu_log_mask(LOG_GUEST_ERROR,
                   "hisi-acc: VFT access type %u function %u out of range "
                   "(num-vfs %u)\n", type, fnum, pf->num_vfs);
-    pf->regs[HACC_PF_ABNORMAL_INT_SOURCE / 4] |= QM_ABN_SQ_CQ_VF_INVALID;
+    hacc_pf_abn_latch(pf, QM_ABN_SQ_CQ_VF_INVALID);
     return false;
 }
 
@@ -785,10 +858,10 @@ static uint32_t hacc_pf_read(HaccPFState *pf, hwaddr off)
         }
         return pf->regs[off / 4];
     case HACC_PF_ABNORMAL_INT_STATUS:
-        /* the latched errors the driver has not masked */
-        return (pf->regs[HACC_PF_ABNORMAL_INT_SOURCE / 4] &
-                ~pf->regs[QM_ABNORMAL_INT_MASK / 4]) |
+        return hacc_pf_abn_status(pf) |
                (hacc_fault(pf, HACC_FAULT_ABNORMAL, 0) ? 1 : 0);
+    case QM_ABNORMAL_INT_SET:
+        return 0;                   /* a trigger, nothing is stored */
     case QM_PF_PEH_DFX_INFO0:
     case QM_PF_PEH_DFX_INFO1:
         return 0;
@@ -819,10 +892,20 @@ static uint32_t hacc_pf_read(HaccPFState *pf, hwaddr off)
 
 static void hacc_pf_write(HaccPFState *pf, hwaddr off, uint32_t val)
 {
+    uint32_t before;
+
     if (off == hacc_algs[pf->alg].core_int_status) {
         return;
     }
     switch (off) {
+    case QM_ABNORMAL_INT_SET:
+        hacc_pf_abn_latch(pf, val);
+        return;
+    case QM_ABNORMAL_INT_MASK:
+        before = hacc_pf_abn_status(pf);
+        pf->regs[off / 4] = val;
+        hacc_pf_abn_update(pf, before);
+        return;
     case HACC_PF_ABNORMAL_INT_SOURCE:
     case QM_IFC_INT_SOURCE_P:
     case QM_IFC_INT_SOURCE_P + 4:
@@ -1173,6 +1256,39 @@ static void hacc_pf_reset_hold(Object *obj, ResetType type)
     trace_hisi_acc_reset(0);
 }
 
+/*
+ * x-rst-port: what the platform's reset method does to the whole device
+ * (hisi_qm turns memory decoding off first and rebuilds everything after):
+ * the QM state of the PF and of every VF, as at power-on.
+ */
+static void hacc_pf_write_config(PCIDevice *dev, uint32_t addr, uint32_t val,
+                                 int len)
+{
+    HaccPFState *pf = HISI_ACC_PF(dev);
+    PCIDevice *vf;
+    unsigned int i;
+
+    pci_default_write_config(dev, addr, val, len);
+    if (!pf->rst_port || addr + len <= HACC_RST_PORT ||
+        addr >= HACC_RST_PORT + 4) {
+        return;
+    }
+    /* a trigger: it keeps nothing, and reads 0 ("done") */
+    pci_set_long(dev->config + HACC_RST_PORT, 0);
+    if (addr != HACC_RST_PORT || len != 4 || val != HACC_RST_PORT_MAGIC) {
+        return;
+    }
+    hacc_pf_reset_hold(OBJECT(pf), RESET_TYPE_COLD);
+    for (i = 0; i < pf->num_vfs; i++) {
+        vf = pcie_sriov_get_vf_at_index(dev, i);
+        if (vf) {
+            hacc_fn_reset(&HISI_ACC_VF(vf)->fn);
+            memset(HISI_ACC_VF(vf)->regs, 0, sizeof(HISI_ACC_VF(vf)->regs));
+            trace_hisi_acc_reset(i + 1);
+        }
+    }
+}
+
 static bool hacc_pf_parse_alg(HaccPFState *pf, Error **errp)
 {
     unsigned int i;
@@ -1198,7 +1314,7 @@ static void hacc_pf_realize(PCIDevice *dev, Error **errp)
     const uint8_t bar2_type = PCI_BASE_ADDRESS_SPACE_MEMORY |
                               PCI_BASE_ADDRESS_MEM_TYPE_64 |
                               PCI_BASE_ADDRESS_MEM_PREFETCH;
-    unsigned int vectors = pf->aeq_irq ? HACC_MSI_VECTORS : 1;
+    unsigned int vectors = pf->aeq_irq ? HACC_MSI_VECTORS_PF : 1;
     int ret;
 
     if (!hacc_pf_parse_alg(pf, errp)) {
@@ -1208,10 +1324,9 @@ static void hacc_pf_realize(PCIDevice *dev, Error **errp)
         if (!pf->aeq_irq) {
             error_setg(errp, "hisi-acc-pf: x-aeq-irq=off needs revision "
                        "0x30 or above (a V2 PF driver asks for %u vectors)",
-                       HACC_MSI_VECTORS_PF_V2);
+                       HACC_MSI_VECTORS_PF);
             return;
         }
-        vectors = HACC_MSI_VECTORS_PF_V2;
     }
     if (pf->num_vfs > HACC_MAX_VFS) {
         error_setg(errp, "hisi-acc-pf: num-vfs %u above the maximum %u",
@@ -1223,6 +1338,7 @@ static void hacc_pf_realize(PCIDevice *dev, Error **errp)
         return;
     }
 
+    dev->config_write = hacc_pf_write_config;
     pci_config_set_device_id(dev->config, hacc_algs[pf->alg].pf_id);
     pci_config_set_revision(dev->config, pf->revision);
     if (pf->imm_ready) {
@@ -1408,6 +1524,7 @@ static const Property hacc_pf_props[] = {
     DEFINE_PROP_BOOL("x-mb-128", HaccPFState, mb_128, false),
     DEFINE_PROP_BOOL("x-aeq-irq", HaccPFState, aeq_irq, true),
     DEFINE_PROP_BOOL("x-ctl-bar", HaccPFState, ctl_bar, false),
+    DEFINE_PROP_BOOL("x-rst-port", HaccPFState, rst_port, false),
     DEFINE_PROP_UINT32("x-mb-busy-reads", HaccPFState, mb_busy_reads, 0),
     DEFINE_PROP_UINT32("x-ready-reads", HaccPFState, ready_reads, 0),
 };

@@ -25,7 +25,9 @@
 /* QM capability words the model computes per PF (interrupt layout) */
 #define HACC_CAP_EQ_IRQ         0x310c
 #define HACC_CAP_AEQ_IRQ        0x3110
+#define HACC_CAP_ABN_IRQ        0x3114
 #define HACC_CAP_IRQ_NUM        0x311c
+#define HACC_CAP_IRQ_PRESENT    BIT(16)     /* in 0x310c..0x3118 */
 
 /* Injected job faults a job carries from its fetch (HACC_CTL_FAULT_*) */
 #define HACC_JF_ERROR           BIT(0)
@@ -129,6 +131,7 @@ struct HaccPFState {
     bool mb_128;
     bool aeq_irq;
     bool ctl_bar;
+    bool rst_port;
     uint32_t mb_busy_reads;
     uint32_t ready_reads;
     HaccAlg alg;
@@ -186,6 +189,7 @@ HaccCtx hacc_dev_ctx(PCIDevice *dev);
 int64_t hacc_job_latency(HaccPFState *pf);
 int64_t hacc_drain_ns(HaccPFState *pf);
 uint32_t hacc_cap_word(HaccCtx *c, hwaddr off);
+void hacc_pf_abn_latch(HaccPFState *pf, uint32_t bits);
 
 /* hisi_acc_engine.c */
 void hacc_engine_init(HaccFn *f, PCIDevice *dev);
