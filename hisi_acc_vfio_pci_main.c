@@ -91,6 +91,7 @@ static inline struct dentry *hacc_vfio_debug_root(struct vfio_device *vdev)
  * @pf_window: above QM V3 with the PF window selected: the VF's BAR 2 holds
  *	no migration registers and is shown whole
  * @pf_held: reset_prepare took the PF's reset bit
+ * @pf_sriov: offset of the PF's SR-IOV capability (its VF memory enable)
  * @pf_holds: how many times this VF holds the PF's reset bit (an arc and a
  *	reset may overlap)
  * @pf_hold_node: entry in hacc_holders while @pf_holds is not zero
@@ -107,6 +108,7 @@ struct hacc_vdev {
 	bool migratable;
 	bool pf_window;
 	bool pf_held;
+	u16 pf_sriov;
 	unsigned int pf_holds;
 	struct list_head pf_hold_node;
 	struct mutex io_lock; /* see hacc_set_state() */
@@ -263,6 +265,23 @@ static void hacc_pf_unhold(struct hacc_vdev *hv)
 	mutex_unlock(&hacc_holders_lock);
 }
 
+/*
+ * The PF driver's controller reset turns memory decoding off on the PF and
+ * its VFs before the platform resets the device, and on again only if that
+ * succeeded.  After a failed one, registers read as nothing (all-ones on
+ * the hardware, zeros under QEMU) and writes are dropped: an arc would save
+ * or load garbage and report success.  With the PF's reset bit held.
+ */
+static bool hacc_decoding(struct hacc_vdev *hv)
+{
+	struct pci_dev *pf = pci_physfn(hv->core.pdev);
+	u16 cmd = 0, ctrl = 0;
+
+	pci_read_config_word(pf, PCI_COMMAND, &cmd);
+	pci_read_config_word(pf, hv->pf_sriov + PCI_SRIOV_CTRL, &ctrl);
+	return (cmd & PCI_COMMAND_MEMORY) && (ctrl & PCI_SRIOV_CTRL_MSE);
+}
+
 static int hacc_hw_begin(struct hacc_mig *mig)
 {
 	struct hacc_vdev *hv = hacc_from_mig(mig);
@@ -271,6 +290,11 @@ static int hacc_hw_begin(struct hacc_mig *mig)
 		dev_err_ratelimited(mig->dev, "migration: PF reset still running after %u ms\n",
 				    HACC_PF_WAIT_ARC_MS);
 		return -EAGAIN;
+	}
+	if (!hacc_decoding(hv)) {
+		hacc_pf_unhold(hv);
+		dev_err_ratelimited(mig->dev, "migration: PF or VF memory decoding off (failed PF reset?); not touching the device\n");
+		return -EIO;
 	}
 	return 0;
 }
@@ -1071,6 +1095,9 @@ static int hacc_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return PTR_ERR(hv);
 
 	hv->pf_qm = pf_qm;
+	if (migratable)
+		hv->pf_sriov = pci_find_ext_capability(pci_physfn(pdev),
+						       PCI_EXT_CAP_ID_SRIOV);
 	mutex_init(&hv->io_lock);
 	hv->migratable = migratable;
 	hv->pf_window = pf_window;
