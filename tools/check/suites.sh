@@ -131,6 +131,18 @@ name="guest ${KERNELS%% *}: selftests, migration off (QM V2 model)"
 need "$name" "$mig_off" &&
 	suite "$name" vm "${KERNELS%% *}" --model revision=0x21 --name mig-off-v2 -- "$mig_off"
 
+# The PF driver's controller reset (hisi_qm's RAS path; a QM error injected
+# through the model's control window raises the PF's abnormal interrupt)
+# while four VFs of ours are open, in PRE_COPY, STOP_COPY and RESUMING: no
+# hang, a result or an errno for every call, at most a line per failure,
+# and the VFs migrate again.  The platform has no reset method, so the
+# reset fails and leaves the PF dead until its driver probes it again: a
+# boot of its own (6.12: 7.3's PF driver starts no queue on x86).
+ctlrst=$TOP_DIR/tools/testing/selftests/hisi_acc_vfio_pci/run-ctlrst.sh
+name="guest 6.12: PF controller reset while VFs migrate"
+need_kernel "$name" 6.12 && need "$name" "$ctlrst" &&
+	suite "$name" vm 6.12 --model --name ctlrst -- "$ctlrst"
+
 # hacc-mig compat against the driver's own verdicts: every match field
 # changed in a source's info and stream, and a destination whose queue
 # count really differs (one boot, about a minute under TCG).

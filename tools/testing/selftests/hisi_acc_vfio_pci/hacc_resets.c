@@ -38,35 +38,12 @@
 #include "hacc_stream.h"
 #include "hacc_sys.h"
 #include "hacc_vfio.h"
+#include "harness_dev.h"
 
 #define STREAM_MAX	(2 * HACC_MIG_DATA_SIZE)
 #define SLOW_S		10.0
 
 static const char *vf_a, *vf_b;
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Wait for a child up to seconds; its exit status, or -1 (killed then). */
-static int wait_child(pid_t pid, double seconds)
-{
-	double end = now_s() + seconds;
-	int st;
-
-	while (now_s() < end) {
-		if (waitpid(pid, &st, WNOHANG) == pid)
-			return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-		usleep(10000);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, &st, 0);
-	return -1;
-}
 
 enum reset_kind { RESET_FLR_CFG, RESET_HOT };
 
@@ -101,20 +78,6 @@ FIXTURE_VARIANT_ADD(rst, hot_reset_stop_copy) {
 FIXTURE_VARIANT_ADD(rst, hot_reset_resuming) {
 	.kind = RESET_HOT, .state = VFIO_DEVICE_STATE_RESUMING,
 };
-
-#define HACC_OK(expr) do {						\
-	int __r = (expr);						\
-	if (__r < 0)							\
-		TH_LOG("%s: %s", #expr, hacc_last_error());		\
-	ASSERT_EQ(0, __r);						\
-} while (0)
-
-static bool require_device(void)
-{
-	const char *v = getenv("HACC_REQUIRE_DEVICE");
-
-	return v && strcmp(v, "0");
-}
 
 /* A VF bound to our driver; without one, a skip or (required) a failure. */
 #define NEED(bdf, what) do {						\

@@ -1,18 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Pieces shared by the kselftest-harness programs (hisi_acc_mig_test,
- * hacc_jobs_test, hacc_mig_load, hacc_mig_off): how a missing device is
- * reported, how a library call is asserted, where the device comes from.
+ * hacc_jobs_test, hacc_mig_load, hacc_mig_off, hacc_resets, hacc_ctlrst):
+ * how a missing device is reported, how a library call is asserted, where
+ * the device comes from, children waited for with a time limit.
  * Include after kselftest_harness.h and hacc_vfio.h.
  */
 #ifndef HACC_HARNESS_DEV_H
 #define HACC_HARNESS_DEV_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include "hacc_sys.h"
 
@@ -109,6 +113,30 @@ static inline bool vf_unusable(const char *bdf, char *why, size_t len)
 		return true;
 	}
 	return false;
+}
+
+static inline double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Wait for a child up to seconds; its exit status, or -1 (killed then). */
+static inline int wait_child(pid_t pid, double seconds)
+{
+	double end = now_s() + seconds;
+	int st;
+
+	while (now_s() < end) {
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+		usleep(10000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	return -1;
 }
 
 #endif /* HACC_HARNESS_DEV_H */

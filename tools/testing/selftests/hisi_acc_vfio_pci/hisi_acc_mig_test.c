@@ -1259,14 +1259,6 @@ TEST_F_TIMEOUT(mig, error_state_logs_ratelimited, 120)
  * the VF is being reset.  A dump asked for 30 ms into VFIO_DEVICE_RESET
  * (whose FLR alone sleeps 100 ms) completes only after the reset.
  */
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 TEST_F_TIMEOUT(mig, debugfs_regs_wait_for_reset, 120)
 {
 	struct { double start, end; int started; } *t;

@@ -4,8 +4,8 @@
  * tools/lib/hacc (hacc_jobs_test, hacc_mig_load): a pool of sample inputs of
  * three kinds with their raw-deflated forms (made with zlib), one job of a
  * sample submitted in either direction, the probe of a device for the ZIP
- * task engine, and environment knobs.  Include after hacc_jobs.h; link
- * with zlib.
+ * task engine, and environment knobs.  Include after hacc_jobs.h and
+ * harness_dev.h (now_s()); link with zlib.
  */
 #ifndef HACC_JOB_SAMPLES_H
 #define HACC_JOB_SAMPLES_H
@@ -36,14 +36,6 @@ static inline unsigned int env_uint(const char *name, unsigned int def)
 	const char *v = getenv(name);
 
 	return v && *v ? (unsigned int)strtoul(v, NULL, 0) : def;
-}
-
-static inline double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* data of three kinds: words (compresses well), random bytes, runs */
