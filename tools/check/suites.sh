@@ -142,6 +142,13 @@ ctlrst=$TOP_DIR/tools/testing/selftests/hisi_acc_vfio_pci/run-ctlrst.sh
 name="guest 6.12: PF controller reset while VFs migrate"
 need_kernel "$name" 6.12 && need "$name" "$ctlrst" &&
 	suite "$name" vm 6.12 --model --name ctlrst -- "$ctlrst"
+# The same with the platform's reset method (an SSDT, tools/vm/run
+# --acpi-reset): the reset completes and every VF migrates again.
+ctlrst_acpi() {
+	HACC_CTLRST=ok vm 6.12 --model --acpi-reset --name ctlrst-acpi -- "$ctlrst"
+}
+name="guest 6.12: PF controller reset with a platform reset method"
+need_kernel "$name" 6.12 && need "$name" "$ctlrst" && suite "$name" ctlrst_acpi
 
 # hacc-mig compat against the driver's own verdicts: every match field
 # changed in a source's info and stream, and a destination whose queue
