@@ -71,27 +71,33 @@ static int file_child(int fd, const __u8 *src, size_t len, double seconds)
 	__u8 buf[16] = { 0 };
 	size_t off = 0;
 	ssize_t n;
+	int err;
 
 	while (now_s() < end) {
 		t = now_s();
-		if (!src) {
+		if (!src)
 			n = read(fd, buf, sizeof(buf));
-			if (n < 0 && errno != ENOMSG)
-				return errno;
-			if (n <= 0 && poll(&p, 1, 200) < 0)
-				return errno;
-			/* at the end of the stream poll() does not block */
-			if (!n)
-				usleep(20000);
-		} else {
+		else
 			n = write(fd, src + off, off < len ? 1 : 0);
-			if (n < 0)
-				return errno;
-			off += n;
-			usleep(20000);
-		}
+		err = n < 0 ? errno : 0;
 		if (now_s() - t > SLOW_S)
 			return 100;
+		if (src) {
+			if (err)
+				return err;
+			off += n;
+			usleep(20000);
+			continue;
+		}
+		if (err && err != ENOMSG)
+			return err;
+		if (n <= 0 && poll(&p, 1, 200) < 0)
+			return errno;
+		if (now_s() - t > SLOW_S)
+			return 100;
+		/* at the end of the stream poll() does not block */
+		if (!n)
+			usleep(20000);
 	}
 	return 0;
 }
