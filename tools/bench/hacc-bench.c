@@ -136,7 +136,7 @@ struct phase_rec {
 struct opts {
 	unsigned int seed;
 	int iter;
-	enum hacc_open_mode mode;
+	enum hl_open_mode mode;
 	unsigned int jobs;	/* load: jobs in flight */
 	unsigned int window_ms;	/* load: workload before and after */
 	bool load;		/* scale: under load */
@@ -148,10 +148,10 @@ static struct opts opt = {
 
 /* One migration: devices, the model window and what was measured */
 struct run {
-	struct hacc_dev src, dst;
-	struct hacc_guest guest;
-	struct hacc_regs before;
-	struct hacc_model model;
+	struct hl_dev src, dst;
+	struct hl_guest guest;
+	struct hl_regs before;
+	struct hl_model model;
 	bool counting;
 	bool p2p;		/* both VFs offer the P2P states */
 	int fn[NUM_WHO];
@@ -178,24 +178,24 @@ static __u64 now_ns(void)
 
 static int fail(const char *what)
 {
-	fprintf(stderr, "hacc-bench: %s: %s\n", what, hacc_last_error());
+	fprintf(stderr, "hacc-bench: %s: %s\n", what, hl_last_error());
 	return 1;
 }
 
-static void read_fn(struct hacc_model *m, int fn, struct fn_count *c)
+static void read_fn(struct hl_model *m, int fn, struct fn_count *c)
 {
 	int i;
 
-	c->mmio_r = hacc_model_fn_counter(m, fn, HACC_CTL_MMIO_READS);
-	c->mmio_w = hacc_model_fn_counter(m, fn, HACC_CTL_MMIO_WRITES);
-	c->dma_r = hacc_model_fn_counter(m, fn, HACC_CTL_DMA_READS);
-	c->dma_w = hacc_model_fn_counter(m, fn, HACC_CTL_DMA_WRITES);
-	c->mb = hacc_model_fn_counter(m, fn, HACC_CTL_MB_TOTAL);
-	c->mb_err = hacc_model_fn_counter(m, fn, HACC_CTL_MB_ERRORS);
-	c->jobs_fetched = hacc_model_fn_counter(m, fn, HACC_CTL_JOBS_FETCHED);
-	c->jobs_done = hacc_model_fn_counter(m, fn, HACC_CTL_JOBS_DONE);
+	c->mmio_r = hl_model_fn_counter(m, fn, HACC_CTL_MMIO_READS);
+	c->mmio_w = hl_model_fn_counter(m, fn, HACC_CTL_MMIO_WRITES);
+	c->dma_r = hl_model_fn_counter(m, fn, HACC_CTL_DMA_READS);
+	c->dma_w = hl_model_fn_counter(m, fn, HACC_CTL_DMA_WRITES);
+	c->mb = hl_model_fn_counter(m, fn, HACC_CTL_MB_TOTAL);
+	c->mb_err = hl_model_fn_counter(m, fn, HACC_CTL_MB_ERRORS);
+	c->jobs_fetched = hl_model_fn_counter(m, fn, HACC_CTL_JOBS_FETCHED);
+	c->jobs_done = hl_model_fn_counter(m, fn, HACC_CTL_JOBS_DONE);
 	for (i = 0; i < NUM_MB_CMDS; i++)
-		c->mb_cmd[i] = hacc_model_fn_counter(m, fn, HACC_CTL_MB_CMD(i));
+		c->mb_cmd[i] = hl_model_fn_counter(m, fn, HACC_CTL_MB_CMD(i));
 }
 
 static void take_snap(struct run *r, struct snap *s)
@@ -247,22 +247,22 @@ static void phase_end(struct run *r, enum phase p, __u64 t0, __u64 t1, __u64 byt
 		add_delta(&ph->d[w], &r->a.fn[w], &b.fn[w]);
 }
 
-static bool has_p2p(struct hacc_dev *dev)
+static bool has_p2p(struct hl_dev *dev)
 {
 	__u64 flags = 0;
 
-	return !hacc_mig_flags(dev, &flags) && (flags & VFIO_MIGRATION_P2P);
+	return !hl_mig_flags(dev, &flags) && (flags & VFIO_MIGRATION_P2P);
 }
 
 /* One state change of one device, timed and counted */
-static int arc(struct run *r, enum phase p, struct hacc_dev *dev, __u32 state, int *fd)
+static int arc(struct run *r, enum phase p, struct hl_dev *dev, __u32 state, int *fd)
 {
 	__u64 t0, t1;
 	int ret;
 
 	phase_begin(r);
 	t0 = now_ns();
-	ret = hacc_mig_set_state(dev, state, fd);
+	ret = hl_mig_set_state(dev, state, fd);
 	t1 = now_ns();
 	phase_end(r, p, t0, t1, 0);
 	if (p == PH_SRC_P2P || (p == PH_SRC_STOPCOPY && !r->p2p))
@@ -285,19 +285,19 @@ static ssize_t timed_write(struct run *r, enum phase p, const void *buf, size_t 
 		r->reject_errno = errno;
 	phase_end(r, p, t0, t1, n > 0 ? n : 0);
 	if (n < 0)
-		hacc_fail(r->reject_errno, "%s: writing %zu bytes of migration data",
+		hl_fail(r->reject_errno, "%s: writing %zu bytes of migration data",
 			  r->dst.bdf, len);
 	else if ((size_t)n != len)
-		hacc_fail(EIO, "%s: short write %zd of %zu", r->dst.bdf, n, len);
+		hl_fail(EIO, "%s: short write %zd of %zu", r->dst.bdf, n, len);
 	return n;
 }
 
 /* The SQC queue-table entry the VF sees: base and number of its queues */
-static unsigned int vf_qp_num(struct hacc_dev *dev)
+static unsigned int vf_qp_num(struct hl_dev *dev)
 {
 	__u64 vft = 0;
 
-	if (hacc_mailbox(dev, HACC_MB_CMD_SQC_VFT_V2, true, 0, &vft))
+	if (hl_mailbox(dev, HACC_MB_CMD_SQC_VFT_V2, true, 0, &vft))
 		return 0;
 	if (!(vft & HACC_VFT_SQC_VALID))
 		return 0;
@@ -370,7 +370,7 @@ static void load_fail(struct load *l, int err)
 	if (l->err)
 		return;
 	l->err = err;
-	snprintf(l->errmsg, sizeof(l->errmsg), "%s", hacc_last_error());
+	snprintf(l->errmsg, sizeof(l->errmsg), "%s", hl_last_error());
 }
 
 static void *load_worker(void *arg)
@@ -432,7 +432,7 @@ static void load_pause(struct load *l, bool pause)
 	pthread_mutex_unlock(&l->lock);
 }
 
-static int load_start(struct load *l, struct hacc_dev *src)
+static int load_start(struct load *l, struct hl_dev *src)
 {
 	struct hl_fn_cfg fc = { .irq = true };
 	struct hl_jobs_cfg jc = { .qn = 0, .op = HL_COMPRESS, .k = opt.jobs, .depth = 4 };
@@ -454,7 +454,7 @@ static int load_start(struct load *l, struct hacc_dev *src)
 	l->t0 = now_ns();
 	ret = pthread_create(&l->thread, NULL, load_worker, l);
 	if (ret)
-		return hacc_fail(ret, "pthread_create");
+		return hl_fail(ret, "pthread_create");
 	l->thread_up = true;
 	return 0;
 }
@@ -476,7 +476,7 @@ static void load_join(struct load *l)
  * stop submitting and wait for every job in flight.  What is still in
  * flight after LOAD_DRAIN_MS is lost.
  */
-static int load_finish(struct load *l, struct hacc_dev *dst)
+static int load_finish(struct load *l, struct hl_dev *dst)
 {
 	__u64 end;
 	int ret;
@@ -544,16 +544,16 @@ static int run_setup(struct run *r, const char *src, const char *dst, bool count
 	r->src_fd = r->dst_fd = -1;
 	r->src.fd = r->dst.fd = -1;
 	r->model.fd = -1;
-	if (hacc_dev_open(&r->src, src, opt.mode))
+	if (hl_dev_open(&r->src, src, opt.mode))
 		return fail("open source");
-	if (hacc_dev_open(&r->dst, dst, opt.mode))
+	if (hl_dev_open(&r->dst, dst, opt.mode))
 		return fail("open destination");
 	if (r->ld) {
 		if (load_start(r->ld, &r->src))
 			return fail("workload on the source");
-	} else if (hacc_guest_attach(&r->guest, &r->src) ||
-		   hacc_guest_program(&r->guest, opt.seed) ||
-		   hacc_guest_read(&r->guest, &r->before)) {
+	} else if (hl_guest_attach(&r->guest, &r->src) ||
+		   hl_guest_program(&r->guest, opt.seed) ||
+		   hl_guest_read(&r->guest, &r->before)) {
 		return fail("guest set-up of the source");
 	}
 	r->qp_num[0] = vf_qp_num(&r->src);
@@ -562,18 +562,18 @@ static int run_setup(struct run *r, const char *src, const char *dst, bool count
 
 	r->counting = counting;
 	if (counting) {
-		ret = hacc_sys_pf(r->src.bdf, pf, sizeof(pf));
+		ret = hl_sys_pf(r->src.bdf, pf, sizeof(pf));
 		if (ret) {
-			hacc_fail(-ret, "%s: no physfn link", r->src.bdf);
+			hl_fail(-ret, "%s: no physfn link", r->src.bdf);
 			return fail("model window");
 		}
-		if (hacc_model_open(&r->model, pf))
+		if (hl_model_open(&r->model, pf))
 			return fail("model window");
-		r->fn[WHO_SRC] = hacc_sys_vf_fn(r->src.bdf);
-		r->fn[WHO_DST] = hacc_sys_vf_fn(r->dst.bdf);
+		r->fn[WHO_SRC] = hl_sys_vf_fn(r->src.bdf);
+		r->fn[WHO_DST] = hl_sys_vf_fn(r->dst.bdf);
 		r->fn[WHO_PF] = 0;
 		if (r->fn[WHO_SRC] < 0 || r->fn[WHO_DST] < 0) {
-			hacc_fail(ENODEV, "function numbers of %s / %s", r->src.bdf, r->dst.bdf);
+			hl_fail(ENODEV, "function numbers of %s / %s", r->src.bdf, r->dst.bdf);
 			return fail("model window");
 		}
 	}
@@ -601,12 +601,12 @@ static int run_precopy(struct run *r)
 	for (;;) {
 		phase_begin(r);
 		t0 = now_ns();
-		ret = hacc_precopy_info(r->src_fd, &info);
+		ret = hl_precopy_info(r->src_fd, &info);
 		n = 0;
 		if (!ret && info.initial_bytes) {
 			n = read(r->src_fd, r->buf, sizeof(r->buf));
 			if (n < 0 && errno != ENOMSG)
-				ret = hacc_fail(errno, "%s: PRE_COPY read", r->src.bdf);
+				ret = hl_fail(errno, "%s: PRE_COPY read", r->src.bdf);
 		}
 		t1 = now_ns();
 		phase_end(r, PH_PRECOPY_READ, t0, t1, n > 0 ? n : 0);
@@ -617,7 +617,7 @@ static int run_precopy(struct run *r)
 		if (n > 0 && timed_write(r, PH_PRECOPY_WRITE, r->buf, n) < 0)
 			return 1;
 		if (++loops > 64) {
-			hacc_fail(EPROTO, "%s: initial_bytes stays at %llu", r->src.bdf,
+			hl_fail(EPROTO, "%s: initial_bytes stays at %llu", r->src.bdf,
 				  (unsigned long long)info.initial_bytes);
 			return fail("precopy");
 		}
@@ -655,7 +655,7 @@ static int run_switchover(struct run *r)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			hacc_fail(errno, "%s: STOP_COPY read", r->src.bdf);
+			hl_fail(errno, "%s: STOP_COPY read", r->src.bdf);
 			return fail("stop-copy");
 		}
 		if (!n)
@@ -679,17 +679,17 @@ static int run_switchover(struct run *r)
 /* Registers of the destination against the source's before migration */
 static int run_verify(struct run *r)
 {
-	struct hacc_guest g;
-	struct hacc_regs got;
+	struct hl_guest g;
+	struct hl_regs got;
 	int ret;
 
-	ret = hacc_guest_attach(&g, &r->dst);
+	ret = hl_guest_attach(&g, &r->dst);
 	if (!ret)
-		ret = hacc_guest_read(&g, &got);
-	hacc_guest_detach(&g);
+		ret = hl_guest_read(&g, &got);
+	hl_guest_detach(&g);
 	if (ret)
 		return -1;
-	return hacc_regs_diff(&r->before, &got, NULL);
+	return hl_regs_diff(&r->before, &got, NULL);
 }
 
 static void run_close(struct run *r)
@@ -700,10 +700,10 @@ static void run_close(struct run *r)
 		close(r->dst_fd);
 	load_free(r->ld);
 	r->ld = NULL;
-	hacc_guest_detach(&r->guest);
-	hacc_dev_close(&r->src);
-	hacc_dev_close(&r->dst);
-	hacc_model_close(&r->model);
+	hl_guest_detach(&r->guest);
+	hl_dev_close(&r->src);
+	hl_dev_close(&r->dst);
+	hl_model_close(&r->model);
 }
 
 static void json_counts(const char *name, const struct fn_count *c, bool last)
@@ -741,7 +741,7 @@ static void json_head(const char *kind, const struct run *r)
 	printf("{\"kind\":\"%s\",\"driver\":\"%s\",\"iter\":%d,\"seed\":%u,"
 	       "\"src\":\"%s\",\"dst\":\"%s\",\"src_fn\":%d,\"dst_fn\":%d,"
 	       "\"src_qp_num\":%u,\"dst_qp_num\":%u,",
-	       kind, hacc_flavour_name(hacc_flavour()), opt.iter, opt.seed,
+	       kind, hl_flavour_name(hl_flavour()), opt.iter, opt.seed,
 	       r->src.bdf, r->dst.bdf, r->fn[WHO_SRC], r->fn[WHO_DST],
 	       r->qp_num[0], r->qp_num[1]);
 }
@@ -808,7 +808,7 @@ out:
 static int cmd_mismatch(const char *src, const char *dst)
 {
 	struct run *r = calloc(1, sizeof(*r));
-	struct hacc_regs after;
+	struct hl_regs after;
 	__u32 state = 0, final = 0;
 	int rc = 1, diffs = -1, ret;
 	__u64 t_reject = 0;
@@ -822,22 +822,22 @@ static int cmd_mismatch(const char *src, const char *dst)
 	ret = run_precopy(r);
 	t_reject = now_ns();
 	refused = ret && r->reject_errno;
-	if (hacc_mig_get_state(&r->src, &state))
+	if (hl_mig_get_state(&r->src, &state))
 		fail("source state");
 	r->src_state_at_reject = state;
 	if (!refused && !ret) {
 		/* the destination took the match data: finish and see */
 		ret = run_switchover(r);
-		if (!ret && hacc_mig_get_state(&r->src, &state))
+		if (!ret && hl_mig_get_state(&r->src, &state))
 			fail("source state");
 	}
 	/* a VMM cancels: the source returns to RUNNING */
-	if (hacc_mig_set_state(&r->src, VFIO_DEVICE_STATE_RUNNING, NULL))
+	if (hl_mig_set_state(&r->src, VFIO_DEVICE_STATE_RUNNING, NULL))
 		fail("source back to RUNNING");
-	if (hacc_mig_get_state(&r->src, &final))
+	if (hl_mig_get_state(&r->src, &final))
 		fail("source state");
-	if (!hacc_guest_read(&r->guest, &after))
-		diffs = hacc_regs_diff(&r->before, &after, NULL);
+	if (!hl_guest_read(&r->guest, &after))
+		diffs = hl_regs_diff(&r->before, &after, NULL);
 
 	json_head("mismatch", r);
 	printf("\"refused_in_precopy\":%s,\"write_errno\":%d,\"write_error\":\"%s\","
@@ -846,7 +846,7 @@ static int cmd_mismatch(const char *src, const char *dst)
 	       "\"src_regs_diffs_after\":%d,",
 	       refused ? "true" : "false", r->reject_errno,
 	       r->reject_errno ? strerror(r->reject_errno) : "",
-	       hacc_state_name(r->src_state_at_reject), hacc_state_name(final),
+	       hl_state_name(r->src_state_at_reject), hl_state_name(final),
 	       (unsigned long long)(r->ph[PH_SRC_PRECOPY].d[WHO_SRC].mb_cmd[HACC_MB_CMD_PAUSE_QM] +
 				    r->ph[PH_PRECOPY_READ].d[WHO_SRC].mb_cmd[HACC_MB_CMD_PAUSE_QM] +
 				    r->ph[PH_PRECOPY_WRITE].d[WHO_SRC].mb_cmd[HACC_MB_CMD_PAUSE_QM] +
@@ -1148,7 +1148,7 @@ static int cmd_scale(int n, char **bdfs)
 	}
 	qsort(down, ok, sizeof(down[0]), cmp_u64);
 	printf("{\"kind\":\"scale\",\"driver\":\"%s\",\"iter\":%d,\"n\":%d,\"ok\":%d,"
-	       "\"stalled\":%s,", hacc_flavour_name(hacc_flavour()), opt.iter, n, ok,
+	       "\"stalled\":%s,", hl_flavour_name(hl_flavour()), opt.iter, n, ok,
 	       stalled ? "true" : "false");
 	printf("\"total_ns\":%llu,\"downtime_ns_max\":%llu,\"downtime_ns_median\":%llu,"
 	       "\"downtime_ns\":[",
@@ -1205,7 +1205,7 @@ int main(int argc, char **argv)
 			opt.iter = atoi(optarg);
 			break;
 		case 'm':
-			if (hacc_mode_parse(optarg, &opt.mode)) {
+			if (hl_mode_parse(optarg, &opt.mode)) {
 				fprintf(stderr, "hacc-bench: unknown open mode '%s'\n", optarg);
 				return 2;
 			}

@@ -89,7 +89,7 @@ static const char usage_text[] =
 "The JSON output is documented in Documentation/hacc-mig.rst.\n";
 
 struct opts {
-	enum hacc_open_mode mode;
+	enum hl_open_mode mode;
 	unsigned int seed;
 	bool verify;
 	bool precopy;
@@ -181,7 +181,7 @@ static int err(const char *fmt, ...)
 
 static int lib_err(void)
 {
-	return err("%s", hacc_last_error());
+	return err("%s", hl_last_error());
 }
 
 /* Where saved bytes go: a file or the destination's resuming fd. */
@@ -195,14 +195,14 @@ static int sink_write(int fd, const char *what, const void *buf, size_t len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EPROTO || errno == EFAULT) && !strncmp(what, "destination", 11))
-			return hacc_fail(errno, "%s rejected the stream (match data: magic, version, device id, queue count or isolation differ; the kernel log names the field)",
+			return hl_fail(errno, "%s rejected the stream (match data: magic, version, device id, queue count or isolation differ; the kernel log names the field)",
 					 what);
 		if (n < 0 && errno == EFBIG)
-			return hacc_fail(errno, "%s: stream longer than one record", what);
+			return hl_fail(errno, "%s: stream longer than one record", what);
 		if (n < 0)
-			return hacc_fail(errno, "writing to %s", what);
+			return hl_fail(errno, "writing to %s", what);
 		if (n == 0)
-			return hacc_fail(EIO, "writing to %s: no progress", what);
+			return hl_fail(EIO, "writing to %s: no progress", what);
 		p += n;
 		len -= n;
 	}
@@ -210,9 +210,9 @@ static int sink_write(int fd, const char *what, const void *buf, size_t len)
 }
 
 struct source {
-	struct hacc_dev dev;
-	struct hacc_guest guest;
-	struct hacc_regs before;
+	struct hl_dev dev;
+	struct hl_guest guest;
+	struct hl_regs before;
 	bool have_before;
 	int fd;
 	__u8 rec[2 * HACC_MIG_DATA_SIZE];
@@ -226,19 +226,19 @@ static int source_open(struct source *s, const char *bdf)
 
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
-	ret = hacc_dev_open(&s->dev, bdf, opt.mode);
+	ret = hl_dev_open(&s->dev, bdf, opt.mode);
 	if (ret)
 		return ret;
 	if (!opt.seed && !opt.verify)
 		return 0;
-	ret = hacc_guest_attach(&s->guest, &s->dev);
+	ret = hl_guest_attach(&s->guest, &s->dev);
 	if (!ret && opt.seed) {
-		ret = hacc_guest_program(&s->guest, opt.seed);
+		ret = hl_guest_program(&s->guest, opt.seed);
 		if (!ret)
 			progress("guest: programmed %s with seed %u", s->dev.bdf, opt.seed);
 	}
 	if (!ret) {
-		ret = hacc_guest_read(&s->guest, &s->before);
+		ret = hl_guest_read(&s->guest, &s->before);
 		s->have_before = !ret;
 	}
 	return ret;
@@ -248,8 +248,8 @@ static void source_close(struct source *s)
 {
 	if (s->fd >= 0)
 		close(s->fd);
-	hacc_guest_detach(&s->guest);
-	hacc_dev_close(&s->dev);
+	hl_guest_detach(&s->guest);
+	hl_dev_close(&s->dev);
 }
 
 /* Keep a copy of the stream (it is one small record) for --verify/--verbose. */
@@ -266,18 +266,18 @@ static void source_rollback(struct source *s)
 {
 	__u32 state = VFIO_DEVICE_STATE_ERROR;
 
-	if (!hacc_mig_get_state(&s->dev, &state) && state == VFIO_DEVICE_STATE_RUNNING)
+	if (!hl_mig_get_state(&s->dev, &state) && state == VFIO_DEVICE_STATE_RUNNING)
 		return;
 	if (state != VFIO_DEVICE_STATE_ERROR &&
-	    !hacc_mig_set_state(&s->dev, VFIO_DEVICE_STATE_RUNNING, NULL)) {
+	    !hl_mig_set_state(&s->dev, VFIO_DEVICE_STATE_RUNNING, NULL)) {
 		fprintf(stderr, "hacc-mig: source %s back to RUNNING (was %s)\n", s->dev.bdf,
-			hacc_state_name(state));
+			hl_state_name(state));
 		return;
 	}
 	/* ERROR (or a failed arc back): only a reset returns it to RUNNING */
-	if (hacc_dev_reset(&s->dev) ||
-	    hacc_mig_get_state(&s->dev, &state) || state != VFIO_DEVICE_STATE_RUNNING)
-		err("could not return source %s to RUNNING: %s", s->dev.bdf, hacc_last_error());
+	if (hl_dev_reset(&s->dev) ||
+	    hl_mig_get_state(&s->dev, &state) || state != VFIO_DEVICE_STATE_RUNNING)
+		err("could not return source %s to RUNNING: %s", s->dev.bdf, hl_last_error());
 	else
 		fprintf(stderr, "hacc-mig: source %s reset back to RUNNING (it was in ERROR)\n",
 			s->dev.bdf);
@@ -296,11 +296,11 @@ static int do_precopy(struct source *s, int out, const char *out_name, __u8 *buf
 	int ret, flat = 0;
 	ssize_t n;
 
-	ret = hacc_mig_set_state(&s->dev, VFIO_DEVICE_STATE_PRE_COPY, &s->fd);
+	ret = hl_mig_set_state(&s->dev, VFIO_DEVICE_STATE_PRE_COPY, &s->fd);
 	if (ret)
 		return ret;
 	for (;;) {
-		ret = hacc_precopy_info(s->fd, &info);
+		ret = hl_precopy_info(s->fd, &info);
 		if (ret)
 			return ret;
 		st.last_initial = info.initial_bytes;
@@ -336,7 +336,7 @@ static int do_precopy(struct source *s, int out, const char *out_name, __u8 *buf
 			continue;
 		}
 		if (n < 0 && errno != ENOMSG && errno != EINTR)
-			return hacc_fail(errno, "%s: reading PRE_COPY data", s->dev.bdf);
+			return hl_fail(errno, "%s: reading PRE_COPY data", s->dev.bdf);
 		/* temporary end of stream (-ENOMSG; mainline returns 0): wait */
 		{
 			struct pollfd p = { .fd = s->fd, .events = POLLIN };
@@ -360,11 +360,11 @@ static int do_stop_copy(struct source *s, int out, const char *out_name, __u8 *b
 
 	start = *stop_time = now_ms();
 	if (s->fd >= 0) {
-		ret = hacc_mig_set_state(&s->dev, VFIO_DEVICE_STATE_STOP_COPY, &fd);
+		ret = hl_mig_set_state(&s->dev, VFIO_DEVICE_STATE_STOP_COPY, &fd);
 		if (fd >= 0)
 			close(fd);
 	} else {
-		ret = hacc_mig_set_state(&s->dev, VFIO_DEVICE_STATE_STOP_COPY, &s->fd);
+		ret = hl_mig_set_state(&s->dev, VFIO_DEVICE_STATE_STOP_COPY, &s->fd);
 	}
 	if (ret)
 		return ret;
@@ -373,7 +373,7 @@ static int do_stop_copy(struct source *s, int out, const char *out_name, __u8 *b
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return hacc_fail(errno, "%s: reading STOP_COPY data", s->dev.bdf);
+			return hl_fail(errno, "%s: reading STOP_COPY data", s->dev.bdf);
 		if (!n)
 			break;
 		st.stop_copy.reads++;
@@ -389,34 +389,34 @@ static int do_stop_copy(struct source *s, int out, const char *out_name, __u8 *b
 }
 
 /* Compare DST's registers with the record and with SRC before migration. */
-static int verify(struct hacc_dev *dst, const __u8 *rec, size_t len,
-		  const struct hacc_regs *src_before)
+static int verify(struct hl_dev *dst, const __u8 *rec, size_t len,
+		  const struct hl_regs *src_before)
 {
-	struct hacc_guest g;
-	struct hacc_regs want, got;
+	struct hl_guest g;
+	struct hl_regs want, got;
 	int ret, n;
 
-	if (hacc_stream_check(rec, len) != HACC_STREAM_OK)
-		return hacc_fail(EINVAL, "cannot verify: %s",
-				 hacc_stream_check_name(hacc_stream_check(rec, len)));
-	hacc_regs_from_stream((const void *)rec, &want);
-	ret = hacc_guest_attach(&g, dst);
+	if (hl_stream_check(rec, len) != HACC_STREAM_OK)
+		return hl_fail(EINVAL, "cannot verify: %s",
+				 hl_stream_check_name(hl_stream_check(rec, len)));
+	hl_regs_from_stream((const void *)rec, &want);
+	ret = hl_guest_attach(&g, dst);
 	if (!ret)
-		ret = hacc_guest_read(&g, &got);
-	hacc_guest_detach(&g);
+		ret = hl_guest_read(&g, &got);
+	hl_guest_detach(&g);
 	if (ret)
 		return ret;
-	n = hacc_regs_diff(&want, &got, opt.quiet ? NULL : stderr);
+	n = hl_regs_diff(&want, &got, opt.quiet ? NULL : stderr);
 	if (src_before)
-		n += hacc_regs_diff(src_before, &got, opt.quiet ? NULL : stderr);
+		n += hl_regs_diff(src_before, &got, opt.quiet ? NULL : stderr);
 	st.verify = n;
 	if (n)
-		return hacc_fail(EIO, "verify: %d register(s) of %s differ from the %s", n,
+		return hl_fail(EIO, "verify: %d register(s) of %s differ from the %s", n,
 				 dst->bdf, src_before ? "source" : "stream");
 	phase_done("verify:    %s registers match the %s", dst->bdf,
 		   src_before ? "source's" : "stream");
 	if (opt.verbose)
-		hacc_regs_print(&got, stderr, "  ");
+		hl_regs_print(&got, stderr, "  ");
 	return 0;
 }
 
@@ -449,7 +449,7 @@ static void print_json(const char *cmd, const char *src, const char *dst, int rc
 	       JSON_FORMAT, HACC_VERSION, cmd, rc ? "error" : "ok");
 	if (rc) {
 		printf("\"error\":");
-		json_str(hacc_last_error());
+		json_str(hl_last_error());
 		putchar(',');
 	}
 	printf("\"source\":");
@@ -457,7 +457,7 @@ static void print_json(const char *cmd, const char *src, const char *dst, int rc
 	printf(",\"destination\":");
 	json_str(dst);
 	printf(",\"mode\":\"%s\",\"driver\":\"%s\",",
-	       opt.mode == HACC_OPEN_CDEV ? "cdev" : "group", hacc_flavour_name(hacc_flavour()));
+	       opt.mode == HACC_OPEN_CDEV ? "cdev" : "group", hl_flavour_name(hl_flavour()));
 	printf("\"phases\":{");
 	json_phase("precopy", &st.precopy, false);
 	json_phase("stop_copy", &st.stop_copy, false);
@@ -475,18 +475,18 @@ static void print_json(const char *cmd, const char *src, const char *dst, int rc
 }
 
 /* RESUMING -> STOP -> RUNNING on the destination after all data is written. */
-static int load(struct hacc_dev *dst, int *fd, double *done)
+static int load(struct hl_dev *dst, int *fd, double *done)
 {
 	double start = now_ms();
 	int ret;
 
-	ret = hacc_mig_set_state(dst, VFIO_DEVICE_STATE_STOP, NULL);
+	ret = hl_mig_set_state(dst, VFIO_DEVICE_STATE_STOP, NULL);
 	if (ret)
-		return hacc_fail(-ret, "%s: destination refused the stream at RESUMING -> STOP",
+		return hl_fail(-ret, "%s: destination refused the stream at RESUMING -> STOP",
 				 dst->bdf);
 	close(*fd);
 	*fd = -1;
-	ret = hacc_mig_set_state(dst, VFIO_DEVICE_STATE_RUNNING, NULL);
+	ret = hl_mig_set_state(dst, VFIO_DEVICE_STATE_RUNNING, NULL);
 	if (ret)
 		return ret;
 	*done = now_ms();
@@ -498,7 +498,7 @@ static int load(struct hacc_dev *dst, int *fd, double *done)
 static int cmd_migrate(const char *src_bdf, const char *dst_bdf)
 {
 	struct source *s = calloc(1, sizeof(*s));
-	struct hacc_dev dst;
+	struct hl_dev dst;
 	double t0 = now_ms(), stop_time = 0, done = 0;
 	int dfd = -1, ret, rc = 1;
 	__u8 *buf = malloc(CHUNK);
@@ -509,26 +509,26 @@ static int cmd_migrate(const char *src_bdf, const char *dst_bdf)
 		err("out of memory");
 		goto out;
 	}
-	if (source_open(s, src_bdf) || hacc_dev_open(&dst, dst_bdf, opt.mode)) {
+	if (source_open(s, src_bdf) || hl_dev_open(&dst, dst_bdf, opt.mode)) {
 		lib_err();
 		goto out_close;
 	}
 	snprintf(name, sizeof(name), "destination %s", dst.bdf);
-	if (hacc_mig_set_state(&dst, VFIO_DEVICE_STATE_RESUMING, &dfd)) {
+	if (hl_mig_set_state(&dst, VFIO_DEVICE_STATE_RESUMING, &dfd)) {
 		lib_err();
 		goto out_close;
 	}
 	progress("%s RESUMING, %s RUNNING", dst.bdf, s->dev.bdf);
 	ret = opt.precopy ? do_precopy(s, dfd, name, buf) : 0;
 	if (ret) {
-		err("pre-copy failed, source not stopped: %s", hacc_last_error());
+		err("pre-copy failed, source not stopped: %s", hl_last_error());
 		goto out_rollback;
 	}
 	ret = do_stop_copy(s, dfd, name, buf, &stop_time);
 	if (!ret)
 		ret = load(&dst, &dfd, &done);
 	if (ret) {
-		err("%s", hacc_last_error());
+		err("%s", hl_last_error());
 		goto out_rollback;
 	}
 	st.stopped_ms = done - stop_time;
@@ -537,7 +537,7 @@ static int cmd_migrate(const char *src_bdf, const char *dst_bdf)
 	phase_done("source stopped for %.1f ms; %llu bytes in %.1f ms", st.stopped_ms,
 		   st.precopy.bytes + st.stop_copy.bytes, now_ms() - t0);
 	if (opt.verbose)
-		hacc_stream_describe(s->rec, s->rec_len, stderr);
+		hl_stream_describe(s->rec, s->rec_len, stderr);
 	rc = 0;
 	if (opt.verify && verify(&dst, s->rec, s->rec_len, s->have_before ? &s->before : NULL))
 		rc = lib_err();
@@ -548,7 +548,7 @@ out_close:
 	st.total_ms = now_ms() - t0;
 	if (dfd >= 0)
 		close(dfd);
-	hacc_dev_close(&dst);
+	hl_dev_close(&dst);
 	source_close(s);
 out:
 	print_json("migrate", src_bdf, dst_bdf, rc);
@@ -579,7 +579,7 @@ static int cmd_save(const char *bdf, const char *path)
 	}
 	if ((opt.precopy && do_precopy(s, out, path, buf)) ||
 	    do_stop_copy(s, out, path, buf, &stop_time)) {
-		err("%s", hacc_last_error());
+		err("%s", hl_last_error());
 		source_rollback(s);
 		unlink(path);
 		goto out_close;
@@ -595,7 +595,7 @@ static int cmd_save(const char *bdf, const char *path)
 	phase_done("saved %llu bytes from %s to %s",
 		   st.precopy.bytes + st.stop_copy.bytes, s->dev.bdf, path);
 	if (opt.verbose)
-		hacc_stream_describe(s->rec, s->rec_len, stderr);
+		hl_stream_describe(s->rec, s->rec_len, stderr);
 	/* the saved VF goes back to RUNNING, as after a cancelled migration */
 	source_rollback(s);
 	rc = 0;
@@ -614,7 +614,7 @@ out:
 static int cmd_resume(const char *path, const char *bdf)
 {
 	__u8 rec[HACC_MIG_DATA_SIZE + 1];
-	struct hacc_dev dst;
+	struct hl_dev dst;
 	double t0 = now_ms(), done = 0;
 	int in, dfd = -1, rc = 1;
 	ssize_t len;
@@ -629,27 +629,27 @@ static int cmd_resume(const char *path, const char *bdf)
 	if (len < 0)
 		return err("reading %s: %s", path, strerror(errno));
 	/* the driver validates; this only names an obviously wrong file */
-	if (hacc_stream_check(rec, len) != HACC_STREAM_OK)
+	if (hl_stream_check(rec, len) != HACC_STREAM_OK)
 		progress("warning: %s: %s; passing it to the driver anyway", path,
-			 hacc_stream_check_name(hacc_stream_check(rec, len)));
-	if (hacc_dev_open(&dst, bdf, opt.mode)) {
+			 hl_stream_check_name(hl_stream_check(rec, len)));
+	if (hl_dev_open(&dst, bdf, opt.mode)) {
 		lib_err();
 		goto out;
 	}
 	snprintf(name, sizeof(name), "destination %s", dst.bdf);
-	if (hacc_mig_set_state(&dst, VFIO_DEVICE_STATE_RESUMING, &dfd)) {
+	if (hl_mig_set_state(&dst, VFIO_DEVICE_STATE_RESUMING, &dfd)) {
 		lib_err();
 		goto out;
 	}
 	st.stop_copy.bytes = len;
 	if (sink_write(dfd, name, rec, len) || load(&dst, &dfd, &done)) {
-		err("resume %s into %s failed: %s", path, dst.bdf, hacc_last_error());
+		err("resume %s into %s failed: %s", path, dst.bdf, hl_last_error());
 		goto out;
 	}
 	phase_done("load:      %s RUNNING after %.1f ms", dst.bdf, st.load.ms);
 	phase_done("resumed %zd bytes from %s into %s", len, path, dst.bdf);
 	if (opt.verbose)
-		hacc_stream_describe(rec, len, stderr);
+		hl_stream_describe(rec, len, stderr);
 	rc = 0;
 	if (opt.verify && verify(&dst, rec, len, NULL))
 		rc = lib_err();
@@ -657,7 +657,7 @@ out:
 	st.total_ms = now_ms() - t0;
 	if (dfd >= 0)
 		close(dfd);
-	hacc_dev_close(&dst);
+	hl_dev_close(&dst);
 	print_json("resume", path, bdf, rc);
 	return rc;
 }
@@ -669,7 +669,7 @@ out:
  * Read through PRE_COPY when offered (*info gets PRECOPY_INFO first), else
  * STOP_COPY; the VF is RUNNING again afterwards.  *pre: 0 if *info is valid.
  */
-static int read_match(struct hacc_dev *d, __u64 flags, struct hacc_mig_data *m,
+static int read_match(struct hl_dev *d, __u64 flags, struct hacc_mig_data *m,
 		      struct vfio_precopy_info *info, int *pre)
 {
 	size_t got = 0;
@@ -679,24 +679,24 @@ static int read_match(struct hacc_dev *d, __u64 flags, struct hacc_mig_data *m,
 	*pre = -1;
 	memset(m, 0, sizeof(*m));
 	if (flags & VFIO_MIGRATION_PRE_COPY) {
-		ret = hacc_mig_set_state(d, VFIO_DEVICE_STATE_PRE_COPY, &fd);
+		ret = hl_mig_set_state(d, VFIO_DEVICE_STATE_PRE_COPY, &fd);
 		if (!ret)
-			ret = *pre = hacc_precopy_info(fd, info);
+			ret = *pre = hl_precopy_info(fd, info);
 	} else {
-		ret = hacc_mig_set_state(d, VFIO_DEVICE_STATE_STOP_COPY, &fd);
+		ret = hl_mig_set_state(d, VFIO_DEVICE_STATE_STOP_COPY, &fd);
 	}
 	while (!ret && got < HACC_MIG_MATCH_SIZE) {
 		n = read(fd, (char *)m + got, HACC_MIG_MATCH_SIZE - got);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			ret = hacc_fail(n ? errno : ENODATA, "%s: reading the match data", d->bdf);
+			ret = hl_fail(n ? errno : ENODATA, "%s: reading the match data", d->bdf);
 		else
 			got += n;
 	}
 	if (fd >= 0)
 		close(fd);
-	if (hacc_mig_set_state(d, VFIO_DEVICE_STATE_RUNNING, NULL) && !ret)
+	if (hl_mig_set_state(d, VFIO_DEVICE_STATE_RUNNING, NULL) && !ret)
 		ret = -1;
 	return ret;
 }
@@ -718,18 +718,18 @@ static int cmd_info(const char *bdf)
 {
 	struct vfio_precopy_info info = {};
 	struct hacc_mig_data m;
-	struct hacc_dev d;
+	struct hl_dev d;
 	__u64 flags = 0, size = 0;
 	__u32 state = 0;
 	char drv[64] = "none";
 	int pre = -1, mret = -1;
 
-	hacc_sys_driver(bdf, drv, sizeof(drv));
-	if (hacc_dev_open(&d, bdf, opt.mode))
+	hl_sys_driver(bdf, drv, sizeof(drv));
+	if (hl_dev_open(&d, bdf, opt.mode))
 		return lib_err();
-	if (hacc_mig_flags(&d, &flags) || hacc_mig_get_state(&d, &state) ||
-	    hacc_mig_data_size(&d, &size)) {
-		hacc_dev_close(&d);
+	if (hl_mig_flags(&d, &flags) || hl_mig_get_state(&d, &state) ||
+	    hl_mig_data_size(&d, &size)) {
+		hl_dev_close(&d);
 		return lib_err();
 	}
 	if (flags & VFIO_MIGRATION_STOP_COPY)
@@ -739,12 +739,12 @@ static int cmd_info(const char *bdf)
 		       "\"device\":\"%s\",\"driver\":\"%s\",\"flavour\":\"%s\",\"mode\":\"%s\","
 		       "\"flags\":{\"stop_copy\":%s,\"p2p\":%s,\"pre_copy\":%s},\"state\":\"%s\","
 		       "\"mig_data_size\":%llu,\"bar2_size\":%llu,",
-		       JSON_FORMAT, HACC_VERSION, d.bdf, drv, hacc_flavour_name(hacc_flavour()),
+		       JSON_FORMAT, HACC_VERSION, d.bdf, drv, hl_flavour_name(hl_flavour()),
 		       opt.mode == HACC_OPEN_CDEV ? "cdev" : "group",
 		       flags & VFIO_MIGRATION_STOP_COPY ? "true" : "false",
 		       flags & VFIO_MIGRATION_P2P ? "true" : "false",
 		       flags & VFIO_MIGRATION_PRE_COPY ? "true" : "false",
-		       hacc_state_name(state), (unsigned long long)size,
+		       hl_state_name(state), (unsigned long long)size,
 		       (unsigned long long)d.bar[HACC_QM_BAR].size);
 		if (pre)
 			printf("\"precopy\":null,");
@@ -757,28 +757,28 @@ static int cmd_info(const char *bdf)
 		printf("}\n");
 	} else {
 		printf("device:        %s (driver %s, %s build), opened via %s\n", d.bdf, drv,
-		       hacc_flavour_name(hacc_flavour()), hacc_mode_name(opt.mode));
+		       hl_flavour_name(hl_flavour()), hl_mode_name(opt.mode));
 		printf("migration:     %s%s%s\n",
 		       flags & VFIO_MIGRATION_STOP_COPY ? "STOP_COPY " : "",
 		       flags & VFIO_MIGRATION_P2P ? "P2P " : "",
 		       flags & VFIO_MIGRATION_PRE_COPY ? "PRE_COPY" : "");
-		printf("state:         %s\n", hacc_state_name(state));
+		printf("state:         %s\n", hl_state_name(state));
 		printf("mig_data_size: %llu bytes (STOP_COPY estimate)\n", (unsigned long long)size);
 		printf("BAR2 visible:  %#llx bytes\n", (unsigned long long)d.bar[HACC_QM_BAR].size);
 		if (pre)
-			printf("pre-copy:      unavailable (%s)\n", hacc_last_error());
+			printf("pre-copy:      unavailable (%s)\n", hl_last_error());
 		else
 			printf("pre-copy:      initial_bytes %llu, dirty_bytes %llu\n",
 			       (unsigned long long)info.initial_bytes,
 			       (unsigned long long)info.dirty_bytes);
 		if (mret)
-			printf("match data:    unavailable (%s)\n", hacc_last_error());
+			printf("match data:    unavailable (%s)\n", hl_last_error());
 		else
 			printf("match data:    dev_id %#x, qp_num %u, qp_base %u, que_iso_cfg %#x, magic %#llx, version %u.%u\n",
 			       m.dev_id, m.qp_num, m.qp_base, m.que_iso_cfg,
 			       (unsigned long long)m.magic, m.major_ver, m.minor_ver);
 	}
-	hacc_dev_close(&d);
+	hl_dev_close(&d);
 	return 0;
 }
 
@@ -827,16 +827,16 @@ static int load_info_json(const char *path, struct hacc_mig_data *m)
 
 	f = fopen(path, "r");
 	if (!f)
-		return hacc_fail(errno, "cannot open %s", path);
+		return hl_fail(errno, "cannot open %s", path);
 	len = fread(buf, 1, sizeof(buf) - 1, f);
 	fclose(f);
 	buf[len] = 0;
 	if (!strstr(buf, "\"match\""))
-		return hacc_fail(EINVAL, "%s: no \"match\" object (not the output of 'hacc-mig --json info' of a migratable VF)",
+		return hl_fail(EINVAL, "%s: no \"match\" object (not the output of 'hacc-mig --json info' of a migratable VF)",
 				 path);
 	for (i = 0; i < 7; i++)
 		if (json_match_field(buf, keys[i], &v[i]))
-			return hacc_fail(EINVAL, "%s: no number for match.%s", path, keys[i]);
+			return hl_fail(EINVAL, "%s: no number for match.%s", path, keys[i]);
 	memset(m, 0, sizeof(*m));
 	m->magic = v[0];
 	m->major_ver = v[1];
@@ -868,13 +868,13 @@ static int cmd_compat(const char *path, const char *bdf)
 	struct hacc_mig_data src, dst;
 	enum hacc_match_field f = HACC_MATCH_OK;
 	const char *why = NULL;
-	struct hacc_dev d;
+	struct hl_dev d;
 	__u64 flags = 0;
 	int pre, rc = 1;
 
 	d.fd = -1;
-	if (load_info_json(path, &src) || hacc_dev_open(&d, bdf, opt.mode) ||
-	    hacc_mig_flags(&d, &flags))
+	if (load_info_json(path, &src) || hl_dev_open(&d, bdf, opt.mode) ||
+	    hl_mig_flags(&d, &flags))
 		goto out;
 	if (!(flags & VFIO_MIGRATION_STOP_COPY)) {
 		why = "destination has no STOP_COPY migration";
@@ -889,7 +889,7 @@ static int cmd_compat(const char *path, const char *bdf)
 		       "\"result\":\"%s\",\"field\":", JSON_FORMAT, HACC_VERSION,
 		       rc ? "incompatible" : "compatible");
 		if (f)
-			printf("\"%s\"", hacc_match_field_name(f));
+			printf("\"%s\"", hl_match_field_name(f));
 		else
 			printf("null");
 		printf(",\"reason\":");
@@ -903,11 +903,11 @@ static int cmd_compat(const char *path, const char *bdf)
 		printf("incompatible: %s: %s\n", d.bdf, why);
 	} else if (f == HACC_MATCH_MAGIC || f == HACC_MATCH_MAJOR_VER) {
 		printf("incompatible: %s %#llx in the source's stream, %s reads %#llx\n",
-		       hacc_match_field_name(f), match_value(&src, f), d.bdf,
+		       hl_match_field_name(f), match_value(&src, f), d.bdf,
 		       match_value(&dst, f));
 	} else if (f) {
 		printf("incompatible: %s %#llx in the source, %#llx on %s\n",
-		       hacc_match_field_name(f), match_value(&src, f), match_value(&dst, f),
+		       hl_match_field_name(f), match_value(&src, f), match_value(&dst, f),
 		       d.bdf);
 	} else {
 		printf("compatible: %s would accept the source's stream (dev_id %#x, qp_num %u, que_iso_cfg %#x)\n",
@@ -918,13 +918,13 @@ out:
 		if (opt.json) {
 			printf("{\"format\":%d,\"version\":\"%s\",\"command\":\"compat\","
 			       "\"result\":\"error\",\"error\":", JSON_FORMAT, HACC_VERSION);
-			json_str(hacc_last_error());
+			json_str(hl_last_error());
 			printf("}\n");
 		}
 		lib_err();
 	}
 	if (d.fd >= 0)
-		hacc_dev_close(&d);
+		hl_dev_close(&d);
 	return rc;
 }
 
@@ -970,8 +970,8 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "m:s:Vt:T:p:jqvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
-			if (hacc_mode_parse(optarg, &opt.mode))
-				return usage_error("%s", hacc_last_error());
+			if (hl_mode_parse(optarg, &opt.mode))
+				return usage_error("%s", hl_last_error());
 			break;
 		case 's':
 			if (!parse_num(optarg, &v) || !v || v > 255)

@@ -37,7 +37,7 @@ static double now_ms(void)
  * read_poll_timeout() does), so a host that stalled the poller past the
  * deadline does not turn a mailbox that is idle by then into a timeout.
  */
-static int mb_wait_idle(struct hacc_dev *dev, __u32 *w0)
+static int mb_wait_idle(struct hl_dev *dev, __u32 *w0)
 {
 	double end = now_ms() + MB_TIMEOUT_MS;
 	bool last;
@@ -45,7 +45,7 @@ static int mb_wait_idle(struct hacc_dev *dev, __u32 *w0)
 
 	do {
 		last = now_ms() >= end;
-		ret = hacc_bar_read32(dev, HACC_QM_BAR, HACC_MB_BASE, w0);
+		ret = hl_bar_read32(dev, HACC_QM_BAR, HACC_MB_BASE, w0);
 		if (ret)
 			return ret;
 		if (!(*w0 & HACC_MB_BUSY))
@@ -53,10 +53,10 @@ static int mb_wait_idle(struct hacc_dev *dev, __u32 *w0)
 		if (!last)
 			usleep(50);
 	} while (!last);
-	return hacc_fail(ETIMEDOUT, "%s: mailbox stays busy", dev->bdf);
+	return hl_fail(ETIMEDOUT, "%s: mailbox stays busy", dev->bdf);
 }
 
-int hacc_mailbox(struct hacc_dev *dev, __u8 cmd, bool op_read, __u16 queue, __u64 *addr)
+int hl_mailbox(struct hl_dev *dev, __u8 cmd, bool op_read, __u16 queue, __u64 *addr)
 {
 	__u32 w[4], w0;
 	int ret;
@@ -74,22 +74,22 @@ int hacc_mailbox(struct hacc_dev *dev, __u8 cmd, bool op_read, __u16 queue, __u6
 	 * write through VFIO reaches the device as two aligned 64-bit writes
 	 * in address order on a 64-bit kernel: the closest userspace gets.
 	 */
-	if (hacc_bar_pwrite(dev, HACC_QM_BAR, HACC_MB_BASE, w, sizeof(w)) != sizeof(w))
-		return hacc_fail(EIO, "%s: mailbox write", dev->bdf);
+	if (hl_bar_pwrite(dev, HACC_QM_BAR, HACC_MB_BASE, w, sizeof(w)) != sizeof(w))
+		return hl_fail(EIO, "%s: mailbox write", dev->bdf);
 	ret = mb_wait_idle(dev, &w0);
 	if (ret)
 		return ret;
 	if (w0 & HACC_MB_STATUS_MASK)
-		return hacc_fail(EIO, "%s: mailbox cmd %#x op %d failed, status %#x",
+		return hl_fail(EIO, "%s: mailbox cmd %#x op %d failed, status %#x",
 				 dev->bdf, cmd, op_read,
 				 (w0 & HACC_MB_STATUS_MASK) >> HACC_MB_STATUS_SHIFT);
 	if (op_read && (cmd == HACC_MB_CMD_SQC_BT || cmd == HACC_MB_CMD_CQC_BT ||
 			cmd == HACC_MB_CMD_SQC_VFT_V2)) {
 		__u32 lo, hi;
 
-		ret = hacc_bar_read32(dev, HACC_QM_BAR, HACC_MB_ADDR_L, &lo);
+		ret = hl_bar_read32(dev, HACC_QM_BAR, HACC_MB_ADDR_L, &lo);
 		if (!ret)
-			ret = hacc_bar_read32(dev, HACC_QM_BAR, HACC_MB_ADDR_H, &hi);
+			ret = hl_bar_read32(dev, HACC_QM_BAR, HACC_MB_ADDR_H, &hi);
 		if (ret)
 			return ret;
 		*addr = (__u64)hi << 32 | lo;
@@ -97,7 +97,7 @@ int hacc_mailbox(struct hacc_dev *dev, __u8 cmd, bool op_read, __u16 queue, __u6
 	return 0;
 }
 
-int hacc_guest_attach(struct hacc_guest *g, struct hacc_dev *dev)
+int hl_guest_attach(struct hl_guest *g, struct hl_dev *dev)
 {
 	int ret;
 
@@ -109,26 +109,26 @@ int hacc_guest_attach(struct hacc_guest *g, struct hacc_dev *dev)
 		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (g->buf == MAP_FAILED) {
 		g->buf = NULL;
-		return hacc_fail(errno, "mmap guest buffer");
+		return hl_fail(errno, "mmap guest buffer");
 	}
 	memset(g->buf, 0, g->size);
-	ret = hacc_dma_map(dev, g->buf, g->iova, g->size);
+	ret = hl_dma_map(dev, g->buf, g->iova, g->size);
 	if (ret)
 		return ret;
 	g->mapped = true;
-	return hacc_bus_master(dev, true);
+	return hl_bus_master(dev, true);
 }
 
-void hacc_guest_detach(struct hacc_guest *g)
+void hl_guest_detach(struct hl_guest *g)
 {
 	if (g->mapped && g->dev && g->dev->fd >= 0)
-		hacc_dma_unmap(g->dev, g->iova, g->size);
+		hl_dma_unmap(g->dev, g->iova, g->size);
 	if (g->buf)
 		munmap(g->buf, g->size);
 	memset(g, 0, sizeof(*g));
 }
 
-void hacc_guest_expected(struct hacc_regs *r, __u64 iova, unsigned int seed)
+void hl_guest_expected(struct hl_regs *r, __u64 iova, unsigned int seed)
 {
 	__u64 eqe = iova + BUF_EQE_RING + 0x40 * (seed & 0xf);
 	__u64 aeqe = iova + BUF_AEQE_RING + 0x40 * (seed & 0xf);
@@ -155,46 +155,46 @@ void hacc_guest_expected(struct hacc_regs *r, __u64 iova, unsigned int seed)
 	r->cqc_bt = iova + BUF_CQC_TABLE + 0x100 * seed;
 }
 
-int hacc_guest_program(struct hacc_guest *g, unsigned int seed)
+int hl_guest_program(struct hl_guest *g, unsigned int seed)
 {
-	struct hacc_dev *dev = g->dev;
-	struct hacc_regs r;
+	struct hl_dev *dev = g->dev;
+	struct hl_regs r;
 	__u64 addr;
 	int ret;
 
-	hacc_guest_expected(&r, g->iova, seed);
+	hl_guest_expected(&r, g->iova, seed);
 	memcpy((char *)g->buf + BUF_EQC_IN, r.eqc, sizeof(r.eqc));
 	memcpy((char *)g->buf + BUF_AEQC_IN, r.aeqc, sizeof(r.aeqc));
 	__sync_synchronize();
 
 	addr = g->iova + BUF_EQC_IN;
-	ret = hacc_mailbox(dev, HACC_MB_CMD_EQC, false, 0, &addr);
+	ret = hl_mailbox(dev, HACC_MB_CMD_EQC, false, 0, &addr);
 	if (!ret) {
 		addr = g->iova + BUF_AEQC_IN;
-		ret = hacc_mailbox(dev, HACC_MB_CMD_AEQC, false, 0, &addr);
+		ret = hl_mailbox(dev, HACC_MB_CMD_AEQC, false, 0, &addr);
 	}
 	if (!ret) {
 		addr = r.sqc_bt;
-		ret = hacc_mailbox(dev, HACC_MB_CMD_SQC_BT, false, 0, &addr);
+		ret = hl_mailbox(dev, HACC_MB_CMD_SQC_BT, false, 0, &addr);
 	}
 	if (!ret) {
 		addr = r.cqc_bt;
-		ret = hacc_mailbox(dev, HACC_MB_CMD_CQC_BT, false, 0, &addr);
+		ret = hl_mailbox(dev, HACC_MB_CMD_CQC_BT, false, 0, &addr);
 	}
 	if (!ret)
-		ret = hacc_bar_write32(dev, HACC_QM_BAR, HACC_AEQ_INT_MASK, r.aeq_int_mask);
+		ret = hl_bar_write32(dev, HACC_QM_BAR, HACC_AEQ_INT_MASK, r.aeq_int_mask);
 	if (!ret)
-		ret = hacc_bar_write32(dev, HACC_QM_BAR, HACC_EQ_INT_MASK, r.eq_int_mask);
+		ret = hl_bar_write32(dev, HACC_QM_BAR, HACC_EQ_INT_MASK, r.eq_int_mask);
 	if (!ret)
-		ret = hacc_bar_write32(dev, HACC_QM_BAR, HACC_PAGE_SIZE, r.page_size);
+		ret = hl_bar_write32(dev, HACC_QM_BAR, HACC_PAGE_SIZE, r.page_size);
 	if (!ret)
-		ret = hacc_bar_write32(dev, HACC_QM_BAR, HACC_VF_STATE, r.vf_state);
+		ret = hl_bar_write32(dev, HACC_QM_BAR, HACC_VF_STATE, r.vf_state);
 	return ret;
 }
 
-int hacc_guest_read(struct hacc_guest *g, struct hacc_regs *r)
+int hl_guest_read(struct hl_guest *g, struct hl_regs *r)
 {
-	struct hacc_dev *dev = g->dev;
+	struct hl_dev *dev = g->dev;
 	__u64 addr;
 	int ret;
 
@@ -202,10 +202,10 @@ int hacc_guest_read(struct hacc_guest *g, struct hacc_regs *r)
 	memset((char *)g->buf + BUF_EQC_OUT, 0xee, 0x80);
 	__sync_synchronize();
 	addr = g->iova + BUF_EQC_OUT;
-	ret = hacc_mailbox(dev, HACC_MB_CMD_EQC, true, 0, &addr);
+	ret = hl_mailbox(dev, HACC_MB_CMD_EQC, true, 0, &addr);
 	if (!ret) {
 		addr = g->iova + BUF_AEQC_OUT;
-		ret = hacc_mailbox(dev, HACC_MB_CMD_AEQC, true, 0, &addr);
+		ret = hl_mailbox(dev, HACC_MB_CMD_AEQC, true, 0, &addr);
 	}
 	if (ret)
 		return ret;
@@ -214,25 +214,25 @@ int hacc_guest_read(struct hacc_guest *g, struct hacc_regs *r)
 	memcpy(r->aeqc, (char *)g->buf + BUF_AEQC_OUT, sizeof(r->aeqc));
 
 	addr = 0;
-	ret = hacc_mailbox(dev, HACC_MB_CMD_SQC_BT, true, 0, &addr);
+	ret = hl_mailbox(dev, HACC_MB_CMD_SQC_BT, true, 0, &addr);
 	r->sqc_bt = addr;
 	if (!ret) {
 		addr = 0;
-		ret = hacc_mailbox(dev, HACC_MB_CMD_CQC_BT, true, 0, &addr);
+		ret = hl_mailbox(dev, HACC_MB_CMD_CQC_BT, true, 0, &addr);
 		r->cqc_bt = addr;
 	}
 	if (!ret)
-		ret = hacc_bar_read32(dev, HACC_QM_BAR, HACC_AEQ_INT_MASK, &r->aeq_int_mask);
+		ret = hl_bar_read32(dev, HACC_QM_BAR, HACC_AEQ_INT_MASK, &r->aeq_int_mask);
 	if (!ret)
-		ret = hacc_bar_read32(dev, HACC_QM_BAR, HACC_EQ_INT_MASK, &r->eq_int_mask);
+		ret = hl_bar_read32(dev, HACC_QM_BAR, HACC_EQ_INT_MASK, &r->eq_int_mask);
 	if (!ret)
-		ret = hacc_bar_read32(dev, HACC_QM_BAR, HACC_PAGE_SIZE, &r->page_size);
+		ret = hl_bar_read32(dev, HACC_QM_BAR, HACC_PAGE_SIZE, &r->page_size);
 	if (!ret)
-		ret = hacc_bar_read32(dev, HACC_QM_BAR, HACC_VF_STATE, &r->vf_state);
+		ret = hl_bar_read32(dev, HACC_QM_BAR, HACC_VF_STATE, &r->vf_state);
 	return ret;
 }
 
-void hacc_regs_from_stream(const struct hacc_mig_data *d, struct hacc_regs *r)
+void hl_regs_from_stream(const struct hacc_mig_data *d, struct hl_regs *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->aeq_int_mask = d->aeq_int_mask;
@@ -254,7 +254,7 @@ void hacc_regs_from_stream(const struct hacc_mig_data *d, struct hacc_regs *r)
 	}								\
 } while (0)
 
-int hacc_regs_diff(const struct hacc_regs *a, const struct hacc_regs *b, FILE *f)
+int hl_regs_diff(const struct hl_regs *a, const struct hl_regs *b, FILE *f)
 {
 	int n = 0, i;
 
@@ -271,7 +271,7 @@ int hacc_regs_diff(const struct hacc_regs *a, const struct hacc_regs *b, FILE *f
 	return n;
 }
 
-void hacc_regs_print(const struct hacc_regs *r, FILE *f, const char *prefix)
+void hl_regs_print(const struct hl_regs *r, FILE *f, const char *prefix)
 {
 	int i;
 

@@ -15,8 +15,8 @@
 #define HACC_GUEST_IOVA		0x10000000ull
 #define HACC_GUEST_BUF_SIZE	0x10000ull
 
-struct hacc_guest {
-	struct hacc_dev *dev;
+struct hl_guest {
+	struct hl_dev *dev;
 	void *buf;
 	__u64 iova;
 	__u64 size;
@@ -24,7 +24,7 @@ struct hacc_guest {
 };
 
 /* The VF state a migration has to carry, as seen by a guest. */
-struct hacc_regs {
+struct hl_regs {
 	__u32 aeq_int_mask;
 	__u32 eq_int_mask;
 	__u32 page_size;
@@ -36,24 +36,24 @@ struct hacc_regs {
 };
 
 /* Map a DMA buffer for the VF and turn bus mastering on. */
-int hacc_guest_attach(struct hacc_guest *g, struct hacc_dev *dev);
-void hacc_guest_detach(struct hacc_guest *g);
+int hl_guest_attach(struct hl_guest *g, struct hl_dev *dev);
+void hl_guest_detach(struct hl_guest *g);
 
 /* Program non-trivial queue state; different seeds give different state. */
-int hacc_guest_program(struct hacc_guest *g, unsigned int seed);
-/* The values hacc_guest_program() writes for a seed. */
-void hacc_guest_expected(struct hacc_regs *r, __u64 iova, unsigned int seed);
+int hl_guest_program(struct hl_guest *g, unsigned int seed);
+/* The values hl_guest_program() writes for a seed. */
+void hl_guest_expected(struct hl_regs *r, __u64 iova, unsigned int seed);
 
-int hacc_guest_read(struct hacc_guest *g, struct hacc_regs *r);
+int hl_guest_read(struct hl_guest *g, struct hl_regs *r);
 /* The guest-visible state a complete stream record carries. */
-void hacc_regs_from_stream(const struct hacc_mig_data *d, struct hacc_regs *r);
+void hl_regs_from_stream(const struct hacc_mig_data *d, struct hl_regs *r);
 
 /* Mailbox: op_read selects a hardware read; *addr carries the data address
  * or, for base-table reads, receives the result. */
-int hacc_mailbox(struct hacc_dev *dev, __u8 cmd, bool op_read, __u16 queue, __u64 *addr);
+int hl_mailbox(struct hl_dev *dev, __u8 cmd, bool op_read, __u16 queue, __u64 *addr);
 
 /* Number of differing fields, each described on stream f (may be NULL). */
-int hacc_regs_diff(const struct hacc_regs *a, const struct hacc_regs *b, FILE *f);
-void hacc_regs_print(const struct hacc_regs *r, FILE *f, const char *prefix);
+int hl_regs_diff(const struct hl_regs *a, const struct hl_regs *b, FILE *f);
+void hl_regs_print(const struct hl_regs *r, FILE *f, const char *prefix);
 
 #endif /* HACC_GUEST_H */

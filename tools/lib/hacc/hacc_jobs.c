@@ -111,7 +111,7 @@ int hl_sgl_encode(void *sgl, unsigned int cap, const struct hl_seg *seg, unsigne
 	unsigned int i;
 
 	if (!n || n > cap || cap > HL_SGE_MAX)
-		return hacc_fail(EINVAL, "SGL of %u segments, room for %u (max %u)",
+		return hl_fail(EINVAL, "SGL of %u segments, room for %u (max %u)",
 				 n, cap, HL_SGE_MAX);
 	memset(sgl, 0, hl_sgl_size(cap));
 	put64(sgl, 0, 0);
@@ -187,9 +187,9 @@ static int doorbell(struct hl_fn *fn, __u16 qn, unsigned int cmd, __u16 index,
 			fn->st.cq_doorbells++;
 	}
 	/* one 64-bit write, as the driver's writeq */
-	n = hacc_bar_pwrite(fn->dev, bar, off, &v, sizeof(v));
+	n = hl_bar_pwrite(fn->dev, bar, off, &v, sizeof(v));
 	if (n != sizeof(v))
-		return hacc_fail(n < 0 ? (int)-n : EIO, "%s: doorbell cmd %u queue %u",
+		return hl_fail(n < 0 ? (int)-n : EIO, "%s: doorbell cmd %u queue %u",
 				 fn->dev->bdf, cmd, qn);
 	return 0;
 }
@@ -205,14 +205,14 @@ static void *fn_alloc(struct hl_fn *fn, size_t len, __u64 *iova)
 	return (char *)fn->mem + off;
 }
 
-static int map_area(struct hacc_dev *dev, void **mem, __u64 iova, __u64 size)
+static int map_area(struct hl_dev *dev, void **mem, __u64 iova, __u64 size)
 {
 	*mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (*mem == MAP_FAILED) {
 		*mem = NULL;
-		return hacc_fail(errno, "mmap of %llu bytes", (unsigned long long)size);
+		return hl_fail(errno, "mmap of %llu bytes", (unsigned long long)size);
 	}
-	return hacc_dma_map(dev, *mem, iova, size);
+	return hl_dma_map(dev, *mem, iova, size);
 }
 
 /* Map an area for the function's device and remember it for hl_fn_move(). */
@@ -224,7 +224,7 @@ static int fn_map(struct hl_fn *fn, void **mem, __u64 iova, __u64 size)
 	for (i = 0; i < HL_MAX_AREAS && fn->area[i].size; i++)
 		;
 	if (i == HL_MAX_AREAS)
-		return hacc_fail(ENOSPC, "more than %u DMA areas", HL_MAX_AREAS);
+		return hl_fail(ENOSPC, "more than %u DMA areas", HL_MAX_AREAS);
 	ret = map_area(fn->dev, mem, iova, size);
 	if (ret)
 		return ret;
@@ -242,13 +242,13 @@ static void fn_unmap(struct hl_fn *fn, void *mem, __u64 iova, __u64 size)
 		if (fn->area[i].mem == mem)
 			memset(&fn->area[i], 0, sizeof(fn->area[i]));
 	if (fn->dev && fn->dev->fd >= 0)
-		hacc_dma_unmap(fn->dev, iova, size);
+		hl_dma_unmap(fn->dev, iova, size);
 }
 
 static int irq_cap(struct hl_fn *fn, unsigned int off, unsigned int *vector)
 {
 	__u32 v;
-	int ret = hacc_bar_read32(fn->dev, HACC_QM_BAR, off, &v);
+	int ret = hl_bar_read32(fn->dev, HACC_QM_BAR, off, &v);
 
 	if (ret)
 		return ret;
@@ -271,12 +271,12 @@ static int msi_set(struct hl_fn *fn, int fd, bool on)
 		return ioctl(fn->dev->fd, VFIO_DEVICE_SET_IRQS, set) ? -errno : 0;
 	}
 	if (ioctl(fn->dev->fd, VFIO_DEVICE_GET_IRQ_INFO, &info))
-		return hacc_fail(errno, "%s: VFIO_DEVICE_GET_IRQ_INFO(MSI)", fn->dev->bdf);
+		return hl_fail(errno, "%s: VFIO_DEVICE_GET_IRQ_INFO(MSI)", fn->dev->bdf);
 	n = fn->eq_vector + 1;
 	if (fn->aeq_vector < info.count && fn->aeq_vector + 1 > n)
 		n = fn->aeq_vector + 1;
 	if (!info.count || n > info.count || n > 8)
-		return hacc_fail(ENOTSUP, "%s: EQ vector %u, the VF offers %u MSI vectors",
+		return hl_fail(ENOTSUP, "%s: EQ vector %u, the VF offers %u MSI vectors",
 				 fn->dev->bdf, fn->eq_vector, info.count);
 	for (i = 0; i < n; i++)
 		fds[i] = (i == fn->eq_vector || i == fn->aeq_vector) ? fd : -1;
@@ -286,14 +286,14 @@ static int msi_set(struct hl_fn *fn, int fd, bool on)
 	set->start = 0;
 	set->count = n;
 	if (ioctl(fn->dev->fd, VFIO_DEVICE_SET_IRQS, set))
-		return hacc_fail(errno, "%s: VFIO_DEVICE_SET_IRQS(MSI, %u vectors)",
+		return hl_fail(errno, "%s: VFIO_DEVICE_SET_IRQS(MSI, %u vectors)",
 				 fn->dev->bdf, n);
 	return 0;
 }
 
 #define FN_AREA		(4ull << 20)
 
-int hl_fn_init(struct hl_fn *fn, struct hacc_dev *dev, const struct hl_fn_cfg *cfg)
+int hl_fn_init(struct hl_fn *fn, struct hl_dev *dev, const struct hl_fn_cfg *cfg)
 {
 	size_t tables;
 	__u64 addr;
@@ -311,18 +311,18 @@ int hl_fn_init(struct hl_fn *fn, struct hacc_dev *dev, const struct hl_fn_cfg *c
 	fn->eq_phase = fn->aeq_phase = true;
 	fn->irq = cfg && cfg->irq;
 	if (fn->eq_depth < 4 || fn->eq_depth > 0x800)
-		return hacc_fail(EINVAL, "EQ depth %u out of 4..2048", fn->eq_depth);
+		return hl_fail(EINVAL, "EQ depth %u out of 4..2048", fn->eq_depth);
 
 	ret = fn_map(fn, &fn->mem, fn->iova, fn->size);
 	if (ret)
 		goto err;
 	fn->mapped = true;
-	ret = hacc_bus_master(dev, true);
+	ret = hl_bus_master(dev, true);
 	if (ret)
 		goto err;
 
 	/* doorbells: BAR 4 per queue when the function isolates them */
-	ret = hacc_bar_read32(dev, HACC_QM_BAR, HACC_QUE_ISO_CFG, &iso);
+	ret = hl_bar_read32(dev, HACC_QM_BAR, HACC_QUE_ISO_CFG, &iso);
 	if (ret)
 		goto err;
 	fn->db_bar = HACC_QM_BAR;
@@ -332,7 +332,7 @@ int hl_fn_init(struct hl_fn *fn, struct hacc_dev *dev, const struct hl_fn_cfg *c
 	}
 	/* queue count of this function (SQC_VFT read) */
 	addr = 0;
-	if (!hacc_mailbox(dev, HACC_MB_CMD_SQC_VFT_V2, true, 0, &addr))
+	if (!hl_mailbox(dev, HACC_MB_CMD_SQC_VFT_V2, true, 0, &addr))
 		fn->qp_num = ((addr >> HACC_VFT_SQC_NUM_SHIFT) & HACC_VFT_SQC_NUM_MASK) + 1;
 
 	fn->ctx_buf = fn_alloc(fn, 0x1000, &fn->ctx_buf_iova);
@@ -352,25 +352,25 @@ int hl_fn_init(struct hl_fn *fn, struct hacc_dev *dev, const struct hl_fn_cfg *c
 	hl_eqc_encode((char *)fn->ctx_buf + 0x80, fn->aeq_iova, fn->aeq_depth);
 	__sync_synchronize();
 	addr = fn->ctx_buf_iova;
-	ret = hacc_mailbox(dev, HACC_MB_CMD_EQC, false, 0, &addr);
+	ret = hl_mailbox(dev, HACC_MB_CMD_EQC, false, 0, &addr);
 	if (ret)
 		goto err;
 	addr = fn->ctx_buf_iova + 0x80;
-	ret = hacc_mailbox(dev, HACC_MB_CMD_AEQC, false, 0, &addr);
+	ret = hl_mailbox(dev, HACC_MB_CMD_AEQC, false, 0, &addr);
 	if (ret)
 		goto err;
 	addr = fn->sqc_table_iova;
-	ret = hacc_mailbox(dev, HACC_MB_CMD_SQC_BT, false, 0, &addr);
+	ret = hl_mailbox(dev, HACC_MB_CMD_SQC_BT, false, 0, &addr);
 	if (ret)
 		goto err;
 	addr = fn->cqc_table_iova;
-	ret = hacc_mailbox(dev, HACC_MB_CMD_CQC_BT, false, 0, &addr);
+	ret = hl_mailbox(dev, HACC_MB_CMD_CQC_BT, false, 0, &addr);
 	if (ret)
 		goto err;
 
 	if (fn->irq) {
 		if (irq_cap(fn, CAP_EQ_IRQ, &fn->eq_vector) <= 0) {
-			ret = hacc_fail(ENOTSUP, "%s: no EQ interrupt in the capability word %#x",
+			ret = hl_fail(ENOTSUP, "%s: no EQ interrupt in the capability word %#x",
 					dev->bdf, CAP_EQ_IRQ);
 			goto err;
 		}
@@ -378,7 +378,7 @@ int hl_fn_init(struct hl_fn *fn, struct hacc_dev *dev, const struct hl_fn_cfg *c
 			fn->aeq_vector = ~0u;
 		fn->irq_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 		if (fn->irq_fd < 0) {
-			ret = hacc_fail(errno, "eventfd");
+			ret = hl_fail(errno, "eventfd");
 			goto err;
 		}
 		ret = msi_set(fn, fn->irq_fd, true);
@@ -390,9 +390,9 @@ int hl_fn_init(struct hl_fn *fn, struct hacc_dev *dev, const struct hl_fn_cfg *c
 	if (!ret)
 		ret = doorbell(fn, 0, HACC_DB_CMD_EQ, 0, 0);
 	if (!ret)
-		ret = hacc_bar_write32(dev, HACC_QM_BAR, HACC_EQ_INT_MASK, 0);
+		ret = hl_bar_write32(dev, HACC_QM_BAR, HACC_EQ_INT_MASK, 0);
 	if (!ret)
-		ret = hacc_bar_write32(dev, HACC_QM_BAR, HACC_AEQ_INT_MASK, 0);
+		ret = hl_bar_write32(dev, HACC_QM_BAR, HACC_AEQ_INT_MASK, 0);
 	if (ret)
 		goto err;
 	return 0;
@@ -404,8 +404,8 @@ err:
 void hl_fn_fini(struct hl_fn *fn)
 {
 	if (fn->dev && fn->dev->fd >= 0) {
-		hacc_bar_write32(fn->dev, HACC_QM_BAR, HACC_EQ_INT_MASK, 1);
-		hacc_bar_write32(fn->dev, HACC_QM_BAR, HACC_AEQ_INT_MASK, 1);
+		hl_bar_write32(fn->dev, HACC_QM_BAR, HACC_EQ_INT_MASK, 1);
+		hl_bar_write32(fn->dev, HACC_QM_BAR, HACC_AEQ_INT_MASK, 1);
 		if (fn->irq_fd >= 0)
 			msi_set(fn, -1, false);
 	}
@@ -420,20 +420,20 @@ void hl_fn_fini(struct hl_fn *fn)
 	fn->mem = NULL;
 }
 
-int hl_fn_move(struct hl_fn *fn, struct hacc_dev *to)
+int hl_fn_move(struct hl_fn *fn, struct hl_dev *to)
 {
-	struct hacc_dev *from = fn->dev;
+	struct hl_dev *from = fn->dev;
 	unsigned int i;
 	int ret;
 
 	for (i = 0; i < HL_MAX_AREAS; i++) {
 		if (!fn->area[i].size)
 			continue;
-		ret = hacc_dma_map(to, fn->area[i].mem, fn->area[i].iova, fn->area[i].size);
+		ret = hl_dma_map(to, fn->area[i].mem, fn->area[i].iova, fn->area[i].size);
 		if (ret)
 			return ret;
 	}
-	ret = hacc_bus_master(to, true);
+	ret = hl_bus_master(to, true);
 	if (ret)
 		return ret;
 	if (fn->irq_fd >= 0) {
@@ -529,7 +529,7 @@ int hl_fn_reap(struct hl_fn *fn, int timeout_ms)
 
 		n = poll(&p, 1, left > 0 ? (int)(left / 1e3) + 1 : 0);
 		if (n < 0 && errno != EINTR)
-			return hacc_fail(errno, "poll on the MSI eventfd");
+			return hl_fail(errno, "poll on the MSI eventfd");
 		if (n > 0 && read(fn->irq_fd, &cnt, sizeof(cnt)) == sizeof(cnt)) {
 			fn->st.irqs++;
 			n = hl_fn_service(fn);
@@ -559,12 +559,12 @@ int hl_queue_start(struct hl_fn *fn, struct hl_queue *q, __u16 qn, enum hl_op op
 
 	memset(q, 0, sizeof(*q));
 	if (qn >= HL_MAX_QUEUES || (fn->qp_num && qn >= fn->qp_num))
-		return hacc_fail(EINVAL, "%s: queue %u: the function has %u (we serve %u)",
+		return hl_fail(EINVAL, "%s: queue %u: the function has %u (we serve %u)",
 				 fn->dev->bdf, qn, fn->qp_num, HL_MAX_QUEUES);
 	if (fn->q[qn])
-		return hacc_fail(EBUSY, "%s: queue %u already started", fn->dev->bdf, qn);
+		return hl_fail(EBUSY, "%s: queue %u already started", fn->dev->bdf, qn);
 	if (depth < 4 || depth > 1024 || (depth & (depth - 1)))
-		return hacc_fail(EINVAL, "queue depth %u (a power of two, 4..1024)", depth);
+		return hl_fail(EINVAL, "queue depth %u (a power of two, 4..1024)", depth);
 	q->fn = fn;
 	q->qn = qn;
 	q->depth = depth;
@@ -575,7 +575,7 @@ int hl_queue_start(struct hl_fn *fn, struct hl_queue *q, __u16 qn, enum hl_op op
 	q->sq = fn_alloc(fn, depth * HL_SQE_SIZE, &q->sq_iova);
 	q->cq = fn_alloc(fn, depth * HL_CQE_SIZE, &q->cq_iova);
 	if (!q->sq || !q->cq)
-		return hacc_fail(ENOMEM, "%s: no room for queue %u's rings", fn->dev->bdf, qn);
+		return hl_fail(ENOMEM, "%s: no room for queue %u's rings", fn->dev->bdf, qn);
 	memset(q->sq, 0, depth * HL_SQE_SIZE);
 	memset(q->cq, 0, depth * HL_CQE_SIZE);
 
@@ -583,11 +583,11 @@ int hl_queue_start(struct hl_fn *fn, struct hl_queue *q, __u16 qn, enum hl_op op
 	hl_cqc_encode((char *)fn->ctx_buf + 0x40, q->cq_iova, depth);
 	__sync_synchronize();
 	addr = fn->ctx_buf_iova;
-	ret = hacc_mailbox(fn->dev, HACC_MB_CMD_SQC, false, qn, &addr);
+	ret = hl_mailbox(fn->dev, HACC_MB_CMD_SQC, false, qn, &addr);
 	if (ret)
 		return ret;
 	addr = fn->ctx_buf_iova + 0x40;
-	ret = hacc_mailbox(fn->dev, HACC_MB_CMD_CQC, false, qn, &addr);
+	ret = hl_mailbox(fn->dev, HACC_MB_CMD_CQC, false, qn, &addr);
 	if (ret)
 		return ret;
 	fn->q[qn] = q;
@@ -870,15 +870,15 @@ int hl_jobs_init(struct hl_jobs *j, struct hl_fn *fn, const struct hl_jobs_cfg *
 	if (!j->cfg.depth)
 		j->cfg.depth = 256;
 	if (!j->cfg.k || j->cfg.k > 0xffff || j->cfg.k >= j->cfg.depth)
-		return hacc_fail(EINVAL, "K = %u jobs in flight on a queue of %u", j->cfg.k,
+		return hl_fail(EINVAL, "K = %u jobs in flight on a queue of %u", j->cfg.k,
 				 j->cfg.depth);
 	if (j->cfg.seg_size > PAGE)
-		return hacc_fail(EINVAL, "segment size %u above %u", j->cfg.seg_size, PAGE);
+		return hl_fail(EINVAL, "segment size %u above %u", j->cfg.seg_size, PAGE);
 	j->max_len = HL_SGE_MAX * j->cfg.seg_size;
 	j->slot = calloc(j->cfg.k, sizeof(*j->slot));
 	j->free = calloc(j->cfg.k, sizeof(*j->free));
 	if (!j->slot || !j->free)
-		return hacc_fail(ENOMEM, "job slots");
+		return hl_fail(ENOMEM, "job slots");
 	j->iova = fn->next_iova;
 	/* whole pages of the host: IOMMU_IOAS_MAP refuses less (64 KiB pages) */
 	pg = sysconf(_SC_PAGESIZE);
@@ -943,7 +943,7 @@ int hl_jobs_submit(struct hl_jobs *j, const void *in, __u32 in_len, __u32 avail_
 	int ret;
 
 	if (!in_len || in_len > j->max_len || !avail_out || avail_out > j->max_len)
-		return hacc_fail(EINVAL, "job of %u bytes with room %u (1..%u each)",
+		return hl_fail(EINVAL, "job of %u bytes with room %u (1..%u each)",
 				 in_len, avail_out, j->max_len);
 	if (!j->free_top)
 		return -EBUSY;

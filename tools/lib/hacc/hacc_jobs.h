@@ -14,7 +14,7 @@
  *                   SGLs and buffers; submit, reap and verify (with zlib).
  *
  * Functions return 0 (or a count) on success and -errno on failure with the
- * reason in hacc_last_error().  Device memory layouts are little-endian.
+ * reason in hl_last_error().  Device memory layouts are little-endian.
  */
 #ifndef HACC_JOBS_H
 #define HACC_JOBS_H
@@ -130,7 +130,7 @@ struct hl_area {
 };
 
 struct hl_fn {
-	struct hacc_dev *dev;
+	struct hl_dev *dev;
 	void *mem;
 	__u64 iova, size;
 	__u64 next_iova;	/* where the next job area is mapped */
@@ -154,7 +154,7 @@ struct hl_fn {
 };
 
 /* Map our DMA area, bus master on, EQ/AEQ/SQC_BT/CQC_BT, unmask, MSI. */
-int hl_fn_init(struct hl_fn *fn, struct hacc_dev *dev, const struct hl_fn_cfg *cfg);
+int hl_fn_init(struct hl_fn *fn, struct hl_dev *dev, const struct hl_fn_cfg *cfg);
 /* Mask interrupts, MSI off, unmap. */
 void hl_fn_fini(struct hl_fn *fn);
 /*
@@ -163,7 +163,7 @@ void hl_fn_fini(struct hl_fn *fn);
  * are set up on it, and from then on every access goes to `to`.  The areas
  * stay mapped for the old device until it is closed.
  */
-int hl_fn_move(struct hl_fn *fn, struct hacc_dev *to);
+int hl_fn_move(struct hl_fn *fn, struct hl_dev *to);
 /* Drain the EQ and AEQ, then every queue an EQE named (or, polling, every
  * started queue); returns the number of CQEs consumed. */
 int hl_fn_service(struct hl_fn *fn);

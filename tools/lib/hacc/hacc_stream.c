@@ -12,7 +12,7 @@ _Static_assert(sizeof(struct hacc_mig_data) == HACC_MIG_DATA_SIZE,
 _Static_assert(offsetof(struct hacc_mig_data, aeq_int_mask) == HACC_MIG_MATCH_SIZE,
 	       "match header size");
 
-enum hacc_stream_check hacc_stream_check(const void *buf, size_t len)
+enum hl_stream_check hl_stream_check(const void *buf, size_t len)
 {
 	struct hacc_mig_data d;
 
@@ -33,7 +33,7 @@ enum hacc_stream_check hacc_stream_check(const void *buf, size_t len)
 	return HACC_STREAM_OK;
 }
 
-const char *hacc_stream_check_name(enum hacc_stream_check c)
+const char *hl_stream_check_name(enum hl_stream_check c)
 {
 	switch (c) {
 	case HACC_STREAM_OK: return "complete record";
@@ -47,7 +47,7 @@ const char *hacc_stream_check_name(enum hacc_stream_check c)
 	return "?";
 }
 
-const char *hacc_match_field_name(enum hacc_match_field f)
+const char *hl_match_field_name(enum hacc_match_field f)
 {
 	switch (f) {
 	case HACC_MATCH_OK: return "";
@@ -60,7 +60,7 @@ const char *hacc_match_field_name(enum hacc_match_field f)
 	return "?";
 }
 
-void hacc_stream_describe(const void *buf, size_t len, FILE *f)
+void hl_stream_describe(const void *buf, size_t len, FILE *f)
 {
 	struct hacc_mig_data d;
 	int i;
@@ -68,7 +68,7 @@ void hacc_stream_describe(const void *buf, size_t len, FILE *f)
 	memset(&d, 0, sizeof(d));
 	memcpy(&d, buf, len < sizeof(d) ? len : sizeof(d));
 	fprintf(f, "stream: %zu bytes, %s\n", len,
-		hacc_stream_check_name(hacc_stream_check(buf, len)));
+		hl_stream_check_name(hl_stream_check(buf, len)));
 	if (len < HACC_MIG_MATCH_SIZE)
 		return;
 	fprintf(f, "  magic %#llx (%s) version %u.%u dev_id %#x qp_num %u qp_base %u que_iso_cfg %#x vf_state %u\n",

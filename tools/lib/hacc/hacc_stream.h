@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include "hisi_acc_vfio_pci_hw.h"
 
-enum hacc_stream_check {
+enum hl_stream_check {
 	HACC_STREAM_OK = 0,
 	HACC_STREAM_SHORT_MATCH,	/* fewer bytes than the match header */
 	HACC_STREAM_MATCH_ONLY,		/* exactly the match header */
@@ -22,11 +22,11 @@ enum hacc_stream_check {
 	HACC_STREAM_BAD_VERSION,
 };
 
-enum hacc_stream_check hacc_stream_check(const void *buf, size_t len);
-const char *hacc_stream_check_name(enum hacc_stream_check c);
+enum hl_stream_check hl_stream_check(const void *buf, size_t len);
+const char *hl_stream_check_name(enum hl_stream_check c);
 /* The driver's name of a match field ("qp_num"...), "" for HACC_MATCH_OK. */
-const char *hacc_match_field_name(enum hacc_match_field f);
+const char *hl_match_field_name(enum hacc_match_field f);
 /* Print the fields that are present in buf (len may be short). */
-void hacc_stream_describe(const void *buf, size_t len, FILE *f);
+void hl_stream_describe(const void *buf, size_t len, FILE *f);
 
 #endif /* HACC_STREAM_H */

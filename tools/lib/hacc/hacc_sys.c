@@ -24,7 +24,7 @@
 /* SR-IOV allows up to 256 VFs per PF in one bus range */
 #define HACC_MAX_VFS	256
 
-int hacc_bdf_norm(const char *in, char *out, size_t len)
+int hl_bdf_norm(const char *in, char *out, size_t len)
 {
 	/* accept "03:00.1" as shorthand for domain 0000 */
 	bool short_form = strchr(in, ':') == strrchr(in, ':');
@@ -37,13 +37,13 @@ int hacc_bdf_norm(const char *in, char *out, size_t len)
 	return 0;
 }
 
-int hacc_sys_link(const char *bdf, const char *link, char *out, size_t len)
+int hl_sys_link(const char *bdf, const char *link, char *out, size_t len)
 {
 	char path[PATH_MAX], target[PATH_MAX], b[32];
 	const char *base;
 	ssize_t n;
 
-	if (hacc_bdf_norm(bdf, b, sizeof(b)))
+	if (hl_bdf_norm(bdf, b, sizeof(b)))
 		return -EINVAL;
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", b, link);
 	n = readlink(path, target, sizeof(target) - 1);
@@ -58,26 +58,26 @@ int hacc_sys_link(const char *bdf, const char *link, char *out, size_t len)
 	return 0;
 }
 
-int hacc_sys_driver(const char *bdf, char *out, size_t len)
+int hl_sys_driver(const char *bdf, char *out, size_t len)
 {
-	return hacc_sys_link(bdf, "driver", out, len);
+	return hl_sys_link(bdf, "driver", out, len);
 }
 
-int hacc_sys_pf(const char *vf_bdf, char *out, size_t len)
+int hl_sys_pf(const char *vf_bdf, char *out, size_t len)
 {
-	return hacc_sys_link(vf_bdf, "physfn", out, len);
+	return hl_sys_link(vf_bdf, "physfn", out, len);
 }
 
-int hacc_sys_vf_fn(const char *vf_bdf)
+int hl_sys_vf_fn(const char *vf_bdf)
 {
 	char pf[32], link[32], name[32], b[32];
 	int i;
 
-	if (hacc_bdf_norm(vf_bdf, b, sizeof(b)) || hacc_sys_pf(b, pf, sizeof(pf)))
+	if (hl_bdf_norm(vf_bdf, b, sizeof(b)) || hl_sys_pf(b, pf, sizeof(pf)))
 		return -ENODEV;
 	for (i = 0; i < HACC_MAX_VFS; i++) {
 		snprintf(link, sizeof(link), "virtfn%d", i);
-		if (hacc_sys_link(pf, link, name, sizeof(name)))
+		if (hl_sys_link(pf, link, name, sizeof(name)))
 			break;
 		if (!strcmp(name, b))
 			return i + 1;
@@ -132,7 +132,7 @@ static void read_line(const char *path, char *out, size_t len)
 	fclose(f);
 }
 
-enum hacc_flavour hacc_flavour(void)
+enum hl_flavour hl_flavour(void)
 {
 	const char *env = getenv("HACC_DRIVER"), *moddir = getenv("HACC_MODDIR");
 	char taint[32], loaded[64], ours[64], path[PATH_MAX];
@@ -156,7 +156,7 @@ enum hacc_flavour hacc_flavour(void)
 	return strchr(taint, 'O') ? HACC_DRV_OURS : HACC_DRV_MAINLINE;
 }
 
-const char *hacc_flavour_name(enum hacc_flavour f)
+const char *hl_flavour_name(enum hl_flavour f)
 {
 	switch (f) {
 	case HACC_DRV_OURS: return "ours";
@@ -165,7 +165,7 @@ const char *hacc_flavour_name(enum hacc_flavour f)
 	}
 }
 
-int hacc_sys_dbg_pread(int fd, char *buf, size_t len)
+int hl_sys_dbg_pread(int fd, char *buf, size_t len)
 {
 	size_t got = 0;
 	ssize_t n;
@@ -182,14 +182,14 @@ int hacc_sys_dbg_pread(int fd, char *buf, size_t len)
 	return got;
 }
 
-int hacc_sys_dbg_open(const char *bdf, const char *name)
+int hl_sys_dbg_open(const char *bdf, const char *name)
 {
 	char path[PATH_MAX], b[32];
 	struct dirent *de;
 	DIR *dir;
 	int fd;
 
-	if (hacc_bdf_norm(bdf, b, sizeof(b)))
+	if (hl_bdf_norm(bdf, b, sizeof(b)))
 		return -EINVAL;
 	/* without CONFIG_VFIO_DEBUGFS the driver has its own directory */
 	snprintf(path, sizeof(path), "/sys/kernel/debug/hisi_acc_vfio_pci/%s/%s", b, name);
@@ -215,41 +215,41 @@ int hacc_sys_dbg_open(const char *bdf, const char *name)
 	return fd;
 }
 
-int hacc_sys_dbg_read(const char *bdf, const char *name, char *buf, size_t len)
+int hl_sys_dbg_read(const char *bdf, const char *name, char *buf, size_t len)
 {
-	int fd = hacc_sys_dbg_open(bdf, name), ret;
+	int fd = hl_sys_dbg_open(bdf, name), ret;
 
 	if (fd < 0)
 		return fd;
-	ret = hacc_sys_dbg_pread(fd, buf, len);
+	ret = hl_sys_dbg_pread(fd, buf, len);
 	close(fd);
 	return ret;
 }
 
-int hacc_kmsg_open(struct hacc_kmsg *k)
+int hl_kmsg_open(struct hl_kmsg *k)
 {
 	k->lost = 0;
 	k->fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (k->fd < 0)
-		return hacc_fail(errno, "open /dev/kmsg");
+		return hl_fail(errno, "open /dev/kmsg");
 	if (lseek(k->fd, 0, SEEK_END) < 0) {
 		int err = errno;
 
 		close(k->fd);
 		k->fd = -1;
-		return hacc_fail(err, "seek to the end of /dev/kmsg");
+		return hl_fail(err, "seek to the end of /dev/kmsg");
 	}
 	return 0;
 }
 
-void hacc_kmsg_close(struct hacc_kmsg *k)
+void hl_kmsg_close(struct hl_kmsg *k)
 {
 	if (k->fd >= 0)
 		close(k->fd);
 	k->fd = -1;
 }
 
-int hacc_kmsg_next(struct hacc_kmsg *k, int *level, char *text, size_t len)
+int hl_kmsg_next(struct hl_kmsg *k, int *level, char *text, size_t len)
 {
 	char rec[2048], *msg;
 	ssize_t n;
@@ -261,7 +261,7 @@ int hacc_kmsg_next(struct hacc_kmsg *k, int *level, char *text, size_t len)
 		if (errno == EAGAIN)
 			return 0;
 		if (errno != EPIPE)
-			return hacc_fail(errno, "read /dev/kmsg");
+			return hl_fail(errno, "read /dev/kmsg");
 		/* overwritten before we got to it: count and go on */
 		k->lost++;
 	}
@@ -275,7 +275,7 @@ int hacc_kmsg_next(struct hacc_kmsg *k, int *level, char *text, size_t len)
 	return 1;
 }
 
-bool hacc_kmsg_is_splat(const char *text)
+bool hl_kmsg_is_splat(const char *text)
 {
 	static const char * const marks[] = {
 		"WARNING:", "BUG:", "KASAN:", "UBSAN:", "Oops", "Kernel panic",
@@ -294,36 +294,36 @@ bool hacc_kmsg_is_splat(const char *text)
 }
 
 #ifdef HACC_HAVE_MODEL_CTL
-int hacc_model_open(struct hacc_model *m, const char *pf_bdf)
+int hl_model_open(struct hl_model *m, const char *pf_bdf)
 {
 	char path[PATH_MAX], b[32];
 	void *p;
 
 	m->fd = -1;
 	m->regs = NULL;
-	if (hacc_bdf_norm(pf_bdf, b, sizeof(b)))
-		return hacc_fail(EINVAL, "bad PCI address '%s'", pf_bdf);
+	if (hl_bdf_norm(pf_bdf, b, sizeof(b)))
+		return hl_fail(EINVAL, "bad PCI address '%s'", pf_bdf);
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource%d", b, HACC_CTL_BAR);
 	m->fd = open(path, O_RDWR | O_SYNC);
 	if (m->fd < 0)
-		return hacc_fail(errno, "open %s (model control window)", path);
+		return hl_fail(errno, "open %s (model control window)", path);
 	p = mmap(NULL, HACC_CTL_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, m->fd, 0);
 	if (p == MAP_FAILED) {
 		int err = errno;
 
 		close(m->fd);
 		m->fd = -1;
-		return hacc_fail(err, "mmap %s", path);
+		return hl_fail(err, "mmap %s", path);
 	}
 	m->regs = p;
-	if (hacc_model_read(m, HACC_CTL_MAGIC) != HACC_CTL_MAGIC_VALUE) {
-		hacc_model_close(m);
-		return hacc_fail(ENODEV, "%s: BAR4 is not the hacc model control window", b);
+	if (hl_model_read(m, HACC_CTL_MAGIC) != HACC_CTL_MAGIC_VALUE) {
+		hl_model_close(m);
+		return hl_fail(ENODEV, "%s: BAR4 is not the hacc model control window", b);
 	}
 	return 0;
 }
 
-void hacc_model_close(struct hacc_model *m)
+void hl_model_close(struct hl_model *m)
 {
 	if (m->regs)
 		munmap((void *)m->regs, HACC_CTL_SIZE);
@@ -333,49 +333,49 @@ void hacc_model_close(struct hacc_model *m)
 	m->fd = -1;
 }
 
-__u64 hacc_model_read(struct hacc_model *m, unsigned int off)
+__u64 hl_model_read(struct hl_model *m, unsigned int off)
 {
 	return m->regs[off / 8];
 }
 
-void hacc_model_write(struct hacc_model *m, unsigned int off, __u64 val)
+void hl_model_write(struct hl_model *m, unsigned int off, __u64 val)
 {
 	m->regs[off / 8] = val;
 }
 
-__u64 hacc_model_fn_counter(struct hacc_model *m, int fn, unsigned int counter)
+__u64 hl_model_fn_counter(struct hl_model *m, int fn, unsigned int counter)
 {
-	return hacc_model_read(m, HACC_CTL_FN(fn) + counter);
+	return hl_model_read(m, HACC_CTL_FN(fn) + counter);
 }
 #else
-int hacc_model_open(struct hacc_model *m, const char *pf_bdf)
+int hl_model_open(struct hl_model *m, const char *pf_bdf)
 {
 	m->fd = -1;
 	m->regs = NULL;
-	return hacc_fail(ENOTSUP, "%s: built without the QEMU model's control window header",
+	return hl_fail(ENOTSUP, "%s: built without the QEMU model's control window header",
 			 pf_bdf);
 }
 
-void hacc_model_close(struct hacc_model *m)
+void hl_model_close(struct hl_model *m)
 {
 	m->regs = NULL;
 }
 
-__u64 hacc_model_read(struct hacc_model *m, unsigned int off)
+__u64 hl_model_read(struct hl_model *m, unsigned int off)
 {
 	(void)m;
 	(void)off;
 	return 0;
 }
 
-void hacc_model_write(struct hacc_model *m, unsigned int off, __u64 val)
+void hl_model_write(struct hl_model *m, unsigned int off, __u64 val)
 {
 	(void)m;
 	(void)off;
 	(void)val;
 }
 
-__u64 hacc_model_fn_counter(struct hacc_model *m, int fn, unsigned int counter)
+__u64 hl_model_fn_counter(struct hl_model *m, int fn, unsigned int counter)
 {
 	(void)m;
 	(void)fn;

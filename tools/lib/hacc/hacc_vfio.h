@@ -4,7 +4,10 @@
  * benchmarks: open a VF through the device cdev + iommufd or through the
  * legacy group + container, access its regions, map DMA, and drive the
  * migration uAPI.  Functions return 0 (or a count) on success and -errno on
- * failure; the text of the last failure is kept in hacc_last_error().
+ * failure; the text of the last failure is kept in hl_last_error().
+ *
+ * Every name the library exports starts with hl_ ("hacc library"): the
+ * driver's hacc_* functions (hacc_mailbox(), hacc_mig_*) are other code.
  */
 #ifndef HACC_VFIO_H
 #define HACC_VFIO_H
@@ -14,69 +17,69 @@
 #include <linux/types.h>
 #include "hacc_uapi.h"
 
-enum hacc_open_mode {
+enum hl_open_mode {
 	HACC_OPEN_CDEV,		/* /dev/vfio/devices/vfioN bound to iommufd */
 	HACC_OPEN_GROUP,	/* /dev/vfio/N attached to a type1 container */
 };
 
 #define HACC_NUM_BARS	6
 
-struct hacc_region {
+struct hl_region {
 	__u64 offset;
 	__u64 size;
 	__u32 flags;
 };
 
-struct hacc_dev {
+struct hl_dev {
 	char bdf[32];
-	enum hacc_open_mode mode;
+	enum hl_open_mode mode;
 	int fd;
 	int group_fd;
 	int container_fd;
 	int iommufd;
 	__u32 ioas_id;
 	__u32 devid;
-	struct hacc_region cfg;
-	struct hacc_region bar[HACC_NUM_BARS];
+	struct hl_region cfg;
+	struct hl_region bar[HACC_NUM_BARS];
 };
 
-const char *hacc_last_error(void);
+const char *hl_last_error(void);
 /* printf-style: record an error text and return -err (err is a positive errno) */
-int hacc_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int hl_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-const char *hacc_mode_name(enum hacc_open_mode mode);
-int hacc_mode_parse(const char *name, enum hacc_open_mode *mode);
+const char *hl_mode_name(enum hl_open_mode mode);
+int hl_mode_parse(const char *name, enum hl_open_mode *mode);
 
-int hacc_dev_open(struct hacc_dev *dev, const char *bdf, enum hacc_open_mode mode);
-void hacc_dev_close(struct hacc_dev *dev);
-int hacc_dev_reset(struct hacc_dev *dev);
+int hl_dev_open(struct hl_dev *dev, const char *bdf, enum hl_open_mode mode);
+void hl_dev_close(struct hl_dev *dev);
+int hl_dev_reset(struct hl_dev *dev);
 
-int hacc_cfg_read(struct hacc_dev *dev, unsigned int off, void *buf, size_t len);
-int hacc_cfg_write(struct hacc_dev *dev, unsigned int off, const void *buf, size_t len);
-int hacc_bus_master(struct hacc_dev *dev, bool on);
+int hl_cfg_read(struct hl_dev *dev, unsigned int off, void *buf, size_t len);
+int hl_cfg_write(struct hl_dev *dev, unsigned int off, const void *buf, size_t len);
+int hl_bus_master(struct hl_dev *dev, bool on);
 
-int hacc_bar_read32(struct hacc_dev *dev, int bar, __u64 off, __u32 *val);
-int hacc_bar_write32(struct hacc_dev *dev, int bar, __u64 off, __u32 val);
+int hl_bar_read32(struct hl_dev *dev, int bar, __u64 off, __u32 *val);
+int hl_bar_write32(struct hl_dev *dev, int bar, __u64 off, __u32 val);
 /* raw region access, returning the pread/pwrite result or -errno */
-ssize_t hacc_bar_pread(struct hacc_dev *dev, int bar, __u64 off, void *buf, size_t len);
-ssize_t hacc_bar_pwrite(struct hacc_dev *dev, int bar, __u64 off, const void *buf, size_t len);
+ssize_t hl_bar_pread(struct hl_dev *dev, int bar, __u64 off, void *buf, size_t len);
+ssize_t hl_bar_pwrite(struct hl_dev *dev, int bar, __u64 off, const void *buf, size_t len);
 
-int hacc_dma_map(struct hacc_dev *dev, void *vaddr, __u64 iova, __u64 size);
-int hacc_dma_unmap(struct hacc_dev *dev, __u64 iova, __u64 size);
+int hl_dma_map(struct hl_dev *dev, void *vaddr, __u64 iova, __u64 size);
+int hl_dma_unmap(struct hl_dev *dev, __u64 iova, __u64 size);
 
 /* migration uAPI */
-int hacc_mig_flags(struct hacc_dev *dev, __u64 *flags);
-int hacc_mig_get_state(struct hacc_dev *dev, __u32 *state);
+int hl_mig_flags(struct hl_dev *dev, __u64 *flags);
+int hl_mig_get_state(struct hl_dev *dev, __u32 *state);
 /* On success *data_fd is the new data fd or -1 when the arc returns none. */
-int hacc_mig_set_state(struct hacc_dev *dev, __u32 state, int *data_fd);
-int hacc_mig_data_size(struct hacc_dev *dev, __u64 *bytes);
-int hacc_precopy_info(int data_fd, struct vfio_precopy_info *info);
+int hl_mig_set_state(struct hl_dev *dev, __u32 state, int *data_fd);
+int hl_mig_data_size(struct hl_dev *dev, __u64 *bytes);
+int hl_precopy_info(int data_fd, struct vfio_precopy_info *info);
 /* Read a saving file to its final end (read() == 0) into buf; *len is the size. */
-int hacc_mig_read_all(int data_fd, void *buf, size_t cap, size_t *len);
+int hl_mig_read_all(int data_fd, void *buf, size_t cap, size_t *len);
 /* Write all of buf to a resuming file (short writes are continued). */
-int hacc_mig_write_all(int data_fd, const void *buf, size_t len);
+int hl_mig_write_all(int data_fd, const void *buf, size_t len);
 
-const char *hacc_state_name(__u32 state);
-int hacc_state_parse(const char *name, __u32 *state);
+const char *hl_state_name(__u32 state);
+int hl_state_parse(const char *name, __u32 *state);
 
 #endif /* HACC_VFIO_H */

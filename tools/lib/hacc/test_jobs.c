@@ -156,8 +156,8 @@ static void test_doorbell(void)
 #define FAKE_ERR	0x06	/* some error status: output did not fit */
 
 static struct {
-	struct { __u64 iova; void *va; __u64 size; struct hacc_dev *dev; } map[16];
-	struct hacc_dev *dev;	/* the device that holds the state now */
+	struct { __u64 iova; void *va; __u64 size; struct hl_dev *dev; } map[16];
+	struct hl_dev *dev;	/* the device that holds the state now */
 	unsigned int nmap;
 	__u64 eq_base;
 	unsigned int eq_depth, eq_tail;
@@ -183,8 +183,8 @@ static void *xlate(__u64 iova, __u64 len)
 	abort();
 }
 
-int __wrap_hacc_dma_map(struct hacc_dev *dev, void *vaddr, __u64 iova, __u64 size);
-int __wrap_hacc_dma_map(struct hacc_dev *dev, void *vaddr, __u64 iova, __u64 size)
+int __wrap_hl_dma_map(struct hl_dev *dev, void *vaddr, __u64 iova, __u64 size);
+int __wrap_hl_dma_map(struct hl_dev *dev, void *vaddr, __u64 iova, __u64 size)
 {
 	fake.map[fake.nmap].dev = dev;
 	fake.map[fake.nmap].iova = iova;
@@ -193,22 +193,22 @@ int __wrap_hacc_dma_map(struct hacc_dev *dev, void *vaddr, __u64 iova, __u64 siz
 	return 0;
 }
 
-int __wrap_hacc_dma_unmap(struct hacc_dev *dev, __u64 iova, __u64 size);
-int __wrap_hacc_dma_unmap(struct hacc_dev *dev, __u64 iova, __u64 size)
+int __wrap_hl_dma_unmap(struct hl_dev *dev, __u64 iova, __u64 size);
+int __wrap_hl_dma_unmap(struct hl_dev *dev, __u64 iova, __u64 size)
 {
 	(void)dev, (void)iova, (void)size;
 	return 0;
 }
 
-int __wrap_hacc_bus_master(struct hacc_dev *dev, bool on);
-int __wrap_hacc_bus_master(struct hacc_dev *dev, bool on)
+int __wrap_hl_bus_master(struct hl_dev *dev, bool on);
+int __wrap_hl_bus_master(struct hl_dev *dev, bool on)
 {
 	(void)dev, (void)on;
 	return 0;
 }
 
-int __wrap_hacc_bar_read32(struct hacc_dev *dev, int bar, __u64 off, __u32 *val);
-int __wrap_hacc_bar_read32(struct hacc_dev *dev, int bar, __u64 off, __u32 *val)
+int __wrap_hl_bar_read32(struct hl_dev *dev, int bar, __u64 off, __u32 *val);
+int __wrap_hl_bar_read32(struct hl_dev *dev, int bar, __u64 off, __u32 *val)
 {
 	(void)dev, (void)bar;
 	/* EQ on vector 0, AEQ on vector 1, no doorbell isolation */
@@ -216,15 +216,15 @@ int __wrap_hacc_bar_read32(struct hacc_dev *dev, int bar, __u64 off, __u32 *val)
 	return 0;
 }
 
-int __wrap_hacc_bar_write32(struct hacc_dev *dev, int bar, __u64 off, __u32 val);
-int __wrap_hacc_bar_write32(struct hacc_dev *dev, int bar, __u64 off, __u32 val)
+int __wrap_hl_bar_write32(struct hl_dev *dev, int bar, __u64 off, __u32 val);
+int __wrap_hl_bar_write32(struct hl_dev *dev, int bar, __u64 off, __u32 val)
 {
 	(void)dev, (void)bar, (void)off, (void)val;
 	return 0;
 }
 
-int __wrap_hacc_mailbox(struct hacc_dev *dev, __u8 cmd, bool op_read, __u16 queue, __u64 *addr);
-int __wrap_hacc_mailbox(struct hacc_dev *dev, __u8 cmd, bool op_read, __u16 queue, __u64 *addr)
+int __wrap_hl_mailbox(struct hl_dev *dev, __u8 cmd, bool op_read, __u16 queue, __u64 *addr);
+int __wrap_hl_mailbox(struct hl_dev *dev, __u8 cmd, bool op_read, __u16 queue, __u64 *addr)
 {
 	const unsigned char *c;
 
@@ -370,9 +370,9 @@ static void complete(unsigned int qn, unsigned int sq_index)
 		fake.drop_irq--;
 }
 
-ssize_t __wrap_hacc_bar_pwrite(struct hacc_dev *dev, int bar, __u64 off, const void *buf,
+ssize_t __wrap_hl_bar_pwrite(struct hl_dev *dev, int bar, __u64 off, const void *buf,
 			       size_t len);
-ssize_t __wrap_hacc_bar_pwrite(struct hacc_dev *dev, int bar, __u64 off, const void *buf,
+ssize_t __wrap_hl_bar_pwrite(struct hl_dev *dev, int bar, __u64 off, const void *buf,
 			       size_t len)
 {
 	__u64 db;
@@ -468,7 +468,7 @@ static void run_jobs(struct hl_fn *fn, struct hl_jobs *comp, struct hl_jobs *dec
 static void test_loopback(bool irq)
 {
 	__u32 len;
-	struct hacc_dev dev = { .fd = 100 }, dev2 = { .fd = 101 };
+	struct hl_dev dev = { .fd = 100 }, dev2 = { .fd = 101 };
 	struct hl_fn_cfg fc = { .eq_depth = 64, .irq = irq };
 	struct hl_jobs_cfg cc = { .qn = 0, .op = HL_COMPRESS, .k = 8, .depth = 16 };
 	struct hl_jobs_cfg dc = { .qn = 1, .op = HL_DECOMPRESS, .k = 8, .depth = 16 };
@@ -496,7 +496,7 @@ static void test_loopback(bool irq)
 	fake.dev = &dev;
 	if (hl_fn_init(&fn, &dev, &fc) || hl_jobs_init(&comp, &fn, &cc) ||
 	    hl_jobs_init(&decomp, &fn, &dc)) {
-		fprintf(stderr, "loopback set-up: %s\n", hacc_last_error());
+		fprintf(stderr, "loopback set-up: %s\n", hl_last_error());
 		failures++;
 		return;
 	}

@@ -47,14 +47,14 @@
 #define HIDDEN		HACC_VF_MIG_AREA
 #define FULL		HACC_VF_BAR_SIZE
 
-static struct hacc_dev dev;
-static struct hacc_model model;
+static struct hl_dev dev;
+static struct hl_model model;
 static int fn;
 
 static __u64 accesses(void)
 {
-	return hacc_model_fn_counter(&model, fn, HACC_CTL_MMIO_READS) +
-	       hacc_model_fn_counter(&model, fn, HACC_CTL_MMIO_WRITES);
+	return hl_model_fn_counter(&model, fn, HACC_CTL_MMIO_READS) +
+	       hl_model_fn_counter(&model, fn, HACC_CTL_MMIO_WRITES);
 }
 
 struct sweep {
@@ -69,8 +69,8 @@ static void refused(struct sweep *sw, __u64 off, size_t len)
 	static __u8 buf[0x10000];
 	ssize_t n;
 
-	n = sw->write ? hacc_bar_pwrite(&dev, BAR, off, buf, len) :
-			hacc_bar_pread(&dev, BAR, off, buf, len);
+	n = sw->write ? hl_bar_pwrite(&dev, BAR, off, buf, len) :
+			hl_bar_pread(&dev, BAR, off, buf, len);
 	sw->tried++;
 	if (n != -EINVAL && !sw->leaked++)
 		snprintf(sw->first, sizeof(sw->first), "%zu bytes at %#llx gave %zd",
@@ -111,8 +111,8 @@ static void straddle(struct robust_tap *tap)
 	for (w = 0; w < 2; w++)
 		for (off = HIDDEN - 16; off < HIDDEN; off++)
 			for (len = HIDDEN - off + 1; len <= sizeof(buf); len += 7) {
-				n = w ? hacc_bar_pwrite(&dev, BAR, off, buf, len) :
-					hacc_bar_pread(&dev, BAR, off, buf, len);
+				n = w ? hl_bar_pwrite(&dev, BAR, off, buf, len) :
+					hl_bar_pread(&dev, BAR, off, buf, len);
 				tried++;
 				if (n > (ssize_t)(HIDDEN - off) && !bad++)
 					snprintf(first, sizeof(first), "%s of %zu at %#llx gave %zd",
@@ -245,11 +245,11 @@ static void whole_bar(struct robust_tap *tap, const char *bdf)
 	__u32 v = 0x5a5a5a5a;
 	int i, ret;
 
-	ret = hacc_sys_dbg_read(bdf, "regs", before, sizeof(before)) < 0;
+	ret = hl_sys_dbg_read(bdf, "regs", before, sizeof(before)) < 0;
 	for (i = 0; !ret && i < 2 * HACC_XQC_DWORDS; i++)
-		ret = hacc_bar_write32(&dev, BAR, HACC_VF_EQC_DW0 + 4 * i, v);
+		ret = hl_bar_write32(&dev, BAR, HACC_VF_EQC_DW0 + 4 * i, v);
 	if (!ret)
-		ret = hacc_sys_dbg_read(bdf, "regs", after, sizeof(after)) < 0;
+		ret = hl_sys_dbg_read(bdf, "regs", after, sizeof(after)) < 0;
 	if (ret || strcmp(before, after))
 		printf("# register dump before:\n%s# after:\n%s", before, after);
 	robust_result(tap, !ret && !strcmp(before, after),
@@ -267,10 +267,10 @@ static int pf_revision(const char *pf, unsigned int *rev)
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/revision", pf);
 	f = fopen(path, "r");
 	if (!f)
-		return hacc_fail(errno, "open %s", path);
+		return hl_fail(errno, "open %s", path);
 	ok = fscanf(f, "%x", rev) == 1;
 	fclose(f);
-	return ok ? 0 : hacc_fail(EINVAL, "no revision in %s", path);
+	return ok ? 0 : hl_fail(EINVAL, "no revision in %s", path);
 }
 
 int main(int argc, char **argv)
@@ -285,10 +285,10 @@ int main(int argc, char **argv)
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("TAP version 13\n");
-	fn = hacc_sys_vf_fn(argv[1]);
-	if (fn <= 0 || hacc_sys_pf(argv[1], pf, sizeof(pf)) || hacc_model_open(&model, pf) ||
-	    hacc_dev_open(&dev, argv[1], HACC_OPEN_CDEV) || pf_revision(pf, &rev)) {
-		robust_result(&tap, false, "set-up of %s: %s", argv[1], hacc_last_error());
+	fn = hl_sys_vf_fn(argv[1]);
+	if (fn <= 0 || hl_sys_pf(argv[1], pf, sizeof(pf)) || hl_model_open(&model, pf) ||
+	    hl_dev_open(&dev, argv[1], HACC_OPEN_CDEV) || pf_revision(pf, &rev)) {
+		robust_result(&tap, false, "set-up of %s: %s", argv[1], hl_last_error());
 		printf("1..%d\n", tap.n);
 		return 1;
 	}
@@ -309,8 +309,8 @@ int main(int argc, char **argv)
 		sweep_ioeventfd(&tap);
 		try_dma_buf(&tap);
 	}
-	hacc_dev_close(&dev);
-	hacc_model_close(&model);
+	hl_dev_close(&dev);
+	hl_model_close(&model);
 	printf("1..%d\n", tap.n);
 	return tap.failed ? 1 : 0;
 }

@@ -102,11 +102,11 @@ static int file_child(int fd, const __u8 *src, size_t len, double seconds)
 	return 0;
 }
 
-static int state_of(struct hacc_dev *d)
+static int state_of(struct hl_dev *d)
 {
 	__u32 st = VFIO_DEVICE_STATE_ERROR;
 
-	return hacc_mig_get_state(d, &st) ? VFIO_DEVICE_STATE_ERROR : (int)st;
+	return hl_mig_get_state(d, &st) ? VFIO_DEVICE_STATE_ERROR : (int)st;
 }
 
 /* The first n VFs bound to our driver, else a failure (the runner set them up) */
@@ -163,7 +163,7 @@ static unsigned int sriov_cap(const char *bdf)
 }
 
 struct vf_run {
-	struct hacc_dev d;
+	struct hl_dev d;
 	int fd;			/* migration file */
 	pid_t child;
 	unsigned int fails;	/* calls that ended with an errno */
@@ -195,8 +195,8 @@ FIXTURE_TEARDOWN(ctl)
 		if (self->v[i].fd >= 0)
 			close(self->v[i].fd);
 		if (self->v[i].d.fd >= 0) {
-			hacc_mig_set_state(&self->v[i].d, VFIO_DEVICE_STATE_RUNNING, NULL);
-			hacc_dev_close(&self->v[i].d);
+			hl_mig_set_state(&self->v[i].d, VFIO_DEVICE_STATE_RUNNING, NULL);
+			hl_dev_close(&self->v[i].d);
 		}
 	}
 }
@@ -210,7 +210,7 @@ FIXTURE_TEARDOWN(ctl)
 	int __r = (expr);						\
 	double __took = now_s() - __t;					\
 	TH_LOG("%s %s: %s after %.2f s", (vr)->d.bdf, what,		\
-	       __r ? hacc_last_error() : "ok", __took);			\
+	       __r ? hl_last_error() : "ok", __took);			\
 	EXPECT_GT(SLOW_S, __took);					\
 	if (__r)							\
 		(vr)->fails++;						\
@@ -222,7 +222,7 @@ FIXTURE_TEARDOWN(ctl)
  * 0 failed, -1 no end within RESET_S.  Counts our driver's lines per VF
  * and kernel splats meanwhile.
  */
-static int watch_reset(struct hacc_kmsg *k, const char *pf, struct vf_run *v,
+static int watch_reset(struct hl_kmsg *k, const char *pf, struct vf_run *v,
 		       unsigned int *splats, double seconds)
 {
 	double end = now_s() + seconds;
@@ -230,14 +230,14 @@ static int watch_reset(struct hacc_kmsg *k, const char *pf, struct vf_run *v,
 	int level, r, i;
 
 	while (now_s() < end) {
-		r = hacc_kmsg_next(k, &level, text, sizeof(text));
+		r = hl_kmsg_next(k, &level, text, sizeof(text));
 		if (r < 0)
 			return -1;
 		if (!r) {
 			usleep(50000);
 			continue;
 		}
-		if (hacc_kmsg_is_splat(text)) {
+		if (hl_kmsg_is_splat(text)) {
 			(*splats)++;
 			printf("# splat: %s\n", text);
 		}
@@ -257,7 +257,7 @@ static int watch_reset(struct hacc_kmsg *k, const char *pf, struct vf_run *v,
 }
 
 /* Drain the rest of the log into the counters (no end awaited) */
-static void drain_log(struct hacc_kmsg *k, struct vf_run *v, unsigned int *splats)
+static void drain_log(struct hl_kmsg *k, struct vf_run *v, unsigned int *splats)
 {
 	(void)watch_reset(k, "no such device: drain only", v, splats, 0.5);
 }
@@ -271,26 +271,26 @@ TEST_F_TIMEOUT(ctl, reset_during_migration, 300)
 	const char *want = getenv("HACC_CTLRST");
 	unsigned int splats = 0, cap;
 	static __u8 buf[STREAM_MAX];
-	struct hacc_model m;
-	struct hacc_kmsg k;
+	struct hl_model m;
+	struct hl_kmsg k;
 	char pf[32];
 	size_t len;
 	int i, rc, done, fd, st;
 
 	NEED_VFS(NVF);
-	HACC_OK(hacc_sys_pf(vfs[0], pf, sizeof(pf)));
-	HACC_OK(hacc_model_open(&m, pf));
-	if (hacc_model_read(&m, HACC_CTL_VERSION) < 3) {
-		hacc_model_close(&m);
+	HACC_OK(hl_sys_pf(vfs[0], pf, sizeof(pf)));
+	HACC_OK(hl_model_open(&m, pf));
+	if (hl_model_read(&m, HACC_CTL_VERSION) < 3) {
+		hl_model_close(&m);
 		SKIP(return, "the model has no ABNORMAL_SET (control window version < 3)");
 	}
 	for (i = 0; i < NVF; i++)
-		HACC_OK(hacc_dev_open(&self->v[i].d, vfs[i], HACC_OPEN_CDEV));
+		HACC_OK(hl_dev_open(&self->v[i].d, vfs[i], HACC_OPEN_CDEV));
 
 	/* a valid stream for the RESUMING VF, saved from itself */
-	HACC_OK(hacc_mig_set_state(&self->v[3].d, VFIO_DEVICE_STATE_STOP, NULL));
-	HACC_OK(hacc_mig_set_state(&self->v[3].d, VFIO_DEVICE_STATE_STOP_COPY, &fd));
-	HACC_OK(hacc_mig_read_all(fd, self->stream, sizeof(self->stream), &self->stream_len));
+	HACC_OK(hl_mig_set_state(&self->v[3].d, VFIO_DEVICE_STATE_STOP, NULL));
+	HACC_OK(hl_mig_set_state(&self->v[3].d, VFIO_DEVICE_STATE_STOP_COPY, &fd));
+	HACC_OK(hl_mig_read_all(fd, self->stream, sizeof(self->stream), &self->stream_len));
 	close(fd);
 
 	for (i = 0; i < NVF; i++) {
@@ -299,8 +299,8 @@ TEST_F_TIMEOUT(ctl, reset_during_migration, 300)
 		if (states[i] == VFIO_DEVICE_STATE_RUNNING)
 			continue;
 		if (states[i] != VFIO_DEVICE_STATE_PRE_COPY)
-			HACC_OK(hacc_mig_set_state(&vr->d, VFIO_DEVICE_STATE_STOP, NULL));
-		HACC_OK(hacc_mig_set_state(&vr->d, states[i], &vr->fd));
+			HACC_OK(hl_mig_set_state(&vr->d, VFIO_DEVICE_STATE_STOP, NULL));
+		HACC_OK(hl_mig_set_state(&vr->d, states[i], &vr->fd));
 		ASSERT_LE(0, vr->fd);
 		fflush(NULL);
 		vr->child = fork();
@@ -312,9 +312,9 @@ TEST_F_TIMEOUT(ctl, reset_during_migration, 300)
 	/* let the readers drain their files and block */
 	usleep(500000);
 
-	HACC_OK(hacc_kmsg_open(&k));
-	hacc_model_write(&m, HACC_CTL_ABNORMAL_SET, QM_ECC_MBIT);
-	hacc_model_close(&m);
+	HACC_OK(hl_kmsg_open(&k));
+	hl_model_write(&m, HACC_CTL_ABNORMAL_SET, QM_ECC_MBIT);
+	hl_model_close(&m);
 	done = watch_reset(&k, pf, self->v, &splats, RESET_S);
 	TH_LOG("PF %s controller reset: %s", pf,
 	       done < 0 ? "no end logged" : done ? "complete" : "failed");
@@ -328,7 +328,7 @@ TEST_F_TIMEOUT(ctl, reset_during_migration, 300)
 			continue;
 		rc = wait_child(self->v[i].child, CHILD_S + SLOW_S);
 		self->v[i].child = 0;
-		TH_LOG("%s: the child on the %s file %s", vfs[i], hacc_state_name(states[i]),
+		TH_LOG("%s: the child on the %s file %s", vfs[i], hl_state_name(states[i]),
 		       rc < 0 ? "was still blocked: killed" :
 		       rc == 100 ? "saw a call take 10 s" : rc ? strerror(rc) : "ran its time");
 		EXPECT_LE(0, rc);
@@ -342,16 +342,16 @@ TEST_F_TIMEOUT(ctl, reset_during_migration, 300)
 		struct vf_run *vr = &self->v[i];
 		__u32 cur = VFIO_DEVICE_STATE_ERROR;
 
-		TIMED(vr, "get state", hacc_mig_get_state(&vr->d, &cur));
+		TIMED(vr, "get state", hl_mig_get_state(&vr->d, &cur));
 		if (vr->fd >= 0) {
 			close(vr->fd);
 			vr->fd = -1;
 		}
-		if (!TIMED(vr, "-> STOP", hacc_mig_set_state(&vr->d, VFIO_DEVICE_STATE_STOP, NULL)) &&
+		if (!TIMED(vr, "-> STOP", hl_mig_set_state(&vr->d, VFIO_DEVICE_STATE_STOP, NULL)) &&
 		    !TIMED(vr, "-> STOP_COPY",
-			   hacc_mig_set_state(&vr->d, VFIO_DEVICE_STATE_STOP_COPY, &vr->fd)) &&
-		    !TIMED(vr, "read the stream", hacc_mig_read_all(vr->fd, buf, sizeof(buf), &len))) {
-			st = hacc_stream_check(buf, len);
+			   hl_mig_set_state(&vr->d, VFIO_DEVICE_STATE_STOP_COPY, &vr->fd)) &&
+		    !TIMED(vr, "read the stream", hl_mig_read_all(vr->fd, buf, sizeof(buf), &len))) {
+			st = hl_stream_check(buf, len);
 			TH_LOG("%s: stream of %zu bytes after the reset: %s", vfs[i], len,
 			       st == HACC_STREAM_OK ? "valid" : "refused by the stream check");
 			/* a dead device has no state to save */
@@ -362,8 +362,8 @@ TEST_F_TIMEOUT(ctl, reset_during_migration, 300)
 			close(vr->fd);
 			vr->fd = -1;
 		}
-		TIMED(vr, "-> RUNNING", hacc_mig_set_state(&vr->d, VFIO_DEVICE_STATE_RUNNING, NULL));
-		TIMED(vr, "VFIO_DEVICE_RESET", hacc_dev_reset(&vr->d));
+		TIMED(vr, "-> RUNNING", hl_mig_set_state(&vr->d, VFIO_DEVICE_STATE_RUNNING, NULL));
+		TIMED(vr, "VFIO_DEVICE_RESET", hl_dev_reset(&vr->d));
 		EXPECT_EQ(VFIO_DEVICE_STATE_RUNNING, state_of(&vr->d));
 	}
 
@@ -381,18 +381,18 @@ TEST_F_TIMEOUT(ctl, reset_during_migration, 300)
 		for (i = 0; i < NVF; i++) {
 			struct vf_run *vr = &self->v[i];
 
-			HACC_OK(hacc_mig_set_state(&vr->d, VFIO_DEVICE_STATE_STOP, NULL));
-			HACC_OK(hacc_mig_set_state(&vr->d, VFIO_DEVICE_STATE_STOP_COPY, &vr->fd));
-			HACC_OK(hacc_mig_read_all(vr->fd, buf, sizeof(buf), &len));
+			HACC_OK(hl_mig_set_state(&vr->d, VFIO_DEVICE_STATE_STOP, NULL));
+			HACC_OK(hl_mig_set_state(&vr->d, VFIO_DEVICE_STATE_STOP_COPY, &vr->fd));
+			HACC_OK(hl_mig_read_all(vr->fd, buf, sizeof(buf), &len));
 			close(vr->fd);
 			vr->fd = -1;
-			EXPECT_EQ((int)HACC_STREAM_OK, (int)hacc_stream_check(buf, len));
-			HACC_OK(hacc_mig_set_state(&vr->d, VFIO_DEVICE_STATE_RUNNING, NULL));
+			EXPECT_EQ((int)HACC_STREAM_OK, (int)hl_stream_check(buf, len));
+			HACC_OK(hl_mig_set_state(&vr->d, VFIO_DEVICE_STATE_RUNNING, NULL));
 		}
 	}
 
 	drain_log(&k, self->v, &splats);
-	hacc_kmsg_close(&k);
+	hl_kmsg_close(&k);
 	EXPECT_EQ(0u, splats);
 	for (i = 0; i < NVF; i++) {
 		TH_LOG("%s: %u failed calls, %u lines of our driver", vfs[i],
@@ -403,30 +403,30 @@ TEST_F_TIMEOUT(ctl, reset_during_migration, 300)
 
 TEST_F_TIMEOUT(ctl, migrate_after, 120)
 {
-	struct hacc_guest ga = { 0 }, gb = { 0 };
-	struct hacc_regs want, got;
+	struct hl_guest ga = { 0 }, gb = { 0 };
+	struct hl_regs want, got;
 	struct vf_run *a = &self->v[0], *b = &self->v[1];
 	size_t len;
 
 	NEED_VFS(2);
-	HACC_OK(hacc_dev_open(&a->d, vfs[0], HACC_OPEN_CDEV));
-	HACC_OK(hacc_dev_open(&b->d, vfs[1], HACC_OPEN_CDEV));
-	HACC_OK(hacc_guest_attach(&ga, &a->d));
-	HACC_OK(hacc_guest_attach(&gb, &b->d));
-	HACC_OK(hacc_guest_program(&ga, 17));
-	hacc_guest_expected(&want, ga.iova, 17);
-	HACC_OK(hacc_mig_set_state(&a->d, VFIO_DEVICE_STATE_STOP, NULL));
-	HACC_OK(hacc_mig_set_state(&a->d, VFIO_DEVICE_STATE_STOP_COPY, &a->fd));
-	HACC_OK(hacc_mig_read_all(a->fd, self->stream, sizeof(self->stream), &len));
-	HACC_OK(hacc_mig_set_state(&b->d, VFIO_DEVICE_STATE_STOP, NULL));
-	HACC_OK(hacc_mig_set_state(&b->d, VFIO_DEVICE_STATE_RESUMING, &b->fd));
-	HACC_OK(hacc_mig_write_all(b->fd, self->stream, len));
-	HACC_OK(hacc_mig_set_state(&b->d, VFIO_DEVICE_STATE_STOP, NULL));
-	HACC_OK(hacc_mig_set_state(&b->d, VFIO_DEVICE_STATE_RUNNING, NULL));
-	HACC_OK(hacc_guest_read(&gb, &got));
-	EXPECT_EQ(0, hacc_regs_diff(&want, &got, stderr));
-	hacc_guest_detach(&ga);
-	hacc_guest_detach(&gb);
+	HACC_OK(hl_dev_open(&a->d, vfs[0], HACC_OPEN_CDEV));
+	HACC_OK(hl_dev_open(&b->d, vfs[1], HACC_OPEN_CDEV));
+	HACC_OK(hl_guest_attach(&ga, &a->d));
+	HACC_OK(hl_guest_attach(&gb, &b->d));
+	HACC_OK(hl_guest_program(&ga, 17));
+	hl_guest_expected(&want, ga.iova, 17);
+	HACC_OK(hl_mig_set_state(&a->d, VFIO_DEVICE_STATE_STOP, NULL));
+	HACC_OK(hl_mig_set_state(&a->d, VFIO_DEVICE_STATE_STOP_COPY, &a->fd));
+	HACC_OK(hl_mig_read_all(a->fd, self->stream, sizeof(self->stream), &len));
+	HACC_OK(hl_mig_set_state(&b->d, VFIO_DEVICE_STATE_STOP, NULL));
+	HACC_OK(hl_mig_set_state(&b->d, VFIO_DEVICE_STATE_RESUMING, &b->fd));
+	HACC_OK(hl_mig_write_all(b->fd, self->stream, len));
+	HACC_OK(hl_mig_set_state(&b->d, VFIO_DEVICE_STATE_STOP, NULL));
+	HACC_OK(hl_mig_set_state(&b->d, VFIO_DEVICE_STATE_RUNNING, NULL));
+	HACC_OK(hl_guest_read(&gb, &got));
+	EXPECT_EQ(0, hl_regs_diff(&want, &got, stderr));
+	hl_guest_detach(&ga);
+	hl_guest_detach(&gb);
 }
 
 int main(int argc, char **argv)

@@ -96,10 +96,10 @@ static double driver_wait(const struct fcase *c)
 	return c->reg == HACC_CTL_FAULT_MB_BUSY && c->after == S(ERROR) ? 1.0 : 0;
 }
 
-static struct hacc_dev dev;
-static struct hacc_guest guest;
-static struct hacc_model model;
-static struct hacc_kmsg kmsg;
+static struct hl_dev dev;
+static struct hl_guest guest;
+static struct hl_model model;
+static struct hl_kmsg kmsg;
 static const char *bdf;
 static int fn;
 static struct hacc_mig_data saved;
@@ -111,8 +111,8 @@ static int log_lines(char *last, size_t len)
 	int level, n = 0;
 
 	snprintf(tag, sizeof(tag), "%s: ", bdf);
-	while (hacc_kmsg_next(&kmsg, &level, text, sizeof(text)) > 0) {
-		if (hacc_kmsg_is_splat(text))
+	while (hl_kmsg_next(&kmsg, &level, text, sizeof(text)) > 0) {
+		if (hl_kmsg_is_splat(text))
 			printf("# KERNEL: %s\n", text);
 		if (level <= 3 && strstr(text, tag)) {
 			n++;
@@ -131,7 +131,7 @@ static void clear_faults(void)
 	unsigned int i;
 
 	for (i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
-		hacc_model_write(&model, regs[i], 0);
+		hl_model_write(&model, regs[i], 0);
 }
 
 /* Reset, then give the VF queue state: RUNNING with a guest */
@@ -140,15 +140,15 @@ static int fresh(unsigned int seed)
 	__u32 s;
 	int ret;
 
-	ret = hacc_dev_reset(&dev);
+	ret = hl_dev_reset(&dev);
 	if (!ret)
-		ret = hacc_mig_get_state(&dev, &s);
+		ret = hl_mig_get_state(&dev, &s);
 	if (!ret && s != S(RUNNING))
-		ret = hacc_fail(EINVAL, "state %s after reset, expected RUNNING", hacc_state_name(s));
+		ret = hl_fail(EINVAL, "state %s after reset, expected RUNNING", hl_state_name(s));
 	if (!ret)
-		ret = hacc_bus_master(&dev, true);
+		ret = hl_bus_master(&dev, true);
 	if (!ret)
-		ret = hacc_guest_program(&guest, seed);
+		ret = hl_guest_program(&guest, seed);
 	return ret;
 }
 
@@ -163,21 +163,21 @@ static int walk_to(__u32 from, int *fd)
 	case S(RUNNING):
 		return 0;
 	case S(PRE_COPY):
-		ret = hacc_mig_set_state(&dev, S(PRE_COPY), fd);
+		ret = hl_mig_set_state(&dev, S(PRE_COPY), fd);
 		if (!ret && read(*fd, hdr, sizeof(hdr)) != sizeof(hdr))
-			ret = hacc_fail(EIO, "PRE_COPY header read");
+			ret = hl_fail(EIO, "PRE_COPY header read");
 		return ret;
 	case S(STOP):
-		return hacc_mig_set_state(&dev, S(STOP), NULL);
+		return hl_mig_set_state(&dev, S(STOP), NULL);
 	case S(RESUMING):
-		ret = hacc_mig_set_state(&dev, S(STOP), NULL);
+		ret = hl_mig_set_state(&dev, S(STOP), NULL);
 		if (!ret)
-			ret = hacc_mig_set_state(&dev, S(RESUMING), fd);
+			ret = hl_mig_set_state(&dev, S(RESUMING), fd);
 		if (!ret)
-			ret = hacc_mig_write_all(*fd, &saved, saved_len);
+			ret = hl_mig_write_all(*fd, &saved, saved_len);
 		return ret;
 	}
-	return hacc_fail(EINVAL, "no walk to %s", hacc_state_name(from));
+	return hl_fail(EINVAL, "no walk to %s", hl_state_name(from));
 }
 
 /*
@@ -191,14 +191,14 @@ static int not_ready_stream(int fd, bool header_sent)
 	size_t len, want = header_sent ? 0 : HACC_MIG_MATCH_SIZE;
 	int ret;
 
-	ret = hacc_mig_read_all(fd, &rec, sizeof(rec), &len);
+	ret = hl_mig_read_all(fd, &rec, sizeof(rec), &len);
 	if (ret)
 		return ret;
 	if (len != want)
-		return hacc_fail(EPROTO, "%zu bytes left in the stream, expected %zu", len, want);
+		return hl_fail(EPROTO, "%zu bytes left in the stream, expected %zu", len, want);
 	if (!header_sent && (rec.magic != HACC_MIG_MAGIC_V2 ||
 			     rec.vf_state != HACC_VF_STATE_NOT_READY))
-		return hacc_fail(EPROTO, "header magic %#llx, vf_state %u: expected %#llx, %u",
+		return hl_fail(EPROTO, "header magic %#llx, vf_state %u: expected %#llx, %u",
 				 (unsigned long long)rec.magic, rec.vf_state,
 				 HACC_MIG_MAGIC_V2, HACC_VF_STATE_NOT_READY);
 	return 0;
@@ -208,37 +208,37 @@ static int not_ready_stream(int fd, bool header_sent)
 static int recovers(unsigned int seed)
 {
 	struct hacc_mig_data rec;
-	struct hacc_regs want, got;
+	struct hl_regs want, got;
 	size_t len = 0;
 	int fd = -1, ret;
 
 	ret = fresh(seed);
 	if (!ret)
-		ret = hacc_mig_set_state(&dev, S(STOP_COPY), &fd);
+		ret = hl_mig_set_state(&dev, S(STOP_COPY), &fd);
 	if (!ret)
-		ret = hacc_mig_read_all(fd, &rec, sizeof(rec), &len);
+		ret = hl_mig_read_all(fd, &rec, sizeof(rec), &len);
 	if (fd >= 0)
 		close(fd);
 	fd = -1;
 	if (!ret && len != sizeof(rec))
-		ret = hacc_fail(EPROTO, "saved %zu bytes after recovery", len);
+		ret = hl_fail(EPROTO, "saved %zu bytes after recovery", len);
 	if (!ret)
-		ret = hacc_mig_set_state(&dev, S(STOP), NULL);
+		ret = hl_mig_set_state(&dev, S(STOP), NULL);
 	if (!ret)
-		ret = hacc_mig_set_state(&dev, S(RESUMING), &fd);
+		ret = hl_mig_set_state(&dev, S(RESUMING), &fd);
 	if (!ret)
-		ret = hacc_mig_write_all(fd, &rec, len);
+		ret = hl_mig_write_all(fd, &rec, len);
 	if (fd >= 0)
 		close(fd);
 	if (!ret)
-		ret = hacc_mig_set_state(&dev, S(RUNNING), NULL);
+		ret = hl_mig_set_state(&dev, S(RUNNING), NULL);
 	if (!ret)
-		ret = hacc_guest_read(&guest, &got);
+		ret = hl_guest_read(&guest, &got);
 	if (ret)
 		return ret;
-	hacc_guest_expected(&want, guest.iova, seed);
-	if (hacc_regs_diff(&want, &got, stdout))
-		return hacc_fail(EPROTO, "registers differ after the recovery migration");
+	hl_guest_expected(&want, guest.iova, seed);
+	if (hl_regs_diff(&want, &got, stdout))
+		return hl_fail(EPROTO, "registers differ after the recovery migration");
 	return 0;
 }
 
@@ -270,19 +270,19 @@ int main(int argc, char **argv)
 	bdf = argv[optind];
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("TAP version 13\n");
-	fn = hacc_sys_vf_fn(bdf);
-	if (fn <= 0 || hacc_sys_pf(bdf, pf, sizeof(pf)) || hacc_model_open(&model, pf) ||
-	    hacc_kmsg_open(&kmsg) || hacc_dev_open(&dev, bdf, HACC_OPEN_CDEV) ||
-	    hacc_guest_attach(&guest, &dev) || fresh(3) ||
-	    hacc_mig_set_state(&dev, S(STOP_COPY), &fd) ||
-	    hacc_mig_read_all(fd, &saved, sizeof(saved), &saved_len)) {
-		robust_result(&tap, false, "set-up of %s: %s", bdf, hacc_last_error());
+	fn = hl_sys_vf_fn(bdf);
+	if (fn <= 0 || hl_sys_pf(bdf, pf, sizeof(pf)) || hl_model_open(&model, pf) ||
+	    hl_kmsg_open(&kmsg) || hl_dev_open(&dev, bdf, HACC_OPEN_CDEV) ||
+	    hl_guest_attach(&guest, &dev) || fresh(3) ||
+	    hl_mig_set_state(&dev, S(STOP_COPY), &fd) ||
+	    hl_mig_read_all(fd, &saved, sizeof(saved), &saved_len)) {
+		robust_result(&tap, false, "set-up of %s: %s", bdf, hl_last_error());
 		printf("1..%d\n", tap.n);
 		return 1;
 	}
 	close(fd);
 	clear_faults();
-	hacc_mig_flags(&dev, &flags);
+	hl_mig_flags(&dev, &flags);
 	printf("# VF %s (function %d), PF %s; budget %.0f ms per arc\n", bdf, fn, pf, budget * 1e3);
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -297,29 +297,29 @@ int main(int argc, char **argv)
 			after = flags & VFIO_MIGRATION_P2P ? S(PRE_COPY_P2P) : S(ERROR);
 		if (fresh(5 + i) || walk_to(c->from, &fd)) {
 			robust_result(&tap, false, "%s on %s->%s: set-up: %s", c->fault,
-				      hacc_state_name(c->from), hacc_state_name(c->to),
-				      hacc_last_error());
+				      hl_state_name(c->from), hl_state_name(c->to),
+				      hl_last_error());
 			continue;
 		}
 		log_lines(line, sizeof(line));
 		line[0] = '\0';
-		hacc_model_write(&model, c->reg, c->pf_bit ? 1 : 1ull << fn);
+		hl_model_write(&model, c->reg, c->pf_bit ? 1 : 1ull << fn);
 		t0 = robust_now();
 		sfd = -1;
-		ret = hacc_mig_set_state(&dev, c->to, c->to == S(STOP_COPY) && fd < 0 ? &sfd : NULL);
+		ret = hl_mig_set_state(&dev, c->to, c->to == S(STOP_COPY) && fd < 0 ? &sfd : NULL);
 		dt = robust_now() - t0;
-		hacc_model_write(&model, c->reg, 0);
+		hl_model_write(&model, c->reg, 0);
 		err = -ret;
 		/* what a save that succeeded wrote: read on the stream it continues */
 		stream[0] = '\0';
 		if (!ret && !c->err && c->to == S(STOP_COPY) &&
 		    not_ready_stream(sfd >= 0 ? sfd : fd, fd >= 0))
-			snprintf(stream, sizeof(stream), "%s", hacc_last_error());
+			snprintf(stream, sizeof(stream), "%s", hl_last_error());
 		if (fd >= 0)
 			close(fd);
 		if (sfd >= 0)
 			close(sfd);
-		if (hacc_mig_get_state(&dev, &s))
+		if (hl_mig_get_state(&dev, &s))
 			s = ~0u;
 		lines = log_lines(line, sizeof(line));
 
@@ -328,8 +328,8 @@ int main(int argc, char **argv)
 			snprintf(why, sizeof(why), "; expected %s", c->err ? strerrorname_np(c->err) : "success");
 		} else if (s != after) {
 			ok = false;
-			snprintf(why, sizeof(why), "; state %s, expected %s (%s)", hacc_state_name(s),
-				 hacc_state_name(after), c->why);
+			snprintf(why, sizeof(why), "; state %s, expected %s (%s)", hl_state_name(s),
+				 hl_state_name(after), c->why);
 		} else if (dt > budget + driver_wait(c)) {
 			ok = false;
 			snprintf(why, sizeof(why), "; over the %.0f ms budget",
@@ -343,20 +343,20 @@ int main(int argc, char **argv)
 				 c->err ? 1 : 0);
 		} else if (recovers(40 + i)) {
 			ok = false;
-			snprintf(why, sizeof(why), "; no recovery after reset: %s", hacc_last_error());
+			snprintf(why, sizeof(why), "; no recovery after reset: %s", hl_last_error());
 		}
 		if (lines)
 			printf("# log: %s\n", line);
 		robust_result(&tap, ok, "fault %s on %s->%s: %s in %.1f ms, state %s%s%s",
-			      c->fault, hacc_state_name(c->from), hacc_state_name(c->to),
-			      err ? strerrorname_np(err) : "success", dt * 1e3, hacc_state_name(s),
+			      c->fault, hl_state_name(c->from), hl_state_name(c->to),
+			      err ? strerrorname_np(err) : "success", dt * 1e3, hl_state_name(s),
 			      ok ? ", reset recovers" : "", why);
 	}
 	clear_faults();
-	hacc_guest_detach(&guest);
-	hacc_dev_close(&dev);
-	hacc_model_close(&model);
-	hacc_kmsg_close(&kmsg);
+	hl_guest_detach(&guest);
+	hl_dev_close(&dev);
+	hl_model_close(&model);
+	hl_kmsg_close(&kmsg);
 	printf("1..%d\n", tap.n);
 	return tap.failed ? 1 : 0;
 }

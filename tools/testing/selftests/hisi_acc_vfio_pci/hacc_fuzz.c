@@ -165,10 +165,10 @@ struct worker {
 	int id;
 	const char *bdf;
 	int fn;
-	struct hacc_dev dev;
-	struct hacc_guest g;
-	struct hacc_model m;
-	struct hacc_kmsg k;
+	struct hl_dev dev;
+	struct hl_guest g;
+	struct hl_model m;
+	struct hl_kmsg k;
 	bool open;
 	pthread_t thread;
 };
@@ -222,8 +222,8 @@ static int drain_kmsg_once(struct worker *w, char *last, size_t len)
 	int level, lines = 0, ret;
 
 	snprintf(tag, sizeof(tag), "%s: ", w->bdf);
-	while ((ret = hacc_kmsg_next(&w->k, &level, text, sizeof(text))) > 0) {
-		if (hacc_kmsg_is_splat(text)) {
+	while ((ret = hl_kmsg_next(&w->k, &level, text, sizeof(text))) > 0) {
+		if (hl_kmsg_is_splat(text)) {
 			pthread_mutex_lock(&lock);
 			st.splats++;
 			printf("# KERNEL: %s\n", text);
@@ -247,19 +247,19 @@ struct seen {
 
 static void model_seen(struct worker *w, struct seen *s)
 {
-	s->writes = hacc_model_fn_counter(&w->m, w->fn, HACC_CTL_MMIO_WRITES);
-	s->mb = hacc_model_fn_counter(&w->m, w->fn, HACC_CTL_MB_TOTAL);
-	s->hash = hacc_model_fn_counter(&w->m, w->fn, HACC_CTL_STATE_HASH);
+	s->writes = hl_model_fn_counter(&w->m, w->fn, HACC_CTL_MMIO_WRITES);
+	s->mb = hl_model_fn_counter(&w->m, w->fn, HACC_CTL_MB_TOTAL);
+	s->hash = hl_model_fn_counter(&w->m, w->fn, HACC_CTL_STATE_HASH);
 }
 
 static int get_state(struct worker *w, __u32 *s)
 {
-	return hacc_mig_get_state(&w->dev, s);
+	return hl_mig_get_state(&w->dev, s);
 }
 
 static int set_state(struct worker *w, __u32 s, int *fd)
 {
-	return hacc_mig_set_state(&w->dev, s, fd);
+	return hl_mig_set_state(&w->dev, s, fd);
 }
 
 /* The VF opened, with a DMA buffer, in STOP */
@@ -267,9 +267,9 @@ static int worker_open(struct worker *w)
 {
 	int ret;
 
-	ret = hacc_dev_open(&w->dev, w->bdf, HACC_OPEN_CDEV);
+	ret = hl_dev_open(&w->dev, w->bdf, HACC_OPEN_CDEV);
 	if (!ret)
-		ret = hacc_guest_attach(&w->g, &w->dev);
+		ret = hl_guest_attach(&w->g, &w->dev);
 	if (!ret)
 		ret = set_state(w, VFIO_DEVICE_STATE_STOP, NULL);
 	w->open = !ret;
@@ -278,8 +278,8 @@ static int worker_open(struct worker *w)
 
 static void worker_close(struct worker *w)
 {
-	hacc_guest_detach(&w->g);
-	hacc_dev_close(&w->dev);
+	hl_guest_detach(&w->g);
+	hl_dev_close(&w->dev);
 	w->open = false;
 }
 
@@ -291,26 +291,26 @@ static void worker_close(struct worker *w)
  */
 static int check_loaded(struct worker *w, const struct hacc_mig_data *d, char *why, size_t len)
 {
-	struct hacc_regs want, got;
+	struct hl_regs want, got;
 	FILE *f;
 	char *p;
 	int ret;
 
 	ret = set_state(w, VFIO_DEVICE_STATE_RUNNING, NULL);
 	if (!ret)
-		ret = hacc_guest_read(&w->g, &got);
+		ret = hl_guest_read(&w->g, &got);
 	if (ret) {
-		snprintf(why, len, "guest read after RUNNING: %s", hacc_last_error());
+		snprintf(why, len, "guest read after RUNNING: %s", hl_last_error());
 		set_state(w, VFIO_DEVICE_STATE_STOP, NULL);
 		return -1;
 	}
-	hacc_regs_from_stream(d, &want);
-	ret = hacc_regs_diff(&want, &got, NULL);
+	hl_regs_from_stream(d, &want);
+	ret = hl_regs_diff(&want, &got, NULL);
 	if (ret) {
 		f = fmemopen(why, len, "w");
 		if (f) {
 			fprintf(f, "%d registers differ (stream != VF):", ret);
-			hacc_regs_diff(&want, &got, f);
+			hl_regs_diff(&want, &got, f);
 			fclose(f);
 		}
 		/* one line: the report is a TAP comment */
@@ -319,7 +319,7 @@ static int check_loaded(struct worker *w, const struct hacc_mig_data *d, char *w
 				*p = ';';
 	}
 	if (set_state(w, VFIO_DEVICE_STATE_STOP, NULL) && !ret) {
-		snprintf(why, len, "RUNNING -> STOP after the check: %s", hacc_last_error());
+		snprintf(why, len, "RUNNING -> STOP after the check: %s", hl_last_error());
 		return -1;
 	}
 	return ret ? -1 : 0;
@@ -329,8 +329,8 @@ static int reset_to_stop(struct worker *w, const struct fcase *c)
 {
 	__u32 s = ~0u;
 
-	if (hacc_dev_reset(&w->dev)) {
-		fail_case(w, c, &st.fail_other, "%s", hacc_last_error());
+	if (hl_dev_reset(&w->dev)) {
+		fail_case(w, c, &st.fail_other, "%s", hl_last_error());
 		return -1;
 	}
 	pthread_mutex_lock(&lock);
@@ -338,11 +338,11 @@ static int reset_to_stop(struct worker *w, const struct fcase *c)
 	pthread_mutex_unlock(&lock);
 	if (get_state(w, &s) || s != VFIO_DEVICE_STATE_RUNNING) {
 		fail_case(w, c, &st.fail_state, "after VFIO_DEVICE_RESET state is %s, expected RUNNING",
-			  hacc_state_name(s));
+			  hl_state_name(s));
 		return -1;
 	}
 	if (set_state(w, VFIO_DEVICE_STATE_STOP, NULL)) {
-		fail_case(w, c, &st.fail_state, "%s", hacc_last_error());
+		fail_case(w, c, &st.fail_state, "%s", hl_last_error());
 		return -1;
 	}
 	return 0;
@@ -362,7 +362,7 @@ static int run_case(struct worker *w, const struct fcase *c)
 	model_seen(w, &s0);
 
 	if (set_state(w, VFIO_DEVICE_STATE_RESUMING, &fd)) {
-		fail_case(w, c, &st.fail_state, "%s", hacc_last_error());
+		fail_case(w, c, &st.fail_state, "%s", hl_last_error());
 		return -1;
 	}
 	for (i = 0; i < c->nwrites; i++) {
@@ -388,15 +388,15 @@ static int run_case(struct worker *w, const struct fcase *c)
 		pthread_mutex_lock(&lock);
 		st.dev_reopens++;
 		pthread_mutex_unlock(&lock);
-		if (hacc_dev_open(&w->dev, w->bdf, HACC_OPEN_CDEV) ||
-		    hacc_guest_attach(&w->g, &w->dev)) {
-			fail_case(w, c, &st.fail_other, "reopen: %s", hacc_last_error());
+		if (hl_dev_open(&w->dev, w->bdf, HACC_OPEN_CDEV) ||
+		    hl_guest_attach(&w->g, &w->dev)) {
+			fail_case(w, c, &st.fail_other, "reopen: %s", hl_last_error());
 			return -1;
 		}
 		w->open = true;
 		if (get_state(w, &s) || s != VFIO_DEVICE_STATE_RUNNING)
 			fail_case(w, c, &st.fail_state, "reopened device is %s, expected RUNNING",
-				  hacc_state_name(s));
+				  hl_state_name(s));
 		if (set_state(w, VFIO_DEVICE_STATE_STOP, NULL))
 			return -1;
 		/* only a write that was refused can have logged (once) */
@@ -426,7 +426,7 @@ static int run_case(struct worker *w, const struct fcase *c)
 		s = ~0u;
 	if (s != (e.stop_err ? VFIO_DEVICE_STATE_RESUMING : VFIO_DEVICE_STATE_STOP))
 		fail_case(w, c, &st.fail_state, "state after RESUMING->STOP is %s, expected %s",
-			  hacc_state_name(s), e.stop_err ? "RESUMING" : "STOP");
+			  hl_state_name(s), e.stop_err ? "RESUMING" : "STOP");
 	if (fd >= 0 && err) {
 		/* a rejected file stays rejected */
 		ret = write(fd, c->buf, 1);
@@ -451,7 +451,7 @@ static int run_case(struct worker *w, const struct fcase *c)
 
 	lines = drain_kmsg_once(w, line, sizeof(line));
 	if (lines < 0)
-		fail_case(w, c, &st.fail_kmsg, "reading /dev/kmsg: %s", hacc_last_error());
+		fail_case(w, c, &st.fail_kmsg, "reading /dev/kmsg: %s", hl_last_error());
 	else if (lines > e.err_lines)
 		fail_case(w, c, &st.fail_kmsg, "%d kernel error lines for the VF, at most %d%s%s",
 			  lines, e.err_lines, lines ? ": " : "", line);
@@ -481,26 +481,26 @@ static int run_case(struct worker *w, const struct fcase *c)
 /* The VF still migrates: resume the good stream, run, compare with a guest's eyes */
 static int good_check(struct worker *w)
 {
-	struct hacc_regs want, got;
+	struct hl_regs want, got;
 	int fd, ret;
 
 	ret = set_state(w, VFIO_DEVICE_STATE_RESUMING, &fd);
 	if (!ret) {
-		ret = hacc_mig_write_all(fd, &good, REC);
+		ret = hl_mig_write_all(fd, &good, REC);
 		close(fd);
 	}
 	if (!ret)
 		ret = set_state(w, VFIO_DEVICE_STATE_RUNNING, NULL);
 	if (!ret)
-		ret = hacc_guest_read(&w->g, &got);
+		ret = hl_guest_read(&w->g, &got);
 	if (ret) {
-		fail_case(w, NULL, &st.fail_good, "good stream: %s", hacc_last_error());
+		fail_case(w, NULL, &st.fail_good, "good stream: %s", hl_last_error());
 		return -1;
 	}
-	hacc_regs_from_stream(&good, &want);
-	if (hacc_regs_diff(&want, &got, NULL)) {
+	hl_regs_from_stream(&good, &want);
+	if (hl_regs_diff(&want, &got, NULL)) {
 		fail_case(w, NULL, &st.fail_good, "good stream: %d registers differ after resume",
-			  hacc_regs_diff(&want, &got, stdout));
+			  hl_regs_diff(&want, &got, stdout));
 		return -1;
 	}
 	pthread_mutex_lock(&lock);
@@ -518,7 +518,7 @@ static void *worker_main(void *arg)
 	struct fcase c;
 
 	if (worker_open(w)) {
-		fail_case(w, NULL, &st.fail_other, "open: %s", hacc_last_error());
+		fail_case(w, NULL, &st.fail_other, "open: %s", hl_last_error());
 		return NULL;
 	}
 	if (good_check(w))
@@ -557,29 +557,29 @@ out:
 /* Give VF A queue state and save it: the good stream */
 static int make_good(const char *bdf)
 {
-	struct hacc_dev d;
-	struct hacc_guest g;
+	struct hl_dev d;
+	struct hl_guest g;
 	size_t len = 0;
 	int fd = -1, ret;
 
-	ret = hacc_dev_open(&d, bdf, HACC_OPEN_CDEV);
+	ret = hl_dev_open(&d, bdf, HACC_OPEN_CDEV);
 	if (ret)
 		return ret;
-	ret = hacc_guest_attach(&g, &d);
+	ret = hl_guest_attach(&g, &d);
 	if (!ret)
-		ret = hacc_guest_program(&g, (unsigned int)(opt.seed & 0xff) | 1);
+		ret = hl_guest_program(&g, (unsigned int)(opt.seed & 0xff) | 1);
 	if (!ret)
-		ret = hacc_mig_set_state(&d, VFIO_DEVICE_STATE_STOP_COPY, &fd);
+		ret = hl_mig_set_state(&d, VFIO_DEVICE_STATE_STOP_COPY, &fd);
 	if (!ret)
-		ret = hacc_mig_read_all(fd, &good, sizeof(good), &len);
+		ret = hl_mig_read_all(fd, &good, sizeof(good), &len);
 	if (fd >= 0)
 		close(fd);
 	if (!ret && len != REC)
-		ret = hacc_fail(EPROTO, "%s: saved %zu bytes, expected %d", bdf, len, REC);
+		ret = hl_fail(EPROTO, "%s: saved %zu bytes, expected %d", bdf, len, REC);
 	if (!ret)
-		ret = hacc_mig_set_state(&d, VFIO_DEVICE_STATE_RUNNING, NULL);
-	hacc_guest_detach(&g);
-	hacc_dev_close(&d);
+		ret = hl_mig_set_state(&d, VFIO_DEVICE_STATE_RUNNING, NULL);
+	hl_guest_detach(&g);
+	hl_dev_close(&d);
 	return ret;
 }
 
@@ -629,9 +629,9 @@ int main(int argc, char **argv)
 	printf("# seed %#llx (replay: --seed %#llx [--only-case N]), %llu cases%s, %d destination VF(s)\n",
 	       opt.seed, opt.seed, opt.cases, opt.seconds > 0 ? " or the time limit" : "", nw);
 
-	if (make_good(argv[optind]) || hacc_sys_pf(argv[optind + 1], pf_bdf, sizeof(pf_bdf))) {
+	if (make_good(argv[optind]) || hl_sys_pf(argv[optind + 1], pf_bdf, sizeof(pf_bdf))) {
 		robust_result(&tap, false, "source %s programmed and saved: %s", argv[optind],
-			      hacc_last_error());
+			      hl_last_error());
 		printf("1..%d\n", tap.n);
 		return 1;
 	}
@@ -643,14 +643,14 @@ int main(int argc, char **argv)
 	for (i = 0; i < nw; i++) {
 		w[i].id = i;
 		w[i].bdf = argv[optind + 1 + i];
-		w[i].fn = hacc_sys_vf_fn(w[i].bdf);
-		if (w[i].fn <= 0 || hacc_model_open(&w[i].m, pf_bdf) || hacc_kmsg_open(&w[i].k)) {
-			robust_result(&tap, false, "set-up of %s: %s", w[i].bdf, hacc_last_error());
+		w[i].fn = hl_sys_vf_fn(w[i].bdf);
+		if (w[i].fn <= 0 || hl_model_open(&w[i].m, pf_bdf) || hl_kmsg_open(&w[i].k)) {
+			robust_result(&tap, false, "set-up of %s: %s", w[i].bdf, hl_last_error());
 			printf("1..%d\n", tap.n);
 			return 1;
 		}
 		/* a model without the state hash would make "untouched" vacuous */
-		if (!hacc_model_fn_counter(&w[i].m, w[i].fn, HACC_CTL_STATE_HASH)) {
+		if (!hl_model_fn_counter(&w[i].m, w[i].fn, HACC_CTL_STATE_HASH)) {
 			robust_result(&tap, false, "set-up of %s: the model has no state hash for it",
 				      w[i].bdf);
 			printf("1..%d\n", tap.n);
@@ -662,8 +662,8 @@ int main(int argc, char **argv)
 		pthread_join(w[i].thread, NULL);
 		if (w[i].open)
 			worker_close(&w[i]);
-		hacc_model_close(&w[i].m);
-		hacc_kmsg_close(&w[i].k);
+		hl_model_close(&w[i].m);
+		hl_kmsg_close(&w[i].k);
 	}
 	dt = robust_now() - t_start;
 

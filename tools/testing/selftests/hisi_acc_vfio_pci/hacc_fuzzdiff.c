@@ -87,11 +87,11 @@ static int load_stream(const char *path)
 	size_t n;
 
 	if (!f)
-		return hacc_fail(errno, "%s: %s", path, strerror(errno));
+		return hl_fail(errno, "%s: %s", path, strerror(errno));
 	n = fread(&good, 1, sizeof(good), f);
 	fclose(f);
 	if (n != sizeof(good))
-		return hacc_fail(EPROTO, "%s: %zu bytes, expected a complete %d-byte record",
+		return hl_fail(EPROTO, "%s: %zu bytes, expected a complete %d-byte record",
 				 path, n, REC);
 	return 0;
 }
@@ -100,9 +100,9 @@ static int load_stream(const char *path)
 
 struct target {
 	const char *bdf;
-	struct hacc_dev dev;
-	struct hacc_guest g;
-	struct hacc_regs programmed;
+	struct hl_dev dev;
+	struct hl_guest g;
+	struct hl_regs programmed;
 	bool open;
 	bool matched;		/* a header may have matched since the bind */
 	unsigned long long rebinds, done;
@@ -119,37 +119,37 @@ static int sysfs_write(const char *path, const char *val)
 	int ret = 0;
 
 	if (!f)
-		return hacc_fail(errno, "%s: %s", path, strerror(errno));
+		return hl_fail(errno, "%s: %s", path, strerror(errno));
 	if (fputs(val, f) < 0)
 		ret = -errno;
 	if (fclose(f) && !ret)
 		ret = -errno;
-	return ret ? hacc_fail(-ret, "writing %s to %s: %s", val, path, strerror(-ret)) : 0;
+	return ret ? hl_fail(-ret, "writing %s to %s: %s", val, path, strerror(-ret)) : 0;
 }
 
 static void target_close(struct target *t)
 {
 	if (!t->open)
 		return;
-	hacc_guest_detach(&t->g);
-	hacc_dev_close(&t->dev);
+	hl_guest_detach(&t->g);
+	hl_dev_close(&t->dev);
 	t->open = false;
 }
 
 /* The guest's state, programmed and read back through the VF */
 static int guest_state(struct target *t, char *why, size_t len)
 {
-	struct hacc_regs got;
+	struct hl_regs got;
 	int ret;
 
-	ret = hacc_guest_program(&t->g, GUEST_SEED);
+	ret = hl_guest_program(&t->g, GUEST_SEED);
 	if (!ret)
-		ret = hacc_guest_read(&t->g, &got);
+		ret = hl_guest_read(&t->g, &got);
 	if (ret) {
 		snprintf(why, len, "%s", errname(-ret));
 		return -1;
 	}
-	if (hacc_regs_diff(&t->programmed, &got, NULL)) {
+	if (hl_regs_diff(&t->programmed, &got, NULL)) {
 		snprintf(why, len, "readback");
 		return -1;
 	}
@@ -163,16 +163,16 @@ static int target_open(struct target *t)
 	__u32 s;
 	int ret;
 
-	ret = hacc_dev_open(&t->dev, t->bdf, HACC_OPEN_CDEV);
+	ret = hl_dev_open(&t->dev, t->bdf, HACC_OPEN_CDEV);
 	if (!ret)
-		ret = hacc_guest_attach(&t->g, &t->dev);
+		ret = hl_guest_attach(&t->g, &t->dev);
 	if (!ret)
-		ret = hacc_mig_get_state(&t->dev, &s);
+		ret = hl_mig_get_state(&t->dev, &s);
 	if (!ret && s != VFIO_DEVICE_STATE_RUNNING)
-		ret = hacc_fail(EPROTO, "%s: opened in %s", t->bdf, hacc_state_name(s));
+		ret = hl_fail(EPROTO, "%s: opened in %s", t->bdf, hl_state_name(s));
 	t->open = !ret;
 	if (!ret && guest_state(t, why, sizeof(why)))
-		ret = hacc_fail(EIO, "%s: guest state after open: %s", t->bdf, why);
+		ret = hl_fail(EIO, "%s: guest state after open: %s", t->bdf, why);
 	return ret;
 }
 
@@ -199,23 +199,23 @@ static int reset_running(struct target *t)
 {
 	__u32 s = ~0u;
 
-	if (hacc_dev_reset(&t->dev) || hacc_mig_get_state(&t->dev, &s) ||
+	if (hl_dev_reset(&t->dev) || hl_mig_get_state(&t->dev, &s) ||
 	    s != VFIO_DEVICE_STATE_RUNNING)
 		return -1;
 	return 0;
 }
 
 static const char *regs_verdict(const struct target *t, const struct fcase *c,
-				const struct hacc_regs *got)
+				const struct hl_regs *got)
 {
-	struct hacc_regs want;
+	struct hl_regs want;
 
 	if (c->len >= REC) {
-		hacc_regs_from_stream((const void *)c->buf, &want);
-		if (!hacc_regs_diff(&want, got, NULL))
+		hl_regs_from_stream((const void *)c->buf, &want);
+		if (!hl_regs_diff(&want, got, NULL))
 			return "stream";
 	}
-	if (!hacc_regs_diff(&t->programmed, got, NULL))
+	if (!hl_regs_diff(&t->programmed, got, NULL))
 		return "before";
 	return "other";
 }
@@ -224,7 +224,7 @@ static const char *regs_verdict(const struct target *t, const struct fcase *c,
 static int run_case(struct target *t, const struct fcase *c, char *out, size_t len)
 {
 	char ref[32] = "-", stop[32], late[32] = "", regs[16] = "-", use[64] = "ok";
-	struct hacc_regs got;
+	struct hl_regs got;
 	size_t off = 0;
 	int fd, i, ret, err;
 	__u32 s = ~0u;
@@ -236,9 +236,9 @@ static int run_case(struct target *t, const struct fcase *c, char *out, size_t l
 		if (ret)
 			return -1;
 	}
-	ret = hacc_mig_set_state(&t->dev, VFIO_DEVICE_STATE_STOP, NULL);
+	ret = hl_mig_set_state(&t->dev, VFIO_DEVICE_STATE_STOP, NULL);
 	if (!ret)
-		ret = hacc_mig_set_state(&t->dev, VFIO_DEVICE_STATE_RESUMING, &fd);
+		ret = hl_mig_set_state(&t->dev, VFIO_DEVICE_STATE_RESUMING, &fd);
 	if (ret) {
 		snprintf(out, len, "%llu setup=%s\n", c->no, errname(-ret));
 		return -1;
@@ -263,19 +263,19 @@ static int run_case(struct target *t, const struct fcase *c, char *out, size_t l
 		snprintf(stop, sizeof(stop), "closed");
 		if (target_open(t)) {
 			snprintf(out, len, "%llu ref=%s stop=%s%s reopen=%s\n", c->no, ref, stop, late,
-				hacc_last_error());
+				hl_last_error());
 			return -1;
 		}
-		hacc_mig_get_state(&t->dev, &s);
+		hl_mig_get_state(&t->dev, &s);
 		goto done;
 	}
 	if (c->close_fd) {
 		close(fd);
 		fd = -1;
 	}
-	ret = hacc_mig_set_state(&t->dev, VFIO_DEVICE_STATE_STOP, NULL);
+	ret = hl_mig_set_state(&t->dev, VFIO_DEVICE_STATE_STOP, NULL);
 	snprintf(stop, sizeof(stop), "%s", errname(-ret));
-	if (hacc_mig_get_state(&t->dev, &s))
+	if (hl_mig_get_state(&t->dev, &s))
 		s = ~0u;
 	if (!ret && ref[0] != '-') {
 		/*
@@ -288,9 +288,9 @@ static int run_case(struct target *t, const struct fcase *c, char *out, size_t l
 		if (reset_running(t))
 			snprintf(use, sizeof(use), "reset");
 	} else if (!ret) {
-		ret = hacc_mig_set_state(&t->dev, VFIO_DEVICE_STATE_RUNNING, NULL);
+		ret = hl_mig_set_state(&t->dev, VFIO_DEVICE_STATE_RUNNING, NULL);
 		if (!ret)
-			ret = hacc_guest_read(&t->g, &got);
+			ret = hl_guest_read(&t->g, &got);
 		if (ret)
 			snprintf(regs, sizeof(regs), "%s", errname(-ret));
 		else
@@ -304,7 +304,7 @@ done:
 	if (!strcmp(use, "ok"))
 		guest_state(t, use, sizeof(use));
 	snprintf(out, len, "%llu ref=%s stop=%s%s state=%s regs=%s use=%s\n", c->no, ref, stop,
-		late, hacc_state_name(s), regs, use);
+		late, hl_state_name(s), regs, use);
 	if (opt.verbose)
 		printf("# case %llu: %s", c->no, out);
 	return 0;
@@ -318,14 +318,14 @@ static void *worker_main(void *arg)
 	struct fcase c;
 
 	if (target_open(t)) {
-		printf("# %s\n", hacc_last_error());
+		printf("# %s\n", hl_last_error());
 		return NULL;
 	}
 	for (no = t->id; no < opt.cases; no += t->n) {
 		make_case(&good, opt.seed, no, &c);
 		if (run_case(t, &c, verdicts[no], sizeof(verdicts[no]))) {
 			printf("# case %llu (%s) on %s: the VF was lost: %s\n", no, c.desc,
-			       t->bdf, hacc_last_error());
+			       t->bdf, hl_last_error());
 			break;
 		}
 		t->done++;
@@ -348,7 +348,7 @@ static int cmd_run(int argc, char **argv)
 		return -1;
 	printf("TAP version 13\n");
 	if (load_stream(argv[0])) {
-		robust_result(&tap, false, "fuzzdiff: good stream: %s", hacc_last_error());
+		robust_result(&tap, false, "fuzzdiff: good stream: %s", hl_last_error());
 		goto end;
 	}
 	verdicts = calloc(opt.cases, sizeof(*verdicts));
@@ -362,7 +362,7 @@ static int cmd_run(int argc, char **argv)
 		t[i].bdf = argv[2 + i];
 		t[i].id = i;
 		t[i].n = nw;
-		hacc_guest_expected(&t[i].programmed, HACC_GUEST_IOVA, GUEST_SEED);
+		hl_guest_expected(&t[i].programmed, HACC_GUEST_IOVA, GUEST_SEED);
 		if (pthread_create(&t[i].thread, NULL, worker_main, &t[i])) {
 			nw = i;
 			ok = false;
@@ -375,7 +375,7 @@ static int cmd_run(int argc, char **argv)
 	}
 	dt = robust_now() - t0;
 	fprintf(out, "# hacc_fuzzdiff seed %#llx cases %llu driver %s rebind %d\n",
-		opt.seed, opt.cases, hacc_flavour_name(hacc_flavour()), opt.rebind);
+		opt.seed, opt.cases, hl_flavour_name(hl_flavour()), opt.rebind);
 	for (no = 0; no < opt.cases; no++)
 		fputs(verdicts[no][0] ? verdicts[no] : "-1 missing\n", out);
 	if (fclose(out))
@@ -384,7 +384,7 @@ static int cmd_run(int argc, char **argv)
 	       done / (dt > 0 ? dt : 1), nw, rebinds);
 	robust_result(&tap, ok && done == opt.cases,
 		      "fuzzdiff: %llu of %llu cases run (%s driver), verdicts in %s",
-		      done, opt.cases, hacc_flavour_name(hacc_flavour()), argv[1]);
+		      done, opt.cases, hl_flavour_name(hl_flavour()), argv[1]);
 end:
 	free(verdicts);
 	printf("1..%d\n", tap.n);

@@ -49,13 +49,13 @@
 static const char *vf;
 
 FIXTURE(jobs) {
-	struct hacc_dev dev;
+	struct hl_dev dev;
 	struct hl_fn fn;
 	struct hl_jobs comp, decomp;
 	bool fn_up, comp_up, decomp_up;
 	struct sample pool[SAMPLE_POOL];
 	unsigned int k;
-	struct hacc_model model;
+	struct hl_model model;
 	bool model_up;
 	int fnum;
 };
@@ -80,7 +80,7 @@ static bool runs_jobs(struct __test_metadata *_metadata, FIXTURE_DATA(jobs) *sel
 	if (engine_seen < 0) {
 		engine_seen = zip_engine_probe(&self->fn, PROBE_MS);
 		if (engine_seen < 0)
-			TH_LOG("probe: %s", hacc_last_error());
+			TH_LOG("probe: %s", hl_last_error());
 	}
 	return engine_seen > 0;
 }
@@ -97,7 +97,7 @@ FIXTURE_SETUP(jobs)
 		NO_DEVICE("%s", why);
 	if (zip_jobs_blocked(why, sizeof(why)))
 		SKIP(return, "%s", why);
-	HACC_OK(hacc_dev_open(&self->dev, vf, HACC_OPEN_CDEV));
+	HACC_OK(hl_dev_open(&self->dev, vf, HACC_OPEN_CDEV));
 	ASSERT_EQ(0, sample_pool_init(self->pool));
 	self->k = env_uint("HACC_JOBS_K", 16);
 	{
@@ -110,7 +110,7 @@ FIXTURE_SETUP(jobs)
 		NO_DEVICE("%s advertises no deflate (%#x) and a probe job did not complete in %d ms: no ZIP task engine",
 			  vf, ZIP_CAP_DRV_ALG, PROBE_MS);
 	TH_LOG("%s (%s driver): %u queues, doorbells in BAR %d, %s", vf,
-	       hacc_flavour_name(hacc_flavour()), self->fn.qp_num, self->fn.db_bar,
+	       hl_flavour_name(hl_flavour()), self->fn.qp_num, self->fn.db_bar,
 	       variant->irq ? "MSI to an eventfd" : "CQ polling");
 }
 
@@ -122,9 +122,9 @@ FIXTURE_TEARDOWN(jobs)
 	if (self->model_up) {
 		/* faults that did not fire must not hit the next test */
 		for (i = HACC_CTL_FAULT_JOB_ERROR; i <= HACC_CTL_FAULT_DMA; i += 8)
-			hacc_model_write(&self->model, i, 0);
-		hacc_model_write(&self->model, HACC_CTL_FAULT_LATENCY_NS, 10000000);
-		hacc_model_close(&self->model);
+			hl_model_write(&self->model, i, 0);
+		hl_model_write(&self->model, HACC_CTL_FAULT_LATENCY_NS, 10000000);
+		hl_model_close(&self->model);
 	}
 #endif
 
@@ -134,7 +134,7 @@ FIXTURE_TEARDOWN(jobs)
 		hl_jobs_fini(&self->decomp);
 	if (self->fn_up)
 		hl_fn_fini(&self->fn);
-	hacc_dev_close(&self->dev);
+	hl_dev_close(&self->dev);
 	sample_pool_free(self->pool);
 }
 
@@ -197,7 +197,7 @@ static void run(struct __test_metadata *_metadata, FIXTURE_DATA(jobs) *self,
 			while (next < n && ctx[c]->inflight < self->k) {
 				ret = sample_submit(ctx[c], &self->pool[next % SAMPLE_POOL], next);
 				if (ret < 0)
-					TH_LOG("submit: %s", hacc_last_error());
+					TH_LOG("submit: %s", hl_last_error());
 				ASSERT_EQ(0, ret);
 				next++;
 			}
@@ -307,25 +307,25 @@ static bool model_open(struct __test_metadata *_metadata, FIXTURE_DATA(jobs) *se
 {
 	char pf[32];
 
-	if (hacc_sys_pf(vf, pf, sizeof(pf)) || hacc_model_open(&self->model, pf)) {
-		TH_LOG("no model control window: %s", hacc_last_error());
+	if (hl_sys_pf(vf, pf, sizeof(pf)) || hl_model_open(&self->model, pf)) {
+		TH_LOG("no model control window: %s", hl_last_error());
 		return false;
 	}
 	self->model_up = true;
-	self->fnum = hacc_sys_vf_fn(vf);
+	self->fnum = hl_sys_vf_fn(vf);
 	return self->fnum > 0;
 }
 
 /* Arm a one-shot job fault for our VF. */
 static void fault_arm(FIXTURE_DATA(jobs) *self, unsigned int reg)
 {
-	hacc_model_write(&self->model, reg, 1ull << self->fnum);
+	hl_model_write(&self->model, reg, 1ull << self->fnum);
 }
 
 /* Whether the fault armed at reg has fired (the model clears its bit). */
 static bool fault_fired(FIXTURE_DATA(jobs) *self, unsigned int reg)
 {
-	return !(hacc_model_read(&self->model, reg) & (1ull << self->fnum));
+	return !(hl_model_read(&self->model, reg) & (1ull << self->fnum));
 }
 
 /* One compression of sample s; reap it with short waits, n.b. a lost
@@ -415,7 +415,7 @@ TEST_F_TIMEOUT(jobs, fault_latency, 120)
 {
 	NEED_MODEL();
 #ifdef HAVE_MODEL_CTL
-	hacc_model_write(&self->model, HACC_CTL_FAULT_LATENCY_NS, 300000000);
+	hl_model_write(&self->model, HACC_CTL_FAULT_LATENCY_NS, 300000000);
 	fault_job(_metadata, self, HACC_CTL_FAULT_LATENCY);
 	EXPECT_LE(300000.0, self->comp.st.max_lat_us);
 	next_job(_metadata, self);
@@ -477,6 +477,6 @@ TEST_F_TIMEOUT(jobs, rate_4k, 120)
 int main(int argc, char **argv)
 {
 	vf = harness_dev_arg(&argc, &argv, "HACC_VF_A");
-	fprintf(stderr, "# VF %s, driver %s\n", vf ? vf : "-", hacc_flavour_name(hacc_flavour()));
+	fprintf(stderr, "# VF %s, driver %s\n", vf ? vf : "-", hl_flavour_name(hl_flavour()));
 	return test_harness_run(argc, argv);
 }

@@ -54,7 +54,7 @@
 #define REAP_MS		5000
 #define PROBE_MS	2000
 #define STREAM_MAX	(4 * HACC_MIG_DATA_SIZE)
-/* scratch space in a hacc_guest buffer for context read-backs */
+/* scratch space in a hl_guest buffer for context read-backs */
 #define SCRATCH_OFF	0x800
 
 static const char *vf_a, *vf_b;
@@ -64,13 +64,13 @@ enum { ON_A, ON_B };
 
 /* One "VM": the guest's function and jobs, the two VFs, the model. */
 struct rig {
-	struct hacc_dev a, b;
-	struct hacc_guest ga, gb, *g;	/* g: the VF the guest runs on */
+	struct hl_dev a, b;
+	struct hl_guest ga, gb, *g;	/* g: the VF the guest runs on */
 	struct hl_fn fn;
 	struct hl_jobs j;
 	bool fn_up, j_up, irq, masked, p2p;
 	unsigned int k, depth;
-	struct hacc_model m;
+	struct hl_model m;
 	bool have_model;
 	int fnum[2];			/* model function numbers of A and B */
 	__u64 done0[2];			/* their HACC_CTL_JOBS_DONE at set-up */
@@ -84,7 +84,7 @@ struct rig {
 
 static __u64 model_ctr(struct rig *r, int vf, unsigned int ctr)
 {
-	return hacc_model_fn_counter(&r->m, r->fnum[vf], ctr);
+	return hl_model_fn_counter(&r->m, r->fnum[vf], ctr);
 }
 
 /* Jobs the model completed on A or B since the set-up (0 without it). */
@@ -134,7 +134,7 @@ static void top_up(struct __test_metadata *_metadata, struct rig *r, unsigned in
 	while (r->j.inflight < want) {
 		ret = sample_submit(&r->j, &r->pool[r->next % SAMPLE_POOL], r->next);
 		if (ret)
-			TH_LOG("submit: %s", ret == -EBUSY ? "queue full" : hacc_last_error());
+			TH_LOG("submit: %s", ret == -EBUSY ? "queue full" : hl_last_error());
 		ASSERT_EQ(0, ret);
 		r->next++;
 	}
@@ -209,7 +209,7 @@ static __u64 irq_take(struct rig *r)
 static void check_rings(struct __test_metadata *_metadata, struct rig *r)
 {
 	struct hl_queue *q = &r->j.q;
-	struct hacc_regs regs;
+	struct hl_regs regs;
 	__u32 cqc[8], w;
 	__u64 addr;
 
@@ -227,7 +227,7 @@ static void check_rings(struct __test_metadata *_metadata, struct rig *r)
 	memset((char *)r->g->buf + SCRATCH_OFF, 0xee, sizeof(cqc));
 	__sync_synchronize();
 	addr = r->g->iova + SCRATCH_OFF;
-	HACC_OK(hacc_mailbox(r->fn.dev, HACC_MB_CMD_CQC, true, q->qn, &addr));
+	HACC_OK(hl_mailbox(r->fn.dev, HACC_MB_CMD_CQC, true, q->qn, &addr));
 	memcpy(cqc, (char *)r->g->buf + SCRATCH_OFF, sizeof(cqc));
 	/* CQC dw0: head [15:0], tail [31:16]; dw6 bit 0: the phase to write */
 	if (cqc[0] >> 16 != q->cq_head || (cqc[6] & 1) != q->cq_phase)
@@ -236,7 +236,7 @@ static void check_rings(struct __test_metadata *_metadata, struct rig *r)
 	EXPECT_EQ(q->cq_head, cqc[0] >> 16);
 	EXPECT_EQ(q->cq_phase, cqc[6] & 1);
 
-	HACC_OK(hacc_guest_read(r->g, &regs));
+	HACC_OK(hl_guest_read(r->g, &regs));
 	/* EQC dw0: head [15:0], tail [31:16]; dw6 bit 16: the phase to write */
 	if (regs.eqc[0] >> 16 != r->fn.eq_head || !!(regs.eqc[6] & HACC_BIT(16)) != r->fn.eq_phase)
 		TH_LOG("EQC: tail %u phase %u, the guest's head %u phase %u", regs.eqc[0] >> 16,
@@ -287,30 +287,30 @@ static void rig_setup(struct __test_metadata *_metadata, struct rig *r, bool irq
 		NO_DEVICE("%s", why);
 	if (zip_jobs_blocked(why, sizeof(why)))
 		SKIP(return, "%s", why);
-	HACC_OK(hacc_dev_open(&r->a, vf_a, HACC_OPEN_CDEV));
-	HACC_OK(hacc_dev_open(&r->b, vf_b, HACC_OPEN_CDEV));
-	HACC_OK(hacc_mig_flags(&r->a, &flags));
+	HACC_OK(hl_dev_open(&r->a, vf_a, HACC_OPEN_CDEV));
+	HACC_OK(hl_dev_open(&r->b, vf_b, HACC_OPEN_CDEV));
+	HACC_OK(hl_mig_flags(&r->a, &flags));
 	r->p2p = flags & VFIO_MIGRATION_P2P;
-	HACC_OK(hacc_guest_attach(&r->ga, &r->a));
-	HACC_OK(hacc_guest_attach(&r->gb, &r->b));
+	HACC_OK(hl_guest_attach(&r->ga, &r->a));
+	HACC_OK(hl_guest_attach(&r->gb, &r->b));
 	r->g = &r->ga;
 	ASSERT_EQ(0, sample_pool_init(r->pool));
 	HACC_OK(hl_fn_init(&r->fn, &r->a, &fc));
 	r->fn_up = true;
 	seen = zip_engine_probe(&r->fn, PROBE_MS);
 	if (seen < 0)
-		TH_LOG("probe: %s", hacc_last_error());
+		TH_LOG("probe: %s", hl_last_error());
 	if (seen <= 0)
 		NO_DEVICE("%s: no ZIP task engine (no deflate advertised and a probe job did not complete in %d ms)",
 			  vf_a, PROBE_MS);
-	if (hacc_sys_pf(vf_a, pf, sizeof(pf)) || hacc_model_open(&r->m, pf)) {
-		TH_LOG("no model counters (%s): which VF ran the jobs is %s", hacc_last_error(),
+	if (hl_sys_pf(vf_a, pf, sizeof(pf)) || hl_model_open(&r->m, pf)) {
+		TH_LOG("no model counters (%s): which VF ran the jobs is %s", hl_last_error(),
 		       model_required() ? "required (HACC_REQUIRE_MODEL=1)" : "not checked");
 		ASSERT_FALSE(model_required());
 	} else {
 		r->have_model = true;
-		r->fnum[ON_A] = hacc_sys_vf_fn(vf_a);
-		r->fnum[ON_B] = hacc_sys_vf_fn(vf_b);
+		r->fnum[ON_A] = hl_sys_vf_fn(vf_a);
+		r->fnum[ON_B] = hl_sys_vf_fn(vf_b);
 		ASSERT_LT(0, r->fnum[ON_A]);
 		ASSERT_LT(0, r->fnum[ON_B]);
 		r->done0[ON_A] = model_ctr(r, ON_A, HACC_CTL_JOBS_DONE);
@@ -334,12 +334,12 @@ static void rig_teardown(struct rig *r)
 		hl_jobs_fini(&r->j);
 	if (r->fn_up)
 		hl_fn_fini(&r->fn);
-	hacc_guest_detach(&r->ga);
-	hacc_guest_detach(&r->gb);
-	hacc_dev_close(&r->a);
-	hacc_dev_close(&r->b);
+	hl_guest_detach(&r->ga);
+	hl_guest_detach(&r->gb);
+	hl_dev_close(&r->a);
+	hl_dev_close(&r->b);
 	if (r->have_model)
-		hacc_model_close(&r->m);
+		hl_model_close(&r->m);
 	sample_pool_free(r->pool);
 }
 
@@ -434,7 +434,7 @@ static void before_stop(struct __test_metadata *_metadata, struct rig *r,
 
 	settle(_metadata, r);
 	if (lc->masked) {
-		HACC_OK(hacc_bar_write32(r->fn.dev, HACC_QM_BAR, HACC_EQ_INT_MASK, 1));
+		HACC_OK(hl_bar_write32(r->fn.dev, HACC_QM_BAR, HACC_EQ_INT_MASK, 1));
 		r->masked = true;
 		irq_take(r);	/* what came before the mask */
 	}
@@ -455,12 +455,12 @@ static void after_resume(struct __test_metadata *_metadata, struct rig *r,
 	__u32 mask = 0;
 
 	if (lc->masked) {
-		HACC_OK(hacc_bar_read32(r->fn.dev, HACC_QM_BAR, HACC_EQ_INT_MASK, &mask));
+		HACC_OK(hl_bar_read32(r->fn.dev, HACC_QM_BAR, HACC_EQ_INT_MASK, &mask));
 		EXPECT_EQ(1u, mask);
 		settle(_metadata, r);
 		/* masked all along: not one MSI */
 		EXPECT_EQ(0ull, irq_take(r));
-		HACC_OK(hacc_bar_write32(r->fn.dev, HACC_QM_BAR, HACC_EQ_INT_MASK, 0));
+		HACC_OK(hl_bar_write32(r->fn.dev, HACC_QM_BAR, HACC_EQ_INT_MASK, 0));
 		r->masked = false;
 		irqs = r->fn.st.irqs;
 		pump(_metadata, r, 1, 4);
@@ -514,7 +514,7 @@ static void migrate(struct __test_metadata *_metadata, struct rig *r,
 	pump(_metadata, r, busy_k(lc), 8);
 	len = precopy_read(_metadata, r, fa, 0);
 	ASSERT_LT(0u, len);
-	HACC_OK(hacc_mig_write_all(fb, r->stream, len));
+	HACC_OK(hl_mig_write_all(fb, r->stream, len));
 	pump(_metadata, r, busy_k(lc), 8);
 	before_stop(_metadata, r, lc);
 	running = jobs_running(r, ON_A);
@@ -524,8 +524,8 @@ static void migrate(struct __test_metadata *_metadata, struct rig *r,
 	/* the vCPUs stand still from here */
 	set_state(_metadata, &r->a, VFIO_DEVICE_STATE_STOP_COPY, &fs);
 	ASSERT_EQ(-1, fs);
-	HACC_OK(hacc_mig_read_all(fa, r->stream + len, sizeof(r->stream) - len, &n));
-	HACC_OK(hacc_mig_write_all(fb, r->stream + len, n));
+	HACC_OK(hl_mig_read_all(fa, r->stream + len, sizeof(r->stream) - len, &n));
+	HACC_OK(hl_mig_write_all(fb, r->stream + len, n));
 	set_state(_metadata, &r->b, VFIO_DEVICE_STATE_STOP, NULL);
 	close(fb);
 	set_state(_metadata, &r->a, VFIO_DEVICE_STATE_STOP, NULL);
@@ -632,7 +632,7 @@ TEST_F_TIMEOUT(abort, stop_copy, 120)
 	set_state(_metadata, &r->a, VFIO_DEVICE_STATE_STOP, NULL);
 	set_state(_metadata, &r->a, VFIO_DEVICE_STATE_STOP_COPY, &fa);
 	ASSERT_LE(0, fa);
-	HACC_OK(hacc_mig_read_all(fa, r->stream, sizeof(r->stream), &n));
+	HACC_OK(hl_mig_read_all(fa, r->stream, sizeof(r->stream), &n));
 	set_state(_metadata, &r->a, VFIO_DEVICE_STATE_STOP, NULL);
 	close(fa);
 	at_stop = jobs_done(r, ON_A);
@@ -665,15 +665,15 @@ FIXTURE_TEARDOWN(busy)
 
 /* What a pause/resume must not change: the guest's registers and channel. */
 struct visible {
-	struct hacc_regs regs;
+	struct hl_regs regs;
 	__u32 ifc_mask, ifc_source;
 };
 
 static void read_visible(struct __test_metadata *_metadata, struct rig *r, struct visible *v)
 {
-	HACC_OK(hacc_guest_read(r->g, &v->regs));
-	HACC_OK(hacc_bar_read32(r->fn.dev, HACC_QM_BAR, HACC_IFC_INT_MASK, &v->ifc_mask));
-	HACC_OK(hacc_bar_read32(r->fn.dev, HACC_QM_BAR, HACC_IFC_INT_SOURCE, &v->ifc_source));
+	HACC_OK(hl_guest_read(r->g, &v->regs));
+	HACC_OK(hl_bar_read32(r->fn.dev, HACC_QM_BAR, HACC_IFC_INT_MASK, &v->ifc_mask));
+	HACC_OK(hl_bar_read32(r->fn.dev, HACC_QM_BAR, HACC_IFC_INT_SOURCE, &v->ifc_source));
 }
 
 /*
@@ -715,7 +715,7 @@ TEST_F_TIMEOUT(busy, stop_cont_cycles, 600)
 	/* the EQ's position is checked against the guest's by check_rings() */
 	v0.regs.eqc[0] = v1.regs.eqc[0];
 	v0.regs.eqc[6] = v1.regs.eqc[6];
-	diffs = hacc_regs_diff(&v0.regs, &v1.regs, stderr);
+	diffs = hl_regs_diff(&v0.regs, &v1.regs, stderr);
 	EXPECT_EQ(0, diffs);
 	EXPECT_EQ(v0.ifc_mask, v1.ifc_mask);
 	EXPECT_EQ(v0.ifc_source, v1.ifc_source);
@@ -738,7 +738,7 @@ TEST_F_TIMEOUT(busy, reset_in_flight, 120)
 
 	top_up(_metadata, r, r->k);
 	lost = r->j.inflight;
-	HACC_OK(hacc_dev_reset(&r->a));
+	HACC_OK(hl_dev_reset(&r->a));
 	EXPECT_EQ(VFIO_DEVICE_STATE_RUNNING, get_state(_metadata, &r->a));
 	/* the guest starts over: the jobs in flight died with the queues */
 	r->j.inflight = 0;
@@ -781,6 +781,6 @@ int main(int argc, char **argv)
 	vf_a = harness_dev_arg(&argc, &argv, "HACC_VF_A");
 	vf_b = harness_dev_arg(&argc, &argv, "HACC_VF_B");
 	fprintf(stderr, "# VF A %s, VF B %s, driver %s\n", vf_a ? vf_a : "-", vf_b ? vf_b : "-",
-		hacc_flavour_name(hacc_flavour()));
+		hl_flavour_name(hl_flavour()));
 	return test_harness_run(argc, argv);
 }

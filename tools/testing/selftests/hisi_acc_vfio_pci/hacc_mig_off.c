@@ -35,7 +35,7 @@
 static const char *vf;
 
 FIXTURE(off) {
-	struct hacc_dev d;
+	struct hl_dev d;
 };
 
 /*
@@ -51,12 +51,12 @@ static int pf_token(const char *token)
 		.f.argsz = sizeof(q),
 		.f.flags = VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_PCI_VF_TOKEN,
 	};
-	struct hacc_dev pf = { .fd = -1 };
+	struct hl_dev pf = { .fd = -1 };
 	char bdf[32], drv[64] = "";
 	unsigned int i = 0, b;
 	int r;
 
-	if (hacc_sys_pf(vf, bdf, sizeof(bdf)) || hacc_sys_driver(bdf, drv, sizeof(drv)) ||
+	if (hl_sys_pf(vf, bdf, sizeof(bdf)) || hl_sys_driver(bdf, drv, sizeof(drv)) ||
 	    strcmp(drv, "vfio-pci"))
 		return 0;
 	for (; *token && i < sizeof(q.uuid); token++) {
@@ -69,10 +69,10 @@ static int pf_token(const char *token)
 	}
 	if (i != sizeof(q.uuid))
 		return -EINVAL;
-	r = hacc_dev_open(&pf, bdf, HACC_OPEN_GROUP);
+	r = hl_dev_open(&pf, bdf, HACC_OPEN_GROUP);
 	if (!r && ioctl(pf.fd, VFIO_DEVICE_FEATURE, &q))
-		r = hacc_fail(errno, "%s: VFIO_DEVICE_FEATURE_PCI_VF_TOKEN", bdf);
-	hacc_dev_close(&pf);
+		r = hl_fail(errno, "%s: VFIO_DEVICE_FEATURE_PCI_VF_TOKEN", bdf);
+	hl_dev_close(&pf);
 	return r;
 }
 
@@ -81,21 +81,21 @@ FIXTURE_SETUP(off)
 	char drv[64] = "";
 
 	self->d.fd = -1;
-	if (!vf || hacc_sys_driver(vf, drv, sizeof(drv)) || strcmp(drv, "hisi_acc_vfio_pci")) {
+	if (!vf || hl_sys_driver(vf, drv, sizeof(drv)) || strcmp(drv, "hisi_acc_vfio_pci")) {
 		/* HACC_REQUIRE_DEVICE=1: a failure, not a skip */
 		ASSERT_EQ(NULL, getenv("HACC_REQUIRE_DEVICE"));
 		SKIP(return, "no VF bound to hisi_acc_vfio_pci (HACC_VF_A)");
 	}
 	if (getenv("HACC_VF_TOKEN") && pf_token(getenv("HACC_VF_TOKEN")))
-		TH_LOG("%s", hacc_last_error());
-	if (hacc_dev_open(&self->d, vf, HACC_OPEN_GROUP))
-		TH_LOG("%s", hacc_last_error());
+		TH_LOG("%s", hl_last_error());
+	if (hl_dev_open(&self->d, vf, HACC_OPEN_GROUP))
+		TH_LOG("%s", hl_last_error());
 	ASSERT_LE(0, self->d.fd);
 }
 
 FIXTURE_TEARDOWN(off)
 {
-	hacc_dev_close(&self->d);
+	hl_dev_close(&self->d);
 }
 
 TEST_F(off, no_migration_feature)
@@ -118,7 +118,7 @@ TEST_F(off, no_migration_feature)
 
 TEST_F(off, whole_bar2)
 {
-	struct hacc_region *r = &self->d.bar[BAR];
+	struct hl_region *r = &self->d.bar[BAR];
 	__u32 v[4];
 	void *p;
 
@@ -126,7 +126,7 @@ TEST_F(off, whole_bar2)
 	ASSERT_TRUE(!!(r->flags & VFIO_REGION_INFO_FLAG_READ));
 	ASSERT_TRUE(!!(r->flags & VFIO_REGION_INFO_FLAG_MMAP));
 	/* the upper half through read() and through a mapping */
-	ASSERT_EQ((ssize_t)sizeof(v), hacc_bar_pread(&self->d, BAR, UPPER, v, sizeof(v)));
+	ASSERT_EQ((ssize_t)sizeof(v), hl_bar_pread(&self->d, BAR, UPPER, v, sizeof(v)));
 	p = mmap(NULL, BAR_SIZE, PROT_READ, MAP_SHARED, self->d.fd, r->offset);
 	ASSERT_NE(MAP_FAILED, p);
 	ASSERT_EQ(0, memcmp(v, (char *)p + UPPER, sizeof(v)));

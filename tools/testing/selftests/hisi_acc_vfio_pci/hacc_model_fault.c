@@ -41,22 +41,22 @@ static const struct {
 static int check_mb_128(const char *pf)
 {
 	unsigned long long cmds, bad, vf_cmds = 0, pf_cmds = 0, errors = 0;
-	struct hacc_model m;
+	struct hl_model m;
 	unsigned int fn, n;
 
-	if (hacc_model_open(&m, pf)) {
-		fprintf(stderr, "mb-128: %s\n", hacc_last_error());
+	if (hl_model_open(&m, pf)) {
+		fprintf(stderr, "mb-128: %s\n", hl_last_error());
 		return 1;
 	}
-	if (!hacc_model_read(&m, HACC_CTL_MB_128)) {
-		hacc_model_close(&m);
+	if (!hl_model_read(&m, HACC_CTL_MB_128)) {
+		hl_model_close(&m);
 		printf("%s: the model runs without x-mb-128: nothing to check\n", pf);
 		return 4;
 	}
-	n = hacc_model_read(&m, HACC_CTL_NUM_FUNCS);
+	n = hl_model_read(&m, HACC_CTL_NUM_FUNCS);
 	for (fn = 0; fn < n; fn++) {
-		cmds = hacc_model_fn_counter(&m, fn, HACC_CTL_MB_TOTAL);
-		bad = hacc_model_fn_counter(&m, fn, HACC_CTL_MB_FORM_ERRORS);
+		cmds = hl_model_fn_counter(&m, fn, HACC_CTL_MB_TOTAL);
+		bad = hl_model_fn_counter(&m, fn, HACC_CTL_MB_FORM_ERRORS);
 		printf("function %u: %llu mailbox commands, %llu writes not one 128-bit store\n",
 		       fn, cmds, bad);
 		errors += bad;
@@ -65,7 +65,7 @@ static int check_mb_128(const char *pf)
 		else
 			pf_cmds = cmds;
 	}
-	hacc_model_close(&m);
+	hl_model_close(&m);
 	if (!pf_cmds || !vf_cmds)
 		printf("no mailbox command seen on the %s: nothing was checked\n",
 		       pf_cmds ? "VFs" : "PF");
@@ -74,7 +74,7 @@ static int check_mb_128(const char *pf)
 
 int main(int argc, char **argv)
 {
-	struct hacc_model m;
+	struct hl_model m;
 	unsigned long long bits;
 	char *end;
 	size_t i;
@@ -100,13 +100,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: unknown fault '%s'\n", argv[0], argv[2]);
 		return 2;
 	}
-	if (hacc_model_open(&m, argv[1])) {
-		fprintf(stderr, "%s: %s\n", argv[0], hacc_last_error());
+	if (hl_model_open(&m, argv[1])) {
+		fprintf(stderr, "%s: %s\n", argv[0], hl_last_error());
 		return 1;
 	}
-	hacc_model_write(&m, faults[i].off, bits);
-	bits = hacc_model_read(&m, faults[i].off);
-	hacc_model_close(&m);
+	hl_model_write(&m, faults[i].off, bits);
+	bits = hl_model_read(&m, faults[i].off);
+	hl_model_close(&m);
 	printf("%s fault %s = %#llx\n", argv[1], argv[2], bits);
 	return 0;
 }

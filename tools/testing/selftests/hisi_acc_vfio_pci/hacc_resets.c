@@ -49,8 +49,8 @@ enum reset_kind { RESET_FLR_CFG, RESET_HOT };
 
 FIXTURE(rst) {
 	pid_t child;
-	struct hacc_dev a;
-	struct hacc_guest ga;
+	struct hl_dev a;
+	struct hl_guest ga;
 	__u8 stream[STREAM_MAX];
 	size_t stream_len;
 };
@@ -82,7 +82,7 @@ FIXTURE_VARIANT_ADD(rst, hot_reset_resuming) {
 /* A VF bound to our driver; without one, a skip or (required) a failure. */
 #define NEED(bdf, what) do {						\
 	char __d[64] = "";						\
-	if (!(bdf) || hacc_sys_driver(bdf, __d, sizeof(__d)) ||		\
+	if (!(bdf) || hl_sys_driver(bdf, __d, sizeof(__d)) ||		\
 	    strcmp(__d, "hisi_acc_vfio_pci")) {				\
 		ASSERT_FALSE(require_device());				\
 		SKIP(return, "needs %s bound to hisi_acc_vfio_pci", what); \
@@ -94,8 +94,8 @@ FIXTURE_SETUP(rst)
 	self->child = 0;
 	self->a.fd = -1;
 	NEED(vf_a, "VF A (HACC_VF_A)");
-	HACC_OK(hacc_dev_open(&self->a, vf_a, HACC_OPEN_CDEV));
-	HACC_OK(hacc_guest_attach(&self->ga, &self->a));
+	HACC_OK(hl_dev_open(&self->a, vf_a, HACC_OPEN_CDEV));
+	HACC_OK(hl_guest_attach(&self->ga, &self->a));
 }
 
 FIXTURE_TEARDOWN(rst)
@@ -105,15 +105,15 @@ FIXTURE_TEARDOWN(rst)
 		kill(self->child, SIGKILL);
 		waitpid(self->child, NULL, 0);
 	}
-	hacc_guest_detach(&self->ga);
-	hacc_dev_close(&self->a);
+	hl_guest_detach(&self->ga);
+	hl_dev_close(&self->a);
 }
 
-static int state_of(struct hacc_dev *d)
+static int state_of(struct hl_dev *d)
 {
 	__u32 st = VFIO_DEVICE_STATE_ERROR;
 
-	return hacc_mig_get_state(d, &st) ? VFIO_DEVICE_STATE_ERROR : (int)st;
+	return hl_mig_get_state(d, &st) ? VFIO_DEVICE_STATE_ERROR : (int)st;
 }
 
 /*
@@ -157,25 +157,25 @@ static int file_child(int fd, const __u8 *src, size_t len, double seconds)
 }
 
 /* Offset of the PCIe capability in the VF's config space, 0 if none. */
-static unsigned int pcie_cap(struct hacc_dev *d)
+static unsigned int pcie_cap(struct hl_dev *d)
 {
 	__u8 pos = 0, id = 0, guard = 48;
 
-	if (hacc_cfg_read(d, 0x34, &pos, 1))
+	if (hl_cfg_read(d, 0x34, &pos, 1))
 		return 0;
 	while (pos && guard--) {
-		if (hacc_cfg_read(d, pos, &id, 1))
+		if (hl_cfg_read(d, pos, &id, 1))
 			return 0;
 		if (id == 0x10)
 			return pos;
-		if (hacc_cfg_read(d, pos + 1, &pos, 1))
+		if (hl_cfg_read(d, pos + 1, &pos, 1))
 			return 0;
 	}
 	return 0;
 }
 
 /* 0 if the reset was done, else the errno that refused it. */
-static int do_reset(struct __test_metadata *_metadata, struct hacc_dev *d,
+static int do_reset(struct __test_metadata *_metadata, struct hl_dev *d,
 		    enum reset_kind kind)
 {
 	struct vfio_pci_hot_reset hr = { .argsz = sizeof(hr) };
@@ -194,14 +194,14 @@ static int do_reset(struct __test_metadata *_metadata, struct hacc_dev *d,
 		TH_LOG("no PCIe capability in the VF's config space");
 		return ENODEV;
 	}
-	if (hacc_cfg_read(d, cap + 4, &devcap, 4) || !(devcap & (1u << 28))) {
+	if (hl_cfg_read(d, cap + 4, &devcap, 4) || !(devcap & (1u << 28))) {
 		TH_LOG("the VF does not advertise FLR (DEVCAP %#x)", devcap);
 		return ENODEV;
 	}
-	if (hacc_cfg_read(d, cap + 8, &ctl, 2))
+	if (hl_cfg_read(d, cap + 8, &ctl, 2))
 		return EIO;
 	ctl |= 0x8000;	/* PCI_EXP_DEVCTL_BCR_FLR */
-	if (hacc_cfg_write(d, cap + 8, &ctl, 2))
+	if (hl_cfg_write(d, cap + 8, &ctl, 2))
 		return EIO;
 	return 0;
 }
@@ -209,7 +209,7 @@ static int do_reset(struct __test_metadata *_metadata, struct hacc_dev *d,
 TEST_F_TIMEOUT(rst, reset_wakes_reader, 120)
 {
 	bool saving = variant->state != VFIO_DEVICE_STATE_RESUMING;
-	struct hacc_regs want;
+	struct hl_regs want;
 	double t0, took;
 	int fd = -1, rc, err;
 	__u8 buf[64];
@@ -217,15 +217,15 @@ TEST_F_TIMEOUT(rst, reset_wakes_reader, 120)
 
 	if (!saving) {
 		/* a valid stream to trickle in */
-		HACC_OK(hacc_mig_set_state(&self->a, VFIO_DEVICE_STATE_STOP, NULL));
-		HACC_OK(hacc_mig_set_state(&self->a, VFIO_DEVICE_STATE_STOP_COPY, &fd));
-		HACC_OK(hacc_mig_read_all(fd, self->stream, sizeof(self->stream),
+		HACC_OK(hl_mig_set_state(&self->a, VFIO_DEVICE_STATE_STOP, NULL));
+		HACC_OK(hl_mig_set_state(&self->a, VFIO_DEVICE_STATE_STOP_COPY, &fd));
+		HACC_OK(hl_mig_read_all(fd, self->stream, sizeof(self->stream),
 					  &self->stream_len));
 		close(fd);
 	}
 	if (variant->state != VFIO_DEVICE_STATE_PRE_COPY)
-		HACC_OK(hacc_mig_set_state(&self->a, VFIO_DEVICE_STATE_STOP, NULL));
-	HACC_OK(hacc_mig_set_state(&self->a, variant->state, &fd));
+		HACC_OK(hl_mig_set_state(&self->a, VFIO_DEVICE_STATE_STOP, NULL));
+	HACC_OK(hl_mig_set_state(&self->a, variant->state, &fd));
 	ASSERT_LE(0, fd);
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -248,7 +248,7 @@ TEST_F_TIMEOUT(rst, reset_wakes_reader, 120)
 		usleep(300000);
 		ASSERT_EQ(0, waitpid(pid, NULL, WNOHANG));
 		/* end the session the documented way */
-		HACC_OK(hacc_dev_reset(&self->a));
+		HACC_OK(hl_dev_reset(&self->a));
 	}
 	rc = wait_child(pid, SLOW_S);
 	self->child = 0;
@@ -261,14 +261,14 @@ TEST_F_TIMEOUT(rst, reset_wakes_reader, 120)
 	close(fd);
 
 	/* the VF migrates afterwards: a saved and reloaded state compares */
-	HACC_OK(hacc_guest_program(&self->ga, 11));
-	hacc_guest_expected(&want, self->ga.iova, 11);
-	HACC_OK(hacc_mig_set_state(&self->a, VFIO_DEVICE_STATE_STOP, NULL));
-	HACC_OK(hacc_mig_set_state(&self->a, VFIO_DEVICE_STATE_STOP_COPY, &fd));
-	HACC_OK(hacc_mig_read_all(fd, self->stream, sizeof(self->stream), &self->stream_len));
+	HACC_OK(hl_guest_program(&self->ga, 11));
+	hl_guest_expected(&want, self->ga.iova, 11);
+	HACC_OK(hl_mig_set_state(&self->a, VFIO_DEVICE_STATE_STOP, NULL));
+	HACC_OK(hl_mig_set_state(&self->a, VFIO_DEVICE_STATE_STOP_COPY, &fd));
+	HACC_OK(hl_mig_read_all(fd, self->stream, sizeof(self->stream), &self->stream_len));
 	close(fd);
-	ASSERT_EQ((int)HACC_STREAM_OK, (int)hacc_stream_check(self->stream, self->stream_len));
-	HACC_OK(hacc_mig_set_state(&self->a, VFIO_DEVICE_STATE_RUNNING, NULL));
+	ASSERT_EQ((int)HACC_STREAM_OK, (int)hl_stream_check(self->stream, self->stream_len));
+	HACC_OK(hl_mig_set_state(&self->a, VFIO_DEVICE_STATE_RUNNING, NULL));
 }
 
 /*
@@ -287,12 +287,12 @@ static int arcs_child(const char *bdf, double seconds, const __u8 *src, size_t s
 	static __u8 buf[STREAM_MAX];
 	double end = now_s() + seconds, t;
 	unsigned int i = 0, eagain = 0, done = 0;
-	struct hacc_dev d = { .fd = -1 };
+	struct hl_dev d = { .fd = -1 };
 	int fd = -1, r, fd2;
 	size_t len;
 
-	if (hacc_dev_open(&d, bdf, HACC_OPEN_CDEV)) {
-		printf("# %s: %s\n", bdf, hacc_last_error());
+	if (hl_dev_open(&d, bdf, HACC_OPEN_CDEV)) {
+		printf("# %s: %s\n", bdf, hl_last_error());
 		return 1;
 	}
 	while (now_s() < end) {
@@ -300,9 +300,9 @@ static int arcs_child(const char *bdf, double seconds, const __u8 *src, size_t s
 
 		fd2 = -1;
 		t = now_s();
-		r = hacc_mig_set_state(&d, to, &fd2);
+		r = hl_mig_set_state(&d, to, &fd2);
 		if (now_s() - t > SLOW_S) {
-			printf("# %s: -> %s took %.1f s\n", bdf, hacc_state_name(to), now_s() - t);
+			printf("# %s: -> %s took %.1f s\n", bdf, hl_state_name(to), now_s() - t);
 			return 1;
 		}
 		if (r == -EAGAIN) {
@@ -310,7 +310,7 @@ static int arcs_child(const char *bdf, double seconds, const __u8 *src, size_t s
 			continue;
 		}
 		if (r) {
-			printf("# %s: -> %s: %s\n", bdf, hacc_state_name(to), hacc_last_error());
+			printf("# %s: -> %s: %s\n", bdf, hl_state_name(to), hl_last_error());
 			return 1;
 		}
 		if (fd2 >= 0) {
@@ -321,15 +321,15 @@ static int arcs_child(const char *bdf, double seconds, const __u8 *src, size_t s
 		t = now_s();
 		r = 0;
 		if (to == VFIO_DEVICE_STATE_STOP_COPY)
-			r = hacc_mig_read_all(fd, buf, sizeof(buf), &len);
+			r = hl_mig_read_all(fd, buf, sizeof(buf), &len);
 		else if (to == VFIO_DEVICE_STATE_RESUMING)
-			r = hacc_mig_write_all(fd, src, src_len);
+			r = hl_mig_write_all(fd, src, src_len);
 		if (r && r != -EAGAIN) {
-			printf("# %s: file in %s: %s\n", bdf, hacc_state_name(to), hacc_last_error());
+			printf("# %s: file in %s: %s\n", bdf, hl_state_name(to), hl_last_error());
 			return 1;
 		}
 		if (now_s() - t > SLOW_S) {
-			printf("# %s: file in %s took %.1f s\n", bdf, hacc_state_name(to), now_s() - t);
+			printf("# %s: file in %s took %.1f s\n", bdf, hl_state_name(to), now_s() - t);
 			return 1;
 		}
 		i++;
@@ -337,8 +337,8 @@ static int arcs_child(const char *bdf, double seconds, const __u8 *src, size_t s
 	}
 	if (fd >= 0)
 		close(fd);
-	hacc_mig_set_state(&d, VFIO_DEVICE_STATE_RUNNING, NULL);
-	hacc_dev_close(&d);
+	hl_mig_set_state(&d, VFIO_DEVICE_STATE_RUNNING, NULL);
+	hl_dev_close(&d);
 	printf("# %s: %u arcs done, %u refused with EAGAIN\n", bdf, done, eagain);
 	return 0;
 }
@@ -395,10 +395,10 @@ FIXTURE_TEARDOWN(pf)
 
 TEST_F_TIMEOUT(pf, reset_during_arcs, 180)
 {
-	struct hacc_dev a = { .fd = -1 }, b = { .fd = -1 };
-	struct hacc_guest ga = { 0 }, gb = { 0 };
+	struct hl_dev a = { .fd = -1 }, b = { .fd = -1 };
+	struct hl_guest ga = { 0 }, gb = { 0 };
 	static __u8 stream[STREAM_MAX];
-	struct hacc_regs want, got;
+	struct hl_regs want, got;
 	pid_t pids[3];
 	char pf[32];
 	size_t len;
@@ -406,15 +406,15 @@ TEST_F_TIMEOUT(pf, reset_during_arcs, 180)
 
 	NEED(vf_a, "VF A (HACC_VF_A)");
 	NEED(vf_b, "VF B (HACC_VF_B)");
-	HACC_OK(hacc_sys_pf(vf_a, pf, sizeof(pf)));
+	HACC_OK(hl_sys_pf(vf_a, pf, sizeof(pf)));
 	/* a stream for the RESUMING arcs */
-	HACC_OK(hacc_dev_open(&a, vf_a, HACC_OPEN_CDEV));
-	HACC_OK(hacc_mig_set_state(&a, VFIO_DEVICE_STATE_STOP, NULL));
-	HACC_OK(hacc_mig_set_state(&a, VFIO_DEVICE_STATE_STOP_COPY, &fd));
-	HACC_OK(hacc_mig_read_all(fd, stream, sizeof(stream), &len));
+	HACC_OK(hl_dev_open(&a, vf_a, HACC_OPEN_CDEV));
+	HACC_OK(hl_mig_set_state(&a, VFIO_DEVICE_STATE_STOP, NULL));
+	HACC_OK(hl_mig_set_state(&a, VFIO_DEVICE_STATE_STOP_COPY, &fd));
+	HACC_OK(hl_mig_read_all(fd, stream, sizeof(stream), &len));
 	close(fd);
-	HACC_OK(hacc_mig_set_state(&a, VFIO_DEVICE_STATE_RUNNING, NULL));
-	hacc_dev_close(&a);
+	HACC_OK(hl_mig_set_state(&a, VFIO_DEVICE_STATE_RUNNING, NULL));
+	hl_dev_close(&a);
 	fflush(NULL);
 
 	pids[0] = fork();
@@ -439,28 +439,28 @@ TEST_F_TIMEOUT(pf, reset_during_arcs, 180)
 	ASSERT_EQ(0, _metadata->exit_code);
 
 	/* both VFs usable: A's programmed state migrates into B */
-	HACC_OK(hacc_dev_open(&a, vf_a, HACC_OPEN_CDEV));
-	HACC_OK(hacc_dev_open(&b, vf_b, HACC_OPEN_CDEV));
-	HACC_OK(hacc_guest_attach(&ga, &a));
-	HACC_OK(hacc_guest_attach(&gb, &b));
-	HACC_OK(hacc_guest_program(&ga, 13));
-	hacc_guest_expected(&want, ga.iova, 13);
-	HACC_OK(hacc_mig_set_state(&a, VFIO_DEVICE_STATE_STOP, NULL));
-	HACC_OK(hacc_mig_set_state(&a, VFIO_DEVICE_STATE_STOP_COPY, &fd));
-	HACC_OK(hacc_mig_read_all(fd, stream, sizeof(stream), &len));
+	HACC_OK(hl_dev_open(&a, vf_a, HACC_OPEN_CDEV));
+	HACC_OK(hl_dev_open(&b, vf_b, HACC_OPEN_CDEV));
+	HACC_OK(hl_guest_attach(&ga, &a));
+	HACC_OK(hl_guest_attach(&gb, &b));
+	HACC_OK(hl_guest_program(&ga, 13));
+	hl_guest_expected(&want, ga.iova, 13);
+	HACC_OK(hl_mig_set_state(&a, VFIO_DEVICE_STATE_STOP, NULL));
+	HACC_OK(hl_mig_set_state(&a, VFIO_DEVICE_STATE_STOP_COPY, &fd));
+	HACC_OK(hl_mig_read_all(fd, stream, sizeof(stream), &len));
 	close(fd);
-	HACC_OK(hacc_mig_set_state(&b, VFIO_DEVICE_STATE_STOP, NULL));
-	HACC_OK(hacc_mig_set_state(&b, VFIO_DEVICE_STATE_RESUMING, &fd));
-	HACC_OK(hacc_mig_write_all(fd, stream, len));
-	HACC_OK(hacc_mig_set_state(&b, VFIO_DEVICE_STATE_STOP, NULL));
+	HACC_OK(hl_mig_set_state(&b, VFIO_DEVICE_STATE_STOP, NULL));
+	HACC_OK(hl_mig_set_state(&b, VFIO_DEVICE_STATE_RESUMING, &fd));
+	HACC_OK(hl_mig_write_all(fd, stream, len));
+	HACC_OK(hl_mig_set_state(&b, VFIO_DEVICE_STATE_STOP, NULL));
 	close(fd);
-	HACC_OK(hacc_mig_set_state(&b, VFIO_DEVICE_STATE_RUNNING, NULL));
-	HACC_OK(hacc_guest_read(&gb, &got));
-	EXPECT_EQ(0, hacc_regs_diff(&want, &got, stderr));
-	hacc_guest_detach(&ga);
-	hacc_guest_detach(&gb);
-	hacc_dev_close(&a);
-	hacc_dev_close(&b);
+	HACC_OK(hl_mig_set_state(&b, VFIO_DEVICE_STATE_RUNNING, NULL));
+	HACC_OK(hl_guest_read(&gb, &got));
+	EXPECT_EQ(0, hl_regs_diff(&want, &got, stderr));
+	hl_guest_detach(&ga);
+	hl_guest_detach(&gb);
+	hl_dev_close(&a);
+	hl_dev_close(&b);
 }
 
 /*
@@ -472,7 +472,7 @@ TEST_F_TIMEOUT(pf, reset_during_arcs, 180)
  */
 TEST_F_TIMEOUT(pf, unbind_while_open, 120)
 {
-	struct hacc_dev a = { .fd = -1 };
+	struct hl_dev a = { .fd = -1 };
 	char pf[32], path[160];
 	int fd, rc, go[2];
 	__u8 buf[64];
@@ -482,7 +482,7 @@ TEST_F_TIMEOUT(pf, unbind_while_open, 120)
 	if (!getenv("HACC_PF_UNBIND") || strcmp(getenv("HACC_PF_UNBIND"), "1"))
 		SKIP(return, "removes the VFs: only with HACC_PF_UNBIND=1");
 	NEED(vf_a, "VF A (HACC_VF_A)");
-	HACC_OK(hacc_sys_pf(vf_a, pf, sizeof(pf)));
+	HACC_OK(hl_sys_pf(vf_a, pf, sizeof(pf)));
 	/* the unbinding child must not inherit the VF's descriptors */
 	ASSERT_EQ(0, pipe(go));
 	fflush(NULL);
@@ -500,8 +500,8 @@ TEST_F_TIMEOUT(pf, unbind_while_open, 120)
 		_exit(u >= 0 && write(u, pf, strlen(pf)) == (ssize_t)strlen(pf) ? 0 : 1);
 	}
 	close(go[0]);
-	HACC_OK(hacc_dev_open(&a, vf_a, HACC_OPEN_CDEV));
-	HACC_OK(hacc_mig_set_state(&a, VFIO_DEVICE_STATE_PRE_COPY, &fd));
+	HACC_OK(hl_dev_open(&a, vf_a, HACC_OPEN_CDEV));
+	HACC_OK(hl_mig_set_state(&a, VFIO_DEVICE_STATE_PRE_COPY, &fd));
 	ASSERT_EQ(1, write(go[1], "g", 1));
 	close(go[1]);
 	sleep(3);
@@ -512,7 +512,7 @@ TEST_F_TIMEOUT(pf, unbind_while_open, 120)
 	(void)state_of(&a);
 	EXPECT_GT(SLOW_S, now_s() - t);
 	close(fd);
-	hacc_dev_close(&a);
+	hl_dev_close(&a);
 	rc = wait_child(pid, 30);
 	if (rc)
 		TH_LOG("unbind of the PF driver: %s", rc < 0 ? "still blocked 30 s after the VF was closed" : "failed");

@@ -101,7 +101,7 @@ static __u64 rnd(__u64 *s)
 struct vf {
 	const char *bdf;
 	pthread_rwlock_t dev_lock;	/* write: reopen; read: any use of dev.fd */
-	struct hacc_dev dev;
+	struct hl_dev dev;
 	pthread_mutex_t fd_lock;
 	int save_fd, resume_fd;
 	struct hacc_mig_data good;
@@ -180,11 +180,11 @@ static void *state_thread(void *arg)
 
 		target = targets[rnd(&r) % 5];
 		pthread_rwlock_rdlock(&v->dev_lock);
-		hacc_mig_get_state(&v->dev, &s0);
+		hl_mig_get_state(&v->dev, &s0);
 		t0 = robust_now();
-		ret = hacc_mig_set_state(&v->dev, target, &fd);
+		ret = hl_mig_set_state(&v->dev, target, &fd);
 		if (ret == -EINVAL)
-			hacc_mig_get_state(&v->dev, &s);
+			hl_mig_get_state(&v->dev, &s);
 		pthread_rwlock_unlock(&v->dev_lock);
 		account(OP_SET_STATE, -ret, t0, v->bdf);
 		if (!ret && fd >= 0)
@@ -201,14 +201,14 @@ static void *state_thread(void *arg)
 							    s == VFIO_DEVICE_STATE_STOP_COPY)) &&
 		    unexpected++ < 10)
 			printf("# UNEXPECTED set-state %s -> %s on %s: EINVAL, state after %s\n",
-			       hacc_state_name(s0), hacc_state_name(target), v->bdf,
-			       hacc_state_name(s));
+			       hl_state_name(s0), hl_state_name(target), v->bdf,
+			       hl_state_name(s));
 		if (ret == -EINVAL) {
 			/* ERROR state, or an arc refused: a reset gets it going */
 			pthread_rwlock_rdlock(&v->dev_lock);
-			if (!hacc_mig_get_state(&v->dev, &s) && s == VFIO_DEVICE_STATE_ERROR) {
+			if (!hl_mig_get_state(&v->dev, &s) && s == VFIO_DEVICE_STATE_ERROR) {
 				t0 = robust_now();
-				ret = hacc_dev_reset(&v->dev);
+				ret = hl_dev_reset(&v->dev);
 				account(OP_RESET, -ret, t0, v->bdf);
 			}
 			pthread_rwlock_unlock(&v->dev_lock);
@@ -240,7 +240,7 @@ static void *data_thread(void *arg)
 				err = poll(&pfd, 1, 0) < 0 ? errno : 0;
 				account(OP_POLL, err, t0, v->bdf);
 				t0 = robust_now();
-				err = hacc_precopy_info(fd, &info);
+				err = hl_precopy_info(fd, &info);
 				account(OP_PRECOPY_INFO, -err, t0, v->bdf);
 				n = 1 + rnd(&r) % sizeof(buf);
 				t0 = robust_now();
@@ -280,7 +280,7 @@ static void *misc_thread(void *arg)
 		if (what < 40) {
 			pthread_rwlock_rdlock(&v->dev_lock);
 			t0 = robust_now();
-			ret = hacc_mig_data_size(&v->dev, &sz);
+			ret = hl_mig_data_size(&v->dev, &sz);
 			account(OP_DATA_SIZE, -ret, t0, v->bdf);
 			if (!ret && sz != REC && unexpected++ < 10)
 				printf("# UNEXPECTED data size %llu on %s\n",
@@ -289,7 +289,7 @@ static void *misc_thread(void *arg)
 		} else if (what < 80) {
 			pthread_rwlock_rdlock(&v->dev_lock);
 			t0 = robust_now();
-			ret = hacc_mig_get_state(&v->dev, &s);
+			ret = hl_mig_get_state(&v->dev, &s);
 			pthread_rwlock_unlock(&v->dev_lock);
 			account(OP_GET_STATE, -ret, t0, v->bdf);
 		} else if (what < 96) {
@@ -297,19 +297,19 @@ static void *misc_thread(void *arg)
 				continue;
 			pthread_rwlock_rdlock(&v->dev_lock);
 			t0 = robust_now();
-			ret = hacc_dev_reset(&v->dev);
+			ret = hl_dev_reset(&v->dev);
 			pthread_rwlock_unlock(&v->dev_lock);
 			account(OP_RESET, -ret, t0, v->bdf);
 		} else if (!no_reopen) {
 			/* close and reopen under the other threads' feet */
 			pthread_rwlock_wrlock(&v->dev_lock);
 			t0 = robust_now();
-			hacc_dev_close(&v->dev);
-			ret = hacc_dev_open(&v->dev, v->bdf, HACC_OPEN_CDEV);
+			hl_dev_close(&v->dev);
+			ret = hl_dev_open(&v->dev, v->bdf, HACC_OPEN_CDEV);
 			pthread_rwlock_unlock(&v->dev_lock);
 			account(OP_REOPEN, -ret, t0, v->bdf);
 			if (ret) {
-				printf("# reopen of %s: %s\n", v->bdf, hacc_last_error());
+				printf("# reopen of %s: %s\n", v->bdf, hl_last_error());
 				stop = true;
 			}
 		}
@@ -339,16 +339,16 @@ static void *rmmod_thread(void *arg)
 
 static void *kmsg_thread(void *arg)
 {
-	struct hacc_kmsg k;
+	struct hl_kmsg k;
 	char text[1024];
 	int level, ret;
 
 	(void)arg;
-	if (hacc_kmsg_open(&k))
+	if (hl_kmsg_open(&k))
 		return NULL;
 	for (;;) {
-		while ((ret = hacc_kmsg_next(&k, &level, text, sizeof(text))) > 0) {
-			if (hacc_kmsg_is_splat(text)) {
+		while ((ret = hl_kmsg_next(&k, &level, text, sizeof(text))) > 0) {
+			if (hl_kmsg_is_splat(text)) {
 				splats++;
 				printf("# KERNEL: %s\n", text);
 			}
@@ -357,7 +357,7 @@ static void *kmsg_thread(void *arg)
 			break;
 		usleep(100000);
 	}
-	hacc_kmsg_close(&k);
+	hl_kmsg_close(&k);
 	return NULL;
 }
 
@@ -370,24 +370,24 @@ static int settle(struct vf *v)
 
 	put_fd(v, -1, true);
 	put_fd(v, -1, false);
-	ret = hacc_dev_reset(&v->dev);
+	ret = hl_dev_reset(&v->dev);
 	if (!ret)
-		ret = hacc_mig_set_state(&v->dev, VFIO_DEVICE_STATE_STOP_COPY, &fd);
+		ret = hl_mig_set_state(&v->dev, VFIO_DEVICE_STATE_STOP_COPY, &fd);
 	if (!ret)
-		ret = hacc_mig_read_all(fd, buf, sizeof(buf), &len);
+		ret = hl_mig_read_all(fd, buf, sizeof(buf), &len);
 	if (fd >= 0)
 		close(fd);
 	fd = -1;
 	if (!ret && len != REC && len != HACC_MIG_MATCH_SIZE)
-		ret = hacc_fail(EPROTO, "saved %zu bytes", len);
+		ret = hl_fail(EPROTO, "saved %zu bytes", len);
 	if (!ret)
-		ret = hacc_mig_set_state(&v->dev, VFIO_DEVICE_STATE_RESUMING, &fd);
+		ret = hl_mig_set_state(&v->dev, VFIO_DEVICE_STATE_RESUMING, &fd);
 	if (!ret)
-		ret = hacc_mig_write_all(fd, buf, len);
+		ret = hl_mig_write_all(fd, buf, len);
 	if (fd >= 0)
 		close(fd);
 	if (!ret)
-		ret = hacc_mig_set_state(&v->dev, VFIO_DEVICE_STATE_RUNNING, NULL);
+		ret = hl_mig_set_state(&v->dev, VFIO_DEVICE_STATE_RUNNING, NULL);
 	return ret;
 }
 
@@ -438,11 +438,11 @@ int main(int argc, char **argv)
 		v->save_fd = v->resume_fd = -1;
 		pthread_rwlock_init(&v->dev_lock, NULL);
 		pthread_mutex_init(&v->fd_lock, NULL);
-		if (hacc_dev_open(&v->dev, v->bdf, HACC_OPEN_CDEV) ||
-		    hacc_mig_set_state(&v->dev, VFIO_DEVICE_STATE_STOP_COPY, &fd) ||
-		    hacc_mig_read_all(fd, &v->good, sizeof(v->good), &v->good_len) ||
-		    hacc_mig_set_state(&v->dev, VFIO_DEVICE_STATE_RUNNING, NULL)) {
-			printf("not ok 1 - set-up of %s: %s\n1..1\n", v->bdf, hacc_last_error());
+		if (hl_dev_open(&v->dev, v->bdf, HACC_OPEN_CDEV) ||
+		    hl_mig_set_state(&v->dev, VFIO_DEVICE_STATE_STOP_COPY, &fd) ||
+		    hl_mig_read_all(fd, &v->good, sizeof(v->good), &v->good_len) ||
+		    hl_mig_set_state(&v->dev, VFIO_DEVICE_STATE_RUNNING, NULL)) {
+			printf("not ok 1 - set-up of %s: %s\n1..1\n", v->bdf, hl_last_error());
 			return 1;
 		}
 		close(fd);
@@ -513,10 +513,10 @@ int main(int argc, char **argv)
 		int ret = settle(&vfs[i]);
 
 		robust_result(&tap, !ret, "stress: %s saves and resumes cleanly afterwards%s%s", vfs[i].bdf,
-		       ret ? ": " : "", ret ? hacc_last_error() : "");
+		       ret ? ": " : "", ret ? hl_last_error() : "");
 		put_fd(&vfs[i], -1, true);
 		put_fd(&vfs[i], -1, false);
-		hacc_dev_close(&vfs[i].dev);
+		hl_dev_close(&vfs[i].dev);
 	}
 	printf("1..%d\n", tap.n);
 	return tap.failed ? 1 : 0;

@@ -41,7 +41,7 @@ static inline bool require_device(void)
 #define HACC_OK(expr) do {						\
 	int __r = (expr);						\
 	if (__r < 0)							\
-		TH_LOG("%s: %s", #expr, hacc_last_error());		\
+		TH_LOG("%s: %s", #expr, hl_last_error());		\
 	ASSERT_EQ(0, __r);						\
 } while (0)
 
@@ -54,24 +54,24 @@ static inline bool model_required(void)
 }
 
 /* Move d to state (the data fd, or -1, in *fd when fd is not NULL). */
-static inline void set_state(struct __test_metadata *_metadata, struct hacc_dev *d,
+static inline void set_state(struct __test_metadata *_metadata, struct hl_dev *d,
 			     __u32 state, int *fd)
 {
-	int r = hacc_mig_set_state(d, state, fd);
+	int r = hl_mig_set_state(d, state, fd);
 
 	if (r)
-		TH_LOG("%s", hacc_last_error());
+		TH_LOG("%s", hl_last_error());
 	ASSERT_EQ(0, r);
 }
 
 /* The migration state of d (VFIO_DEVICE_STATE_ERROR if it cannot be read). */
-static inline int get_state(struct __test_metadata *_metadata, struct hacc_dev *d)
+static inline int get_state(struct __test_metadata *_metadata, struct hl_dev *d)
 {
 	__u32 st = VFIO_DEVICE_STATE_ERROR;
-	int r = hacc_mig_get_state(d, &st);
+	int r = hl_mig_get_state(d, &st);
 
 	if (r)
-		TH_LOG("%s", hacc_last_error());
+		TH_LOG("%s", hl_last_error());
 	EXPECT_EQ(0, r);
 	return (int)st;
 }
@@ -108,7 +108,7 @@ static inline bool vf_unusable(const char *bdf, char *why, size_t len)
 		snprintf(why, len, "VF %s does not exist", bdf);
 		return true;
 	}
-	if (hacc_sys_driver(bdf, drv, sizeof(drv)) || strcmp(drv, "hisi_acc_vfio_pci")) {
+	if (hl_sys_driver(bdf, drv, sizeof(drv)) || strcmp(drv, "hisi_acc_vfio_pci")) {
 		snprintf(why, len, "VF %s is bound to '%s', not hisi_acc_vfio_pci", bdf, drv);
 		return true;
 	}

@@ -11,7 +11,7 @@
  * environment HACC_VF_A, HACC_VF_B.  Without a device every test is
  * skipped with the reason; HACC_REQUIRE_DEVICE=1 turns that into a failure.
  * HACC_DRIVER=ours|mainline names the bound build (default: guessed from
- * the module taint, see hacc_flavour()); where the two intentionally
+ * the module taint, see hl_flavour()); where the two intentionally
  * differ, each is held to its own documented behaviour (expect.h).
  * Interoperability: HACC_INTEROP_SAVE=FILE / HACC_INTEROP_RESUME=FILE.
  */
@@ -56,16 +56,16 @@
 static const char *vf_a, *vf_b;
 
 FIXTURE(mig) {
-	struct hacc_dev a, b;
-	struct hacc_guest ga, gb;
+	struct hl_dev a, b;
+	struct hl_guest ga, gb;
 	bool have_b;
-	enum hacc_flavour flavour;
+	enum hl_flavour flavour;
 	__u8 stream[STREAM_MAX];
 	size_t stream_len;
 };
 
 FIXTURE_VARIANT(mig) {
-	enum hacc_open_mode mode;
+	enum hl_open_mode mode;
 };
 
 FIXTURE_VARIANT_ADD(mig, cdev) {
@@ -85,7 +85,7 @@ static bool dev_exists(const char *bdf)
 {
 	char path[128], b[32];
 
-	if (hacc_bdf_norm(bdf, b, sizeof(b)))
+	if (hl_bdf_norm(bdf, b, sizeof(b)))
 		return false;
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", b);
 	return !access(path, F_OK);
@@ -100,24 +100,24 @@ FIXTURE_SETUP(mig)
 		NO_DEVICE("no VF given: set HACC_VF_A (and HACC_VF_B) or pass VF_A [VF_B]");
 	if (!dev_exists(vf_a))
 		NO_DEVICE("VF %s does not exist", vf_a);
-	if (hacc_sys_driver(vf_a, drv, sizeof(drv)) || strcmp(drv, "hisi_acc_vfio_pci"))
+	if (hl_sys_driver(vf_a, drv, sizeof(drv)) || strcmp(drv, "hisi_acc_vfio_pci"))
 		NO_DEVICE("VF %s is bound to '%s', not hisi_acc_vfio_pci", vf_a, drv);
-	self->flavour = hacc_flavour();
-	HACC_OK(hacc_dev_open(&self->a, vf_a, variant->mode));
-	HACC_OK(hacc_guest_attach(&self->ga, &self->a));
+	self->flavour = hl_flavour();
+	HACC_OK(hl_dev_open(&self->a, vf_a, variant->mode));
+	HACC_OK(hl_guest_attach(&self->ga, &self->a));
 	if (vf_b && dev_exists(vf_b)) {
-		HACC_OK(hacc_dev_open(&self->b, vf_b, variant->mode));
-		HACC_OK(hacc_guest_attach(&self->gb, &self->b));
+		HACC_OK(hl_dev_open(&self->b, vf_b, variant->mode));
+		HACC_OK(hl_guest_attach(&self->gb, &self->b));
 		self->have_b = true;
 	}
 }
 
 FIXTURE_TEARDOWN(mig)
 {
-	hacc_guest_detach(&self->ga);
-	hacc_guest_detach(&self->gb);
-	hacc_dev_close(&self->a);
-	hacc_dev_close(&self->b);
+	hl_guest_detach(&self->ga);
+	hl_guest_detach(&self->gb);
+	hl_dev_close(&self->a);
+	hl_dev_close(&self->b);
 }
 
 static bool ours(FIXTURE_DATA(mig) *self)
@@ -127,7 +127,7 @@ static bool ours(FIXTURE_DATA(mig) *self)
 
 static int stream_check(const void *buf, size_t len)
 {
-	return (int)hacc_stream_check(buf, len);
+	return (int)hl_stream_check(buf, len);
 }
 
 /*
@@ -138,18 +138,18 @@ static int stream_check(const void *buf, size_t len)
  */
 static bool model_counter(const char *vf, unsigned int counter, __u64 *val)
 {
-	struct hacc_model m;
+	struct hl_model m;
 	char pf[32];
-	int fn = hacc_sys_vf_fn(vf);
+	int fn = hl_sys_vf_fn(vf);
 
-	if (fn < 0 || hacc_sys_pf(vf, pf, sizeof(pf)) || hacc_model_open(&m, pf)) {
+	if (fn < 0 || hl_sys_pf(vf, pf, sizeof(pf)) || hl_model_open(&m, pf)) {
 		fprintf(stderr, "#      no model counters for %s (%s): that check is %s\n",
-			vf, fn < 0 ? "no PF" : hacc_last_error(),
+			vf, fn < 0 ? "no PF" : hl_last_error(),
 			model_required() ? "failed (HACC_REQUIRE_MODEL=1)" : "skipped");
 		return false;
 	}
-	*val = hacc_model_fn_counter(&m, fn, counter);
-	hacc_model_close(&m);
+	*val = hl_model_fn_counter(&m, fn, counter);
+	hl_model_close(&m);
 	return true;
 }
 
@@ -214,27 +214,27 @@ static void write_all(struct __test_metadata *_metadata, int fd, const __u8 *buf
 	}
 }
 
-static void expect_regs(struct __test_metadata *_metadata, struct hacc_guest *g,
-			const struct hacc_regs *want, const char *what)
+static void expect_regs(struct __test_metadata *_metadata, struct hl_guest *g,
+			const struct hl_regs *want, const char *what)
 {
-	struct hacc_regs got;
+	struct hl_regs got;
 	int diffs;
 
-	HACC_OK(hacc_guest_read(g, &got));
-	diffs = hacc_regs_diff(want, &got, stderr);
+	HACC_OK(hl_guest_read(g, &got));
+	diffs = hl_regs_diff(want, &got, stderr);
 	if (diffs) {
 		TH_LOG("%s: %d register(s) differ (expected != actual, above)", what, diffs);
-		hacc_regs_print(&got, stderr, "#   actual ");
+		hl_regs_print(&got, stderr, "#   actual ");
 	}
 	ASSERT_EQ(0, diffs);
 }
 
 /* Give VF A state from seed and check that the device really holds it. */
 static void program_a(struct __test_metadata *_metadata, FIXTURE_DATA(mig) *self,
-		      unsigned int seed, struct hacc_regs *want)
+		      unsigned int seed, struct hl_regs *want)
 {
-	HACC_OK(hacc_guest_program(&self->ga, seed));
-	hacc_guest_expected(want, self->ga.iova, seed);
+	HACC_OK(hl_guest_program(&self->ga, seed));
+	hl_guest_expected(want, self->ga.iova, seed);
 	expect_regs(_metadata, &self->ga, want, "VF A after programming");
 }
 
@@ -252,7 +252,7 @@ static void save_a(struct __test_metadata *_metadata, FIXTURE_DATA(mig) *self)
 	set_state(_metadata, &self->a, VFIO_DEVICE_STATE_RUNNING, NULL);
 }
 
-static void resume(struct __test_metadata *_metadata, struct hacc_dev *d,
+static void resume(struct __test_metadata *_metadata, struct hl_dev *d,
 		   const __u8 *buf, size_t len)
 {
 	int fd;
@@ -282,11 +282,11 @@ static void migrate_ab(struct __test_metadata *_metadata, FIXTURE_DATA(mig) *sel
 	if (precopy) {
 		set_state(_metadata, &self->a, VFIO_DEVICE_STATE_PRE_COPY, &fa);
 		ASSERT_LE(0, fa);
-		HACC_OK(hacc_precopy_info(fa, &info));
+		HACC_OK(hl_precopy_info(fa, &info));
 		ASSERT_LT(0ULL, info.initial_bytes);
 		n = read_precopy(_metadata, self, fa, self->stream, sizeof(self->stream));
 		ASSERT_EQ(info.initial_bytes, n);
-		HACC_OK(hacc_precopy_info(fa, &info));
+		HACC_OK(hl_precopy_info(fa, &info));
 		ASSERT_EQ(0ULL, info.initial_bytes);
 		write_all(_metadata, fb, self->stream, n);
 		self->stream_len = n;
@@ -314,12 +314,12 @@ static void migrate_ab(struct __test_metadata *_metadata, FIXTURE_DATA(mig) *sel
 static void roundtrip(struct __test_metadata *_metadata, FIXTURE_DATA(mig) *self,
 		      bool precopy, unsigned int seed)
 {
-	struct hacc_regs want, before;
+	struct hl_regs want, before;
 
 	program_a(_metadata, self, seed, &want);
-	HACC_OK(hacc_guest_read(&self->gb, &before));
+	HACC_OK(hl_guest_read(&self->gb, &before));
 	/* the test can only fail if B does not already hold A's state */
-	ASSERT_NE(0, hacc_regs_diff(&want, &before, NULL));
+	ASSERT_NE(0, hl_regs_diff(&want, &before, NULL));
 	migrate_ab(_metadata, self, precopy);
 	expect_regs(_metadata, &self->gb, &want, "VF B after migration");
 }
@@ -330,7 +330,7 @@ TEST_F(mig, flags_and_initial_state)
 {
 	__u64 flags = 0;
 
-	HACC_OK(hacc_mig_flags(&self->a, &flags));
+	HACC_OK(hl_mig_flags(&self->a, &flags));
 	ASSERT_TRUE(!!(flags & VFIO_MIGRATION_STOP_COPY));
 	ASSERT_TRUE(!!(flags & VFIO_MIGRATION_PRE_COPY));
 	/* ours offers the P2P states, mainline does not */
@@ -346,11 +346,11 @@ static const __u32 supported[] = {
 };
 #define SUPPORTED_NO_P2P	5
 
-static bool has_p2p(struct __test_metadata *_metadata, struct hacc_dev *d)
+static bool has_p2p(struct __test_metadata *_metadata, struct hl_dev *d)
 {
 	__u64 flags = 0;
 
-	HACC_OK(hacc_mig_flags(d, &flags));
+	HACC_OK(hl_mig_flags(d, &flags));
 	return flags & VFIO_MIGRATION_P2P;
 }
 
@@ -392,13 +392,13 @@ static void step(struct __test_metadata *_metadata, FIXTURE_DATA(mig) *self,
 	set_state(_metadata, &self->a, to, &fd);
 	if (arc_gives_fd(from, to)) {
 		if (fd < 0)
-			TH_LOG("%s -> %s gave no data fd", hacc_state_name(from),
-			       hacc_state_name(to));
+			TH_LOG("%s -> %s gave no data fd", hl_state_name(from),
+			       hl_state_name(to));
 		ASSERT_LE(0, fd);
 	} else {
 		if (fd >= 0)
-			TH_LOG("%s -> %s gave an unexpected data fd", hacc_state_name(from),
-			       hacc_state_name(to));
+			TH_LOG("%s -> %s gave an unexpected data fd", hl_state_name(from),
+			       hl_state_name(to));
 		ASSERT_EQ(-1, fd);
 	}
 	ASSERT_EQ((int)to, get_state(_metadata, &self->a));
@@ -411,7 +411,7 @@ static void step(struct __test_metadata *_metadata, FIXTURE_DATA(mig) *self,
 TEST_F_TIMEOUT(mig, every_supported_arc, 300)
 {
 	size_t n = has_p2p(_metadata, &self->a) ? ARRAY_SIZE(supported) : SUPPORTED_NO_P2P;
-	struct hacc_regs want;
+	struct hl_regs want;
 	int rfd = -1;
 	size_t i, j;
 
@@ -452,7 +452,7 @@ TEST_F(mig, unsupported_states_rejected)
 		next = dup(0);
 		ASSERT_LE(0, next);
 		close(next);
-		EXPECT_EQ(-EINVAL, hacc_mig_set_state(&self->a, bad[i], &fd));
+		EXPECT_EQ(-EINVAL, hl_mig_set_state(&self->a, bad[i], &fd));
 		after = dup(0);
 		ASSERT_LE(0, after);
 		close(after);
@@ -492,7 +492,7 @@ TEST_F(mig, stop_copy_to_pre_copy_rejected)
 		int r;
 
 		alarm(20);
-		r = hacc_mig_set_state(&self->a, VFIO_DEVICE_STATE_PRE_COPY, NULL);
+		r = hl_mig_set_state(&self->a, VFIO_DEVICE_STATE_PRE_COPY, NULL);
 		_exit(r == -EINVAL ? 0 : 1);
 	}
 	for (i = 0; i < 100; i++) {
@@ -518,21 +518,21 @@ TEST_F(mig, precopy_info_only_in_pre_copy)
 	int pfd, sfd, rfd;
 
 	set_state(_metadata, &self->a, VFIO_DEVICE_STATE_PRE_COPY, &pfd);
-	HACC_OK(hacc_precopy_info(pfd, &info));
+	HACC_OK(hl_precopy_info(pfd, &info));
 	ASSERT_LT(0ULL, info.initial_bytes);
 
 	set_state(_metadata, &self->a, VFIO_DEVICE_STATE_RUNNING, NULL);
-	EXPECT_EQ(-EINVAL, hacc_precopy_info(pfd, &info));
+	EXPECT_EQ(-EINVAL, hl_precopy_info(pfd, &info));
 	set_state(_metadata, &self->a, VFIO_DEVICE_STATE_STOP, NULL);
-	EXPECT_EQ(-EINVAL, hacc_precopy_info(pfd, &info));
+	EXPECT_EQ(-EINVAL, hl_precopy_info(pfd, &info));
 	set_state(_metadata, &self->a, VFIO_DEVICE_STATE_STOP_COPY, &sfd);
-	EXPECT_EQ(-EINVAL, hacc_precopy_info(pfd, &info));
-	EXPECT_EQ(-EINVAL, hacc_precopy_info(sfd, &info));
+	EXPECT_EQ(-EINVAL, hl_precopy_info(pfd, &info));
+	EXPECT_EQ(-EINVAL, hl_precopy_info(sfd, &info));
 	set_state(_metadata, &self->a, VFIO_DEVICE_STATE_STOP, NULL);
 	set_state(_metadata, &self->a, VFIO_DEVICE_STATE_RESUMING, &rfd);
-	EXPECT_EQ(-EINVAL, hacc_precopy_info(pfd, &info));
+	EXPECT_EQ(-EINVAL, hl_precopy_info(pfd, &info));
 	/* the resuming file is no saving file: both drivers give it no ioctl */
-	EXPECT_EQ(-ENOTTY, hacc_precopy_info(rfd, &info));
+	EXPECT_EQ(-ENOTTY, hl_precopy_info(rfd, &info));
 	close(pfd);
 	close(sfd);
 	close(rfd);
@@ -544,12 +544,12 @@ TEST_F(mig, precopy_initial_bytes_track_reads)
 	struct vfio_precopy_info info;
 	__u8 buf[4096];
 	size_t i, total = 0, start;
-	struct hacc_regs want;
+	struct hl_regs want;
 	int fd;
 
 	program_a(_metadata, self, SEED_A, &want);
 	set_state(_metadata, &self->a, VFIO_DEVICE_STATE_PRE_COPY, &fd);
-	HACC_OK(hacc_precopy_info(fd, &info));
+	HACC_OK(hl_precopy_info(fd, &info));
 	start = info.initial_bytes;
 	ASSERT_LE((size_t)HACC_MIG_MATCH_SIZE, start);
 	ASSERT_EQ(0ULL, info.dirty_bytes);
@@ -565,7 +565,7 @@ TEST_F(mig, precopy_initial_bytes_track_reads)
 		ASSERT_EQ((ssize_t)(sizes[i] < before ? sizes[i] : before), n);
 		memcpy(self->stream + total, buf, n);
 		total += n;
-		HACC_OK(hacc_precopy_info(fd, &info));
+		HACC_OK(hl_precopy_info(fd, &info));
 		if (info.initial_bytes != before - n)
 			TH_LOG("read of %zu: initial_bytes %llu -> %llu", sizes[i],
 			       (unsigned long long)before, (unsigned long long)info.initial_bytes);
@@ -588,7 +588,7 @@ TEST_F(mig, precopy_end_of_stream)
 
 	set_state(_metadata, &self->a, VFIO_DEVICE_STATE_PRE_COPY, &fd);
 	read_precopy(_metadata, self, fd, buf, sizeof(buf));
-	HACC_OK(hacc_precopy_info(fd, &info));
+	HACC_OK(hl_precopy_info(fd, &info));
 	ASSERT_EQ(0ULL, info.initial_bytes);
 	ASSERT_EQ(0ULL, info.dirty_bytes);
 	/* still the temporary end, still not an error that ends the stream */
@@ -648,7 +648,7 @@ TEST_F(mig, poll_semantics)
 } while (0)
 
 /* Exactly one FSM arc; returns the data fd (-1 if the arc gives none). */
-static int arc(struct __test_metadata *_metadata, struct hacc_dev *d, __u32 from, __u32 to)
+static int arc(struct __test_metadata *_metadata, struct hl_dev *d, __u32 from, __u32 to)
 {
 	int fd;
 
@@ -661,11 +661,11 @@ static int arc(struct __test_metadata *_metadata, struct hacc_dev *d, __u32 from
 #define ARC(d, a, b) arc(_metadata, d, VFIO_DEVICE_STATE_##a, VFIO_DEVICE_STATE_##b)
 
 /* Ring the SQ doorbell of queue @qn the way a guest driver submits work. */
-static void sq_kick(struct __test_metadata *_metadata, struct hacc_dev *d, __u16 qn)
+static void sq_kick(struct __test_metadata *_metadata, struct hl_dev *d, __u16 qn)
 {
-	HACC_OK(hacc_bar_write32(d, 2, HACC_DB_SQ_CQ,
+	HACC_OK(hl_bar_write32(d, 2, HACC_DB_SQ_CQ,
 				 qn | HACC_DB_CMD_SQ << HACC_DB_CMD_SHIFT));
-	HACC_OK(hacc_bar_write32(d, 2, HACC_DB_SQ_CQ + 4, 1));
+	HACC_OK(hl_bar_write32(d, 2, HACC_DB_SQ_CQ + 4, 1));
 }
 
 /*
@@ -674,7 +674,7 @@ static void sq_kick(struct __test_metadata *_metadata, struct hacc_dev *d, __u16
  */
 TEST_F_TIMEOUT(mig, p2p_every_new_arc, 180)
 {
-	struct hacc_regs want;
+	struct hl_regs want;
 	__u8 buf[STREAM_MAX];
 	size_t len;
 	int pfd, rfd;
@@ -736,7 +736,7 @@ TEST_F_TIMEOUT(mig, p2p_every_new_arc, 180)
 TEST_F(mig, p2p_no_dma_while_quiesced)
 {
 	__u64 r0, r1, w0, w1, m0, m1;
-	struct hacc_regs want;
+	struct hl_regs want;
 	__u32 val;
 	int pfd, q;
 
@@ -763,7 +763,7 @@ TEST_F(mig, p2p_no_dma_while_quiesced)
 	for (q = 1; q <= 4; q++)
 		sq_kick(_metadata, &self->a, q);
 	usleep(100000);
-	HACC_OK(hacc_bar_read32(&self->a, 2, HACC_PAGE_SIZE, &val));
+	HACC_OK(hl_bar_read32(&self->a, 2, HACC_PAGE_SIZE, &val));
 	ASSERT_EQ(want.page_size, val);
 	ASSERT_TRUE(model_counter(vf_a, HACC_CTL_DMA_READS, &r1));
 	ASSERT_TRUE(model_counter(vf_a, HACC_CTL_DMA_WRITES, &w1));
@@ -800,21 +800,21 @@ TEST_F(mig, p2p_no_dma_while_quiesced)
 TEST_F(mig, p2p_stop_cont_keeps_ifc)
 {
 	__u32 mask = 0, src0 = 0, src1 = 0;
-	struct hacc_regs want;
+	struct hl_regs want;
 	__u64 r0, r1;
 
 	NEED_P2P();
 	program_a(_metadata, self, SEED_A, &want);
-	HACC_OK(hacc_bar_write32(&self->a, 2, HACC_IFC_INT_MASK, 1));
-	HACC_OK(hacc_bar_read32(&self->a, 2, HACC_IFC_INT_SOURCE, &src0));
+	HACC_OK(hl_bar_write32(&self->a, 2, HACC_IFC_INT_MASK, 1));
+	HACC_OK(hl_bar_read32(&self->a, 2, HACC_IFC_INT_SOURCE, &src0));
 
 	ASSERT_EQ(-1, ARC(&self->a, RUNNING, RUNNING_P2P));
 	ASSERT_EQ(-1, ARC(&self->a, RUNNING_P2P, STOP));
 	ASSERT_EQ(-1, ARC(&self->a, STOP, RUNNING_P2P));
 	ASSERT_EQ(-1, ARC(&self->a, RUNNING_P2P, RUNNING));
 
-	HACC_OK(hacc_bar_read32(&self->a, 2, HACC_IFC_INT_MASK, &mask));
-	HACC_OK(hacc_bar_read32(&self->a, 2, HACC_IFC_INT_SOURCE, &src1));
+	HACC_OK(hl_bar_read32(&self->a, 2, HACC_IFC_INT_MASK, &mask));
+	HACC_OK(hl_bar_read32(&self->a, 2, HACC_IFC_INT_SOURCE, &src1));
 	EXPECT_EQ(1U, mask);
 	EXPECT_EQ(src0, src1);
 
@@ -823,7 +823,7 @@ TEST_F(mig, p2p_stop_cont_keeps_ifc)
 		ASSERT_TRUE(model_counter(vf_a, HACC_CTL_DMA_READS, &r1));
 		EXPECT_LT(r0, r1);
 	}
-	HACC_OK(hacc_bar_write32(&self->a, 2, HACC_IFC_INT_MASK, 0));
+	HACC_OK(hl_bar_write32(&self->a, 2, HACC_IFC_INT_MASK, 0));
 	expect_regs(_metadata, &self->ga, &want, "VF A after stop/cont");
 }
 
@@ -839,35 +839,35 @@ TEST_F(mig, p2p_precopy_info)
 	ASSERT_LE(0, pfd);
 	set_state(_metadata, &self->a, VFIO_DEVICE_STATE_PRE_COPY_P2P, &fd);
 	ASSERT_EQ(-1, fd);
-	HACC_OK(hacc_precopy_info(pfd, &info));
+	HACC_OK(hl_precopy_info(pfd, &info));
 	ASSERT_EQ((__u64)HACC_MIG_MATCH_SIZE, info.initial_bytes);
 	ASSERT_EQ(0ULL, info.dirty_bytes);
 	ASSERT_TRUE(poll_in(pfd) & POLLIN);
 	ASSERT_EQ(8, read(pfd, buf, 8));
-	HACC_OK(hacc_precopy_info(pfd, &info));
+	HACC_OK(hl_precopy_info(pfd, &info));
 	ASSERT_EQ((__u64)HACC_MIG_MATCH_SIZE - 8, info.initial_bytes);
 	/* read_precopy() insists on -ENOMSG at the temporary end */
 	ASSERT_EQ((size_t)HACC_MIG_MATCH_SIZE - 8, read_precopy(_metadata, self, pfd, buf, sizeof(buf)));
-	HACC_OK(hacc_precopy_info(pfd, &info));
+	HACC_OK(hl_precopy_info(pfd, &info));
 	ASSERT_EQ(0ULL, info.initial_bytes);
 	ASSERT_FALSE(poll_in(pfd) & POLLIN);
 
 	/* outside the PRE_COPY states: -EINVAL */
 	set_state(_metadata, &self->a, VFIO_DEVICE_STATE_RUNNING_P2P, NULL);
-	EXPECT_EQ(-EINVAL, hacc_precopy_info(pfd, &info));
+	EXPECT_EQ(-EINVAL, hl_precopy_info(pfd, &info));
 	close(pfd);
 	/* a stream opened in RUNNING_P2P answers too, until STOP_COPY */
 	set_state(_metadata, &self->a, VFIO_DEVICE_STATE_PRE_COPY_P2P, &pfd);
 	ASSERT_LE(0, pfd);
-	HACC_OK(hacc_precopy_info(pfd, &info));
+	HACC_OK(hl_precopy_info(pfd, &info));
 	ASSERT_EQ((__u64)HACC_MIG_MATCH_SIZE, info.initial_bytes);
 	set_state(_metadata, &self->a, VFIO_DEVICE_STATE_STOP_COPY, NULL);
-	EXPECT_EQ(-EINVAL, hacc_precopy_info(pfd, &info));
+	EXPECT_EQ(-EINVAL, hl_precopy_info(pfd, &info));
 	ASSERT_TRUE(poll_in(pfd) & POLLIN);
 	set_state(_metadata, &self->a, VFIO_DEVICE_STATE_STOP, NULL);
-	EXPECT_EQ(-EINVAL, hacc_precopy_info(pfd, &info));
+	EXPECT_EQ(-EINVAL, hl_precopy_info(pfd, &info));
 	set_state(_metadata, &self->a, VFIO_DEVICE_STATE_RUNNING_P2P, NULL);
-	EXPECT_EQ(-EINVAL, hacc_precopy_info(pfd, &info));
+	EXPECT_EQ(-EINVAL, hl_precopy_info(pfd, &info));
 	close(pfd);
 }
 
@@ -875,7 +875,7 @@ TEST_F(mig, p2p_precopy_info)
 
 TEST_F(mig, stop_copy_reads_to_zero)
 {
-	struct hacc_regs want, carried;
+	struct hl_regs want, carried;
 	__u8 buf[64];
 	int fd;
 
@@ -892,8 +892,8 @@ TEST_F(mig, stop_copy_reads_to_zero)
 	close(fd);
 	ASSERT_EQ(HACC_STREAM_OK, stream_check(self->stream, self->stream_len));
 	/* the stream carries the state the guest gave the VF */
-	hacc_regs_from_stream((const void *)self->stream, &carried);
-	ASSERT_EQ(0, hacc_regs_diff(&want, &carried, stderr));
+	hl_regs_from_stream((const void *)self->stream, &carried);
+	ASSERT_EQ(0, hl_regs_diff(&want, &carried, stderr));
 }
 
 TEST_F(mig, mig_data_size)
@@ -903,13 +903,13 @@ TEST_F(mig, mig_data_size)
 	size_t n;
 	int fd;
 
-	HACC_OK(hacc_mig_data_size(&self->a, &running));
+	HACC_OK(hl_mig_data_size(&self->a, &running));
 	save_a(_metadata, self);
 	ASSERT_EQ(self->stream_len, running);
 
 	set_state(_metadata, &self->a, VFIO_DEVICE_STATE_PRE_COPY, &fd);
 	n = read_precopy(_metadata, self, fd, buf, sizeof(buf));
-	HACC_OK(hacc_mig_data_size(&self->a, &precopy));
+	HACC_OK(hl_mig_data_size(&self->a, &precopy));
 	set_state(_metadata, &self->a, VFIO_DEVICE_STATE_STOP_COPY, NULL);
 	/* an estimate, but never less than what STOP_COPY then delivers */
 	ASSERT_LE(read_to_end(_metadata, fd, buf, sizeof(buf), 4096), precopy);
@@ -933,21 +933,21 @@ TEST_F_TIMEOUT(mig, roundtrip_stop_copy, 120)
 
 /* Close both VFs and open them again */
 static void reopen_both(struct __test_metadata *_metadata, FIXTURE_DATA(mig) *self,
-			enum hacc_open_mode mode)
+			enum hl_open_mode mode)
 {
-	hacc_guest_detach(&self->ga);
-	hacc_guest_detach(&self->gb);
-	hacc_dev_close(&self->a);
-	hacc_dev_close(&self->b);
-	HACC_OK(hacc_dev_open(&self->a, vf_a, mode));
-	HACC_OK(hacc_guest_attach(&self->ga, &self->a));
-	HACC_OK(hacc_dev_open(&self->b, vf_b, mode));
-	HACC_OK(hacc_guest_attach(&self->gb, &self->b));
+	hl_guest_detach(&self->ga);
+	hl_guest_detach(&self->gb);
+	hl_dev_close(&self->a);
+	hl_dev_close(&self->b);
+	HACC_OK(hl_dev_open(&self->a, vf_a, mode));
+	HACC_OK(hl_guest_attach(&self->ga, &self->a));
+	HACC_OK(hl_dev_open(&self->b, vf_b, mode));
+	HACC_OK(hl_guest_attach(&self->gb, &self->b));
 }
 
 TEST_F_TIMEOUT(mig, same_vf_twice_after_reopen, 180)
 {
-	enum hacc_open_mode mode = self->a.mode;
+	enum hl_open_mode mode = self->a.mode;
 
 	NEED_B();
 	roundtrip(_metadata, self, true, SEED_A);
@@ -1010,7 +1010,7 @@ TEST_F(mig, reject_wrong_isolation)	{ reject_header(_metadata, self, BAD_ISO); }
 
 TEST_F(mig, truncated_stream_rejected)
 {
-	struct hacc_regs want_a, b_before;
+	struct hl_regs want_a, b_before;
 	__u64 writes0 = 0, writes1 = 0, mb0 = 0, mb1 = 0;
 	bool have_counters;
 	int fd, r, want;
@@ -1018,15 +1018,15 @@ TEST_F(mig, truncated_stream_rejected)
 	NEED_B();
 	program_a(_metadata, self, SEED_A, &want_a);
 	save_a(_metadata, self);
-	HACC_OK(hacc_guest_program(&self->gb, SEED_B));
-	HACC_OK(hacc_guest_read(&self->gb, &b_before));
+	HACC_OK(hl_guest_program(&self->gb, SEED_B));
+	HACC_OK(hl_guest_read(&self->gb, &b_before));
 
 	set_state(_metadata, &self->b, VFIO_DEVICE_STATE_RESUMING, &fd);
 	write_all(_metadata, fd, self->stream, HACC_MIG_DATA_SIZE - 36);
 	have_counters = model_counter(vf_b, HACC_CTL_MMIO_WRITES, &writes0) &&
 			model_counter(vf_b, HACC_CTL_MB_TOTAL, &mb0);
 	ASSERT_TRUE(have_counters || !model_required());
-	r = hacc_mig_set_state(&self->b, VFIO_DEVICE_STATE_STOP, NULL);
+	r = hl_mig_set_state(&self->b, VFIO_DEVICE_STATE_STOP, NULL);
 	if (have_counters) {
 		/* the model saw no register write and no mailbox command */
 		ASSERT_TRUE(model_counter(vf_b, HACC_CTL_MMIO_WRITES, &writes1));
@@ -1061,7 +1061,7 @@ TEST_F(mig, oversize_write_rejected)
 	ASSERT_EQ(want, errno);
 	close(fd);
 	/* nothing was loaded: back to RUNNING by reset */
-	HACC_OK(hacc_dev_reset(&self->b));
+	HACC_OK(hl_dev_reset(&self->b));
 	ASSERT_EQ(VFIO_DEVICE_STATE_RUNNING, get_state(_metadata, &self->b));
 
 	/* a full record, then one byte more */
@@ -1074,7 +1074,7 @@ TEST_F(mig, oversize_write_rejected)
 	 * errno (Documentation/migration-stream.rst).  Mainline forgets the
 	 * refused byte and loads the record.
 	 */
-	r = hacc_mig_set_state(&self->b, VFIO_DEVICE_STATE_STOP, NULL);
+	r = hl_mig_set_state(&self->b, VFIO_DEVICE_STATE_STOP, NULL);
 	TH_LOG("RESUMING -> STOP after the rejected extra byte: %s",
 	       r ? strerror(-r) : "loaded");
 	EXPECT_EQ(ours(self) ? -want : 0, r);
@@ -1094,7 +1094,7 @@ TEST_F(mig, reset_in_pre_copy_disables_fd)
 	ASSERT_LT(0, read(fd, buf, 8));
 	have_counters = model_counter(vf_a, HACC_CTL_FLRS, &flrs0);
 	ASSERT_TRUE(have_counters || !model_required());
-	HACC_OK(hacc_dev_reset(&self->a));
+	HACC_OK(hl_dev_reset(&self->a));
 	/* the reset reached the function */
 	if (have_counters) {
 		ASSERT_TRUE(model_counter(vf_a, HACC_CTL_FLRS, &flrs1));
@@ -1124,7 +1124,7 @@ TEST_F(mig, reset_in_pre_copy_disables_fd)
  */
 static int reader_child(FIXTURE_DATA(mig) *self, int data_fd, int go, unsigned int delay_us)
 {
-	struct hacc_region *r = &self->a.bar[HACC_QM_BAR];
+	struct hl_region *r = &self->a.bar[HACC_QM_BAR];
 	char c;
 	void *p;
 
@@ -1157,7 +1157,7 @@ static bool wait_children(pid_t *pids, int n, double seconds)
 TEST_F_TIMEOUT(mig, read_into_own_bar_across_reset, 120)
 {
 	static const unsigned int delays_us[] = { 0, 5000, 20000, 50000, 80000 };
-	struct hacc_region *r = &self->a.bar[HACC_QM_BAR];
+	struct hl_region *r = &self->a.bar[HACC_QM_BAR];
 	pid_t pids[2];
 	int fd, go[2];
 	size_t i;
@@ -1179,7 +1179,7 @@ TEST_F_TIMEOUT(mig, read_into_own_bar_across_reset, 120)
 			/* tell the reader, then reset at once */
 			if (write(go[1], "g", 1) != 1)
 				_exit(2);
-			_exit(hacc_dev_reset(&self->a) ? 1 : 0);
+			_exit(hl_dev_reset(&self->a) ? 1 : 0);
 		}
 		close(go[0]);
 		close(go[1]);
@@ -1213,16 +1213,16 @@ TEST_F_TIMEOUT(mig, read_into_own_bar_across_reset, 120)
 TEST_F_TIMEOUT(mig, error_state_logs_ratelimited, 120)
 {
 	const int asks = 100;
-	struct hacc_regs want;
-	struct hacc_model m;
-	struct hacc_kmsg k;
+	struct hl_regs want;
+	struct hl_model m;
+	struct hl_kmsg k;
 	char pf[32], text[512];
 	int fd, fn, i, r, level, lines = 0;
 
 	if (variant->mode != HACC_OPEN_CDEV)
 		SKIP(return, "the rate limit does not depend on the open mode: checked in the cdev variant");
-	fn = hacc_sys_vf_fn(vf_a);
-	if (fn < 0 || hacc_sys_pf(vf_a, pf, sizeof(pf)) || hacc_model_open(&m, pf))
+	fn = hl_sys_vf_fn(vf_a);
+	if (fn < 0 || hl_sys_pf(vf_a, pf, sizeof(pf)) || hl_model_open(&m, pf))
 		SKIP(return, "no model control window: ERROR cannot be forced here");
 	/* a record with queues, so that the load uses the mailbox */
 	program_a(_metadata, self, SEED_A, &want);
@@ -1230,27 +1230,27 @@ TEST_F_TIMEOUT(mig, error_state_logs_ratelimited, 120)
 	set_state(_metadata, &self->a, VFIO_DEVICE_STATE_STOP, NULL);
 	set_state(_metadata, &self->a, VFIO_DEVICE_STATE_RESUMING, &fd);
 	write_all(_metadata, fd, self->stream, self->stream_len);
-	hacc_model_write(&m, HACC_CTL_FAULT_MB_BUSY, 1ull << fn);
-	r = hacc_mig_set_state(&self->a, VFIO_DEVICE_STATE_STOP, NULL);
-	hacc_model_write(&m, HACC_CTL_FAULT_MB_BUSY, 0);
-	hacc_model_close(&m);
+	hl_model_write(&m, HACC_CTL_FAULT_MB_BUSY, 1ull << fn);
+	r = hl_mig_set_state(&self->a, VFIO_DEVICE_STATE_STOP, NULL);
+	hl_model_write(&m, HACC_CTL_FAULT_MB_BUSY, 0);
+	hl_model_close(&m);
 	close(fd);
 	ASSERT_EQ(-ETIMEDOUT, r);
 	ASSERT_EQ(VFIO_DEVICE_STATE_ERROR, get_state(_metadata, &self->a));
 
 	/* a new rate-limit interval (5 s), whatever an earlier test logged */
 	sleep(6);
-	HACC_OK(hacc_kmsg_open(&k));
+	HACC_OK(hl_kmsg_open(&k));
 	for (i = 0; i < asks; i++)
-		ASSERT_EQ(-EINVAL, hacc_mig_set_state(&self->a, VFIO_DEVICE_STATE_RUNNING, NULL));
-	while (hacc_kmsg_next(&k, &level, text, sizeof(text)) == 1)
+		ASSERT_EQ(-EINVAL, hl_mig_set_state(&self->a, VFIO_DEVICE_STATE_RUNNING, NULL));
+	while (hl_kmsg_next(&k, &level, text, sizeof(text)) == 1)
 		lines += strstr(text, "device in ERROR state") != NULL;
-	hacc_kmsg_close(&k);
+	hl_kmsg_close(&k);
 	TH_LOG("%d SET_STATE requests in ERROR logged %d line(s)", asks, lines);
 	EXPECT_LT(0, lines);
 	EXPECT_GT(asks / 2, lines);
 
-	HACC_OK(hacc_dev_reset(&self->a));
+	HACC_OK(hl_dev_reset(&self->a));
 	ASSERT_EQ(VFIO_DEVICE_STATE_RUNNING, get_state(_metadata, &self->a));
 }
 
@@ -1267,7 +1267,7 @@ TEST_F_TIMEOUT(mig, debugfs_regs_wait_for_reset, 120)
 	bool before;
 	pid_t pid;
 
-	dbg = hacc_sys_dbg_open(vf_a, "regs");
+	dbg = hl_sys_dbg_open(vf_a, "regs");
 	if (dbg < 0)
 		SKIP(return, "no debugfs register dump for %s", vf_a);
 	t = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -1278,7 +1278,7 @@ TEST_F_TIMEOUT(mig, debugfs_regs_wait_for_reset, 120)
 		if (!pid) {
 			t->start = now_s();
 			__atomic_store_n(&t->started, 1, __ATOMIC_RELEASE);
-			_exit(hacc_dev_reset(&self->a) ? 1 : (t->end = now_s(), 0));
+			_exit(hl_dev_reset(&self->a) ? 1 : (t->end = now_s(), 0));
 		}
 		/*
 		 * Dump 30 ms into the reset: wait for the child to be at its
@@ -1288,7 +1288,7 @@ TEST_F_TIMEOUT(mig, debugfs_regs_wait_for_reset, 120)
 		for (i = 0; i < 5000 && !__atomic_load_n(&t->started, __ATOMIC_ACQUIRE); i++)
 			usleep(1000);
 		usleep(30000);
-		ASSERT_LT(0, hacc_sys_dbg_pread(dbg, buf, sizeof(buf)));
+		ASSERT_LT(0, hl_sys_dbg_pread(dbg, buf, sizeof(buf)));
 		/* done before the reset ended? (one clock for both processes) */
 		before = !t->end || now_s() < t->end;
 		early += before;
@@ -1316,11 +1316,11 @@ TEST_F(mig, debugfs_stats_state_by_name)
 	char buf[4096];
 	int fd;
 
-	if (hacc_sys_dbg_read(vf_a, "stats", buf, sizeof(buf)) < 0)
+	if (hl_sys_dbg_read(vf_a, "stats", buf, sizeof(buf)) < 0)
 		SKIP(return, "no debugfs stats for %s", vf_a);
 	ASSERT_NE(NULL, strstr(buf, "state: RUNNING\n"));
 	set_state(_metadata, &self->a, VFIO_DEVICE_STATE_PRE_COPY, &fd);
-	ASSERT_LT(0, hacc_sys_dbg_read(vf_a, "stats", buf, sizeof(buf)));
+	ASSERT_LT(0, hl_sys_dbg_read(vf_a, "stats", buf, sizeof(buf)));
 	close(fd);
 	set_state(_metadata, &self->a, VFIO_DEVICE_STATE_RUNNING, NULL);
 	if (!strstr(buf, "state: PRE_COPY\n"))
@@ -1342,7 +1342,7 @@ static unsigned int pf_revision(const char *vf)
 	unsigned int rev = 0;
 	FILE *f;
 
-	if (hacc_sys_pf(vf, pf, sizeof(pf)))
+	if (hl_sys_pf(vf, pf, sizeof(pf)))
 		return 0;
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/revision", pf);
 	f = fopen(path, "r");
@@ -1363,7 +1363,7 @@ static int pf_mig_window(const char *vf)
 	void *p;
 	int fd;
 
-	if (!rev || hacc_sys_pf(vf, pf, sizeof(pf)))
+	if (!rev || hl_sys_pf(vf, pf, sizeof(pf)))
 		return -1;
 	if (rev <= HACC_QM_REV_V3)
 		return 0;
@@ -1384,15 +1384,15 @@ static int pf_mig_window(const char *vf)
 /* The whole VF BAR is the guest's when the migration registers are in the PF */
 static void whole_bar_shown(struct __test_metadata *_metadata, FIXTURE_DATA(mig) *self)
 {
-	struct hacc_region *r = &self->a.bar[HACC_QM_BAR];
+	struct hl_region *r = &self->a.bar[HACC_QM_BAR];
 	__u32 v = 0;
 	void *p;
 
 	ASSERT_EQ((__u64)HACC_VF_BAR_SIZE, r->size);
-	ASSERT_EQ(4, hacc_bar_pread(&self->a, HACC_QM_BAR, HACC_VF_MIG_AREA - 4, &v, 4));
-	ASSERT_EQ(4, hacc_bar_pread(&self->a, HACC_QM_BAR, HACC_VF_EQC_DW0, &v, 4));
-	ASSERT_EQ(4, hacc_bar_pread(&self->a, HACC_QM_BAR, HACC_VF_BAR_SIZE - 4, &v, 4));
-	ASSERT_GT(0, hacc_bar_pread(&self->a, HACC_QM_BAR, HACC_VF_BAR_SIZE, &v, 4));
+	ASSERT_EQ(4, hl_bar_pread(&self->a, HACC_QM_BAR, HACC_VF_MIG_AREA - 4, &v, 4));
+	ASSERT_EQ(4, hl_bar_pread(&self->a, HACC_QM_BAR, HACC_VF_EQC_DW0, &v, 4));
+	ASSERT_EQ(4, hl_bar_pread(&self->a, HACC_QM_BAR, HACC_VF_BAR_SIZE - 4, &v, 4));
+	ASSERT_GT(0, hl_bar_pread(&self->a, HACC_QM_BAR, HACC_VF_BAR_SIZE, &v, 4));
 	if (r->flags & VFIO_REGION_INFO_FLAG_MMAP) {
 		p = mmap(NULL, HACC_VF_BAR_SIZE, PROT_READ, MAP_SHARED, self->a.fd, r->offset);
 		ASSERT_NE(MAP_FAILED, p);
@@ -1408,7 +1408,7 @@ static void whole_bar_shown(struct __test_metadata *_metadata, FIXTURE_DATA(mig)
  */
 TEST_F(mig, migration_area_hidden)
 {
-	struct hacc_region *r = &self->a.bar[HACC_QM_BAR];
+	struct hl_region *r = &self->a.bar[HACC_QM_BAR];
 	int in_pf = pf_mig_window(vf_a);
 	__u64 w = 0;
 	__u32 v = 0;
@@ -1422,13 +1422,13 @@ TEST_F(mig, migration_area_hidden)
 	}
 	ASSERT_EQ((__u64)HACC_VF_MIG_AREA, r->size);
 	/* the guest half works */
-	ASSERT_EQ(4, hacc_bar_pread(&self->a, HACC_QM_BAR, HACC_VF_MIG_AREA - 4, &v, 4));
+	ASSERT_EQ(4, hl_bar_pread(&self->a, HACC_QM_BAR, HACC_VF_MIG_AREA - 4, &v, 4));
 	/* the migration half is out of reach */
-	ASSERT_GT(0, hacc_bar_pread(&self->a, HACC_QM_BAR, HACC_VF_EQC_DW0, &v, 4));
-	ASSERT_GT(0, hacc_bar_pread(&self->a, HACC_QM_BAR, HACC_VF_AEQC_DW0, &v, 4));
-	ASSERT_GT(0, hacc_bar_pwrite(&self->a, HACC_QM_BAR, HACC_VF_EQC_DW0, &v, 4));
+	ASSERT_GT(0, hl_bar_pread(&self->a, HACC_QM_BAR, HACC_VF_EQC_DW0, &v, 4));
+	ASSERT_GT(0, hl_bar_pread(&self->a, HACC_QM_BAR, HACC_VF_AEQC_DW0, &v, 4));
+	ASSERT_GT(0, hl_bar_pwrite(&self->a, HACC_QM_BAR, HACC_VF_EQC_DW0, &v, 4));
 	/* an access straddling the boundary gets at most the guest half */
-	n = hacc_bar_pread(&self->a, HACC_QM_BAR, HACC_VF_MIG_AREA - 4, &w, 8);
+	n = hl_bar_pread(&self->a, HACC_QM_BAR, HACC_VF_MIG_AREA - 4, &w, 8);
 	ASSERT_TRUE(n < 0 || n <= 4);
 	/*
 	 * The guest half can be mapped only if it is whole pages: with 64 KiB
@@ -1464,7 +1464,7 @@ static int pf_mig_window_set(const char *vf, bool on)
 	void *p;
 	int fd;
 
-	if (hacc_sys_pf(vf, pf, sizeof(pf)))
+	if (hl_sys_pf(vf, pf, sizeof(pf)))
 		return -1;
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource%d", pf, HACC_QM_BAR);
 	fd = open(path, O_RDWR | O_SYNC);
@@ -1488,7 +1488,7 @@ static int pf_mig_window_set(const char *vf, bool on)
  */
 TEST_F_TIMEOUT(mig, window_chosen_on_open, 180)
 {
-	struct hacc_region *r = &self->a.bar[HACC_QM_BAR];
+	struct hl_region *r = &self->a.bar[HACC_QM_BAR];
 	int in_pf = pf_mig_window(vf_a);
 	int i;
 
@@ -1519,7 +1519,7 @@ TEST_F_TIMEOUT(mig, window_chosen_on_open, 180)
  */
 static bool mainline_mailbox_blind(struct __test_metadata *_metadata, FIXTURE_DATA(mig) *self)
 {
-	struct hacc_regs want;
+	struct hl_regs want;
 	struct hacc_mig_data d;
 
 	if (ours(self))
@@ -1536,7 +1536,7 @@ static bool mainline_mailbox_blind(struct __test_metadata *_metadata, FIXTURE_DA
 TEST_F(mig, interop_save)
 {
 	const char *path = getenv("HACC_INTEROP_SAVE");
-	struct hacc_regs want;
+	struct hl_regs want;
 	FILE *f;
 
 	if (!path)
@@ -1550,13 +1550,13 @@ TEST_F(mig, interop_save)
 	ASSERT_EQ((size_t)1, fwrite(self->stream, self->stream_len, 1, f));
 	ASSERT_EQ(0, fclose(f));
 	TH_LOG("saved %zu bytes with the %s driver to %s", self->stream_len,
-	       hacc_flavour_name(self->flavour), path);
+	       hl_flavour_name(self->flavour), path);
 }
 
 TEST_F(mig, interop_resume)
 {
 	const char *path = getenv("HACC_INTEROP_RESUME");
-	struct hacc_regs want, before;
+	struct hl_regs want, before;
 	FILE *f;
 
 	if (!path)
@@ -1571,12 +1571,12 @@ TEST_F(mig, interop_resume)
 	self->stream_len = fread(self->stream, 1, sizeof(self->stream), f);
 	fclose(f);
 	ASSERT_EQ(HACC_STREAM_OK, stream_check(self->stream, self->stream_len));
-	hacc_guest_expected(&want, self->gb.iova, SEED_INTEROP);
-	HACC_OK(hacc_guest_read(&self->gb, &before));
-	ASSERT_NE(0, hacc_regs_diff(&want, &before, NULL));
+	hl_guest_expected(&want, self->gb.iova, SEED_INTEROP);
+	HACC_OK(hl_guest_read(&self->gb, &before));
+	ASSERT_NE(0, hl_regs_diff(&want, &before, NULL));
 	resume(_metadata, &self->b, self->stream, self->stream_len);
 	expect_regs(_metadata, &self->gb, &want, "VF B after resuming the saved stream");
-	TH_LOG("resumed %s with the %s driver", path, hacc_flavour_name(self->flavour));
+	TH_LOG("resumed %s with the %s driver", path, hl_flavour_name(self->flavour));
 }
 
 int main(int argc, char **argv)
@@ -1601,6 +1601,6 @@ int main(int argc, char **argv)
 	if (vf_b && !*vf_b)
 		vf_b = NULL;
 	fprintf(stderr, "# VF A %s, VF B %s, driver %s\n", vf_a ?: "-", vf_b ?: "-",
-		hacc_flavour_name(hacc_flavour()));
+		hl_flavour_name(hl_flavour()));
 	return test_harness_run(argc, argv);
 }

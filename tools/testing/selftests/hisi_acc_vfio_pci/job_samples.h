@@ -171,7 +171,7 @@ static inline int zip_engine_probe(struct hl_fn *fn, int timeout_ms)
 	__u32 alg = 0;
 	int ret;
 
-	if (!hacc_bar_read32(fn->dev, HACC_QM_BAR, ZIP_CAP_DRV_ALG, &alg) &&
+	if (!hl_bar_read32(fn->dev, HACC_QM_BAR, ZIP_CAP_DRV_ALG, &alg) &&
 	    (alg & ZIP_CAP_ALG_DEFLATE))
 		return 1;
 	ret = hl_jobs_init(&j, fn, &c);
