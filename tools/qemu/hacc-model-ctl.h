@@ -28,7 +28,7 @@
  * register QM_ABNORMAL_INT_SET (PF BAR 2 0x10000c) does, which the PF
  * driver's claim on BAR 2 keeps from the guest's tests; reads 0.  Unmasked
  * errors send the PF's abnormal MSI (vector 3).  From the host: qom-set
- * of the PF's write-only "abnormal-set".
+ * of the PF's write-only "x-abnormal-set".
  */
 #define HACC_CTL_ABNORMAL_SET		0x0028
 
@@ -37,11 +37,11 @@
  * fault applies while the bit is set.  Written from the guest here or from
  * the host with qom-set on the PF properties of the same name.
  */
-#define HACC_CTL_FAULT_MB_BUSY		0x0100	/* "fault-mb-busy": busy never clears */
-#define HACC_CTL_FAULT_MB_ERROR		0x0108	/* "fault-mb-error": status != 0 */
-#define HACC_CTL_FAULT_CACHE_WB		0x0110	/* "fault-cache-wb": WB_DONE reads 0 */
-#define HACC_CTL_FAULT_VF_STATE		0x0118	/* "fault-vf-state": VF_STATE reads 1 */
-#define HACC_CTL_FAULT_ABNORMAL		0x0120	/* "fault-abnormal": PF 0x100008 != 0 */
+#define HACC_CTL_FAULT_MB_BUSY		0x0100	/* "x-fault-mb-busy": busy never clears */
+#define HACC_CTL_FAULT_MB_ERROR		0x0108	/* "x-fault-mb-error": status != 0 */
+#define HACC_CTL_FAULT_CACHE_WB		0x0110	/* "x-fault-cache-wb": WB_DONE reads 0 */
+#define HACC_CTL_FAULT_VF_STATE		0x0118	/* "x-fault-vf-state": VF_STATE reads 1 */
+#define HACC_CTL_FAULT_ABNORMAL		0x0120	/* "x-fault-abnormal": PF 0x100008 != 0 */
 /*
  * Job faults of the ZIP engine.  One-shot: bit n hits the next job that
  * function n fetches from any of its SQs, and the model then clears the
@@ -49,18 +49,18 @@
  * Jobs complete in fetch order, so a latency spike delays the jobs the
  * function fetched after it too.
  */
-#define HACC_CTL_FAULT_JOB_ERROR	0x0128	/* "fault-job-error": the job ends
+#define HACC_CTL_FAULT_JOB_ERROR	0x0128	/* "x-fault-job-error": the job ends
 						 * with HACC_CTL_JOB_ERROR_STATUS,
 						 * nothing produced */
-#define HACC_CTL_FAULT_LOST_IRQ		0x0130	/* "fault-lost-irq": its CQE is
+#define HACC_CTL_FAULT_LOST_IRQ		0x0130	/* "x-fault-lost-irq": its CQE is
 						 * written, no EQE, no MSI; the
 						 * CQ stays armed */
-#define HACC_CTL_FAULT_LATENCY		0x0138	/* "fault-latency": the job takes
+#define HACC_CTL_FAULT_LATENCY		0x0138	/* "x-fault-latency": the job takes
 						 * FAULT_LATENCY_NS */
-#define HACC_CTL_FAULT_DMA		0x0140	/* "fault-dma": reading its source
+#define HACC_CTL_FAULT_DMA		0x0140	/* "x-fault-dma": reading its source
 						 * buffer faults: status 0x02 and
 						 * an AEQE (see below) */
-#define HACC_CTL_FAULT_LATENCY_NS	0x0148	/* "fault-latency-ns": a value, not
+#define HACC_CTL_FAULT_LATENCY_NS	0x0148	/* "x-fault-latency-ns": a value, not
 						 * a bitmap; default 10 ms */
 #define HACC_CTL_JOB_ERROR_STATUS	0x04	/* SQE dw3[7:0] of FAULT_JOB_ERROR */
 /*
@@ -77,9 +77,9 @@
  * 64-bit access counts once.  An access through the PF's migration window
  * of a VF (revision above 0x30, MIG_REGION_SEL on) counts for that VF, not
  * the PF: it reaches the VF's registers.  Over QMP the PF's read-only property
- * "counters" is a list of HACC_CTL_FN_STRIDE / 8 values per function
+ * "x-counters" is a list of HACC_CTL_FN_STRIDE / 8 values per function
  * 0..num-vfs in this layout (value fn * 32 + HACC_CTL_MB_TOTAL / 8 is the
- * mailbox total of fn), and the write-only uint64 "counters-reset" works
+ * mailbox total of fn), and the write-only uint64 "x-counters-reset" works
  * like HACC_CTL_COUNTERS_RESET.  Device resets keep counters and faults.
  */
 #define HACC_CTL_FN_BASE		0x1000
@@ -96,7 +96,7 @@
  * Read-only fingerprint (64-bit FNV-1a) of the whole state the model keeps
  * for the function: its register file, its queue contexts and table bases,
  * and for a VF the VFT entries its PF gave it.  Computed on each read (a PF
- * read hashes 4 MiB), so it is not part of the QMP "counters" list, where
+ * read hashes 4 MiB), so it is not part of the QMP "x-counters" list, where
  * this slot reads 0.  Equal before and after something means it changed
  * nothing in the function.
  */

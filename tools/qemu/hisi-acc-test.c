@@ -297,7 +297,7 @@ static void test_ctl_bar_opt_in(void)
                         ==, (uint32_t)-HACC_PF_BAR_SIZE_TEST);
         resp = qtest_qmp(qts, "{'execute': 'qom-get', 'arguments': "
                          "{'path': '/machine/peripheral/hacc0', "
-                         "'property': 'num-funcs'}}");
+                         "'property': 'x-num-funcs'}}");
         g_assert_cmpint(qdict_get_int(resp, "return"), ==, 2);
         qobject_unref(resp);
         g_free(pf);
@@ -357,7 +357,7 @@ static void test_identity(void)
     g_assert_cmphex(ctl(&h, HACC_CTL_MAGIC), ==, HACC_CTL_MAGIC_VALUE);
     g_assert_cmpuint(ctl(&h, HACC_CTL_VERSION), ==, 3);
     g_assert_cmpuint(ctl(&h, HACC_CTL_NUM_FUNCS), ==, 9);
-    g_assert_cmpuint(qom_get_u64(&h, "num-funcs"), ==, 9);
+    g_assert_cmpuint(qom_get_u64(&h, "x-num-funcs"), ==, 9);
     hacc_stop(&h);
 }
 
@@ -853,12 +853,12 @@ static void test_faults(void)
     g_assert_cmphex(rd(pf, HACC_PF_ABNORMAL_INT_STATUS), !=, 0);
 
     /* the same state over QMP, both directions */
-    g_assert_cmpuint(qom_get_u64(&h, "fault-vf-state"), ==, 1 << 1);
-    qom_set(&h, "fault-vf-state", 0);
-    qom_set(&h, "fault-abnormal", 0);
+    g_assert_cmpuint(qom_get_u64(&h, "x-fault-vf-state"), ==, 1 << 1);
+    qom_set(&h, "x-fault-vf-state", 0);
+    qom_set(&h, "x-fault-abnormal", 0);
     g_assert_cmphex(rd(vf1, HACC_VF_STATE), ==, 0);
     g_assert_cmphex(rd(pf, HACC_PF_ABNORMAL_INT_STATUS), ==, 0);
-    qom_set(&h, "fault-mb-error", 1 << 2);
+    qom_set(&h, "x-fault-mb-error", 1 << 2);
     g_assert_cmphex(ctl(&h, HACC_CTL_FAULT_MB_ERROR), ==, 1 << 2);
     g_assert_cmpuint(mb(vf_fn(&h, 2), HACC_MB_CMD_PAUSE_QM, false, 0, 0,
                         NULL), ==, MBS_FAULT);
@@ -866,13 +866,13 @@ static void test_faults(void)
     /* counters: QMP list == BAR4 block; reset over QMP and BAR4 */
     total = cnt(&h, 0, HACC_CTL_MB_TOTAL);
     g_assert_cmpuint(total, ==, 2);
-    resp = qom(&h, "qom-get", "counters", 0);
+    resp = qom(&h, "qom-get", "x-counters", 0);
     list = qdict_get_qlist(resp, "return");
     g_assert_cmpuint(qlist_size(list), ==, 3 * HACC_CTL_FN_STRIDE / 8);
     g_assert_cmpuint(qnum_get_uint(qobject_to(QNum,
                      qlist_peek(list))), ==, cnt(&h, 0, HACC_CTL_MMIO_READS));
     qobject_unref(resp);
-    qom_set(&h, "counters-reset", 1);
+    qom_set(&h, "x-counters-reset", 1);
     g_assert_cmpuint(cnt(&h, 0, HACC_CTL_MB_TOTAL), ==, 0);
     g_assert_cmpuint(cnt(&h, 2, HACC_CTL_MB_TOTAL), ==, 1);
     qpci_io_writeq(h.pf, h.bar4, HACC_CTL_COUNTERS_RESET, ~0ULL);
@@ -1017,7 +1017,7 @@ static void test_pf_mig_window(void)
     g_assert_cmphex(out, ==, 0x9000);
     g_assert_cmpuint(cnt(&h, 2, HACC_CTL_MB_TOTAL), ==, 2);
     /* an access through the window counts for the VF, not the PF */
-    qom_set(&h, "counters-reset", 7);
+    qom_set(&h, "x-counters-reset", 7);
     wr(pf, w + HACC_VF_STATE, 0);
     g_assert_cmphex(rd(pf, w + HACC_VF_STATE), ==, 0);
     g_assert_cmpuint(cnt(&h, 2, HACC_CTL_MMIO_WRITES), ==, 1);
@@ -1096,7 +1096,7 @@ static void test_migration(void)
     vf_flr(&h, 2);
     /* DONE is 1 after a write-back, but the fault makes it read 0 */
     wr(vf_fn(&h, 2), HACC_CACHE_WB_START, 1);
-    qom_set(&h, "fault-cache-wb", 1 << 2);
+    qom_set(&h, "x-fault-cache-wb", 1 << 2);
     wr(pf_fn(&h), 0x100074, 0x1fffff);
     mbs = cnt(&h, 1, HACC_CTL_MB_TOTAL);
     flrs = cnt(&h, 2, HACC_CTL_FLRS);
@@ -1112,7 +1112,7 @@ static void test_migration(void)
     g_assert_cmpuint(cnt(&d, 1, HACC_CTL_MB_TOTAL), ==, mbs + 2);
     g_assert_cmpuint(cnt(&d, 2, HACC_CTL_FLRS), ==, flrs);
     g_assert_cmpuint(flrs, ==, 1);
-    qom_set(&d, "fault-cache-wb", 0);
+    qom_set(&d, "x-fault-cache-wb", 0);
     g_assert_cmphex(rd(vf_fn(&d, 2), HACC_CACHE_WB_DONE), ==, 1);
     hacc_stop(&d);
 }
@@ -1710,7 +1710,7 @@ static void fault_set(Hacc *h, uint64_t reg, uint64_t val)
  * taken by the job fetched next (its bit then reads 0) and not by the one
  * after: an error status with nothing produced, a CQE without EQE and MSI
  * (the CQ stays armed, so the next job's EQE comes), a job that takes
- * fault-latency-ns, and a DMA fault: status 0x02 and an AEQE (queue, type
+ * x-fault-latency-ns, and a DMA fault: status 0x02 and an AEQE (queue, type
  * CQE error, phase) on the AEQ's MSI vector 1; with AEQ_INT_MASK set the
  * AEQE comes without MSI.  Other functions are not touched.
  */
@@ -1772,7 +1772,7 @@ static void test_engine_job_faults(void)
     cq_doorbell(&e, 0, n, true);
 
     /* a latency spike of 5 ms (default 10 ms) */
-    g_assert_cmpuint(qom_get_u64(&h, "fault-latency-ns"), ==, 10000000);
+    g_assert_cmpuint(qom_get_u64(&h, "x-fault-latency-ns"), ==, 10000000);
     fault_set(&h, HACC_CTL_FAULT_LATENCY_NS, 5000000);
     fault_set(&h, HACC_CTL_FAULT_LATENCY, 1 << 1);
     slot = eng_submit(&e, 0, sqe);
@@ -1887,7 +1887,7 @@ static void test_rev_v2(void)
  * ~MASK; an error that becomes visible sends one MSI on vector 3 (latched
  * unmasked, or unmasked while latched), an error already latched none;
  * SOURCE is write-1-to-clear.  BAR 4's HACC_CTL_ABNORMAL_SET and the QOM
- * "abnormal-set" do the same.  No MSI when the guest enabled fewer vectors
+ * "x-abnormal-set" do the same.  No MSI when the guest enabled fewer vectors
  * or with x-aeq-irq=off (0x3114 then reads 0); a VF has no such vector.
  */
 static void test_abnormal_irq(void)
@@ -1938,7 +1938,7 @@ static void test_abnormal_irq(void)
     g_assert_cmphex(ctl(&h, HACC_CTL_ABNORMAL_SET), ==, 0);
     g_assert_cmphex(rd(pf, HACC_PF_ABNORMAL_INT_SOURCE), ==, 1 << 5);
     g_assert_cmphex(msi_take(&h), ==, MSI_DATA + 3);
-    qom_set(&h, "abnormal-set", 1 << 6);
+    qom_set(&h, "x-abnormal-set", 1 << 6);
     g_assert_cmphex(rd(pf, HACC_PF_ABNORMAL_INT_SOURCE), ==, 0x60);
     g_assert_cmphex(msi_take(&h), ==, MSI_DATA + 3);
     wr(pf, HACC_PF_ABNORMAL_INT_SOURCE, ~0u);

@@ -18,9 +18,9 @@
 #include "hisi_acc.h"
 
 static const char *const hacc_fault_names[HACC_NUM_FAULTS] = {
-    "fault-mb-busy", "fault-mb-error", "fault-cache-wb", "fault-vf-state",
-    "fault-abnormal", "fault-job-error", "fault-lost-irq", "fault-latency",
-    "fault-dma", "fault-latency-ns",
+    "x-fault-mb-busy", "x-fault-mb-error", "x-fault-cache-wb", "x-fault-vf-state",
+    "x-fault-abnormal", "x-fault-job-error", "x-fault-lost-irq", "x-fault-latency",
+    "x-fault-dma", "x-fault-latency-ns",
 };
 
 bool hacc_fault(HaccPFState *pf, int which, unsigned int fnum)
@@ -274,12 +274,12 @@ void hacc_pf_instance_init(Object *obj)
                                        OBJ_PROP_FLAG_READWRITE);
     }
     pf->fault[HACC_FAULT_LATENCY_NS] = HACC_FAULT_LATENCY_DEFAULT;
-    object_property_add(obj, "counters", "uint64List", hacc_get_counters,
+    object_property_add(obj, "x-counters", "uint64List", hacc_get_counters,
                         NULL, NULL, NULL);
-    object_property_add(obj, "counters-reset", "uint64", hacc_get_zero,
+    object_property_add(obj, "x-counters-reset", "uint64", hacc_get_zero,
                         hacc_set_counters_reset, NULL, NULL);
-    object_property_add(obj, "abnormal-set", "uint64", hacc_get_zero,
+    object_property_add(obj, "x-abnormal-set", "uint64", hacc_get_zero,
                         hacc_set_abnormal, NULL, NULL);
-    object_property_add(obj, "num-funcs", "uint32", hacc_get_num_funcs,
+    object_property_add(obj, "x-num-funcs", "uint32", hacc_get_num_funcs,
                         NULL, NULL, NULL);
 }

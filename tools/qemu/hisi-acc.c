@@ -68,26 +68,26 @@
  *
  * Host-side control (QOM properties of the PF, usable with qom-get/qom-set
  * at run time; the same state is in BAR4 for the guest):
- *   fault-mb-busy, fault-mb-error, fault-cache-wb, fault-vf-state,
- *   fault-abnormal   uint64 bitmaps of functions (bit n = function n):
+ *   x-fault-mb-busy, x-fault-mb-error, x-fault-cache-wb, x-fault-vf-state,
+ *   x-fault-abnormal   uint64 bitmaps of functions (bit n = function n):
  *                    mailbox busy never clears (commands are dropped) /
  *                    every mailbox command ends with error status /
  *                    CACHE_WB_DONE reads 0 / VF_STATE reads 1 /
  *                    PF ABNORMAL_INT_STATUS (0x100008) has bit 0 set.
- *   fault-job-error, fault-lost-irq, fault-latency, fault-dma
+ *   x-fault-job-error, x-fault-lost-irq, x-fault-latency, x-fault-dma
  *                    one-shot bitmaps: the next job the function fetches
  *                    ends with error status 0x04 / completes without EQE
- *                    and MSI / takes fault-latency-ns (default 10 ms) /
+ *                    and MSI / takes x-fault-latency-ns (default 10 ms) /
  *                    faults on its source buffer (status 0x02 and an AEQE
  *                    of type 2 = CQE error); the bit clears when it fires.
  *   counters         read-only list of uint64: for each function 0..N
  *                    (N = num-vfs) HACC_CTL_FN_STRIDE / 8 = 32 values laid
  *                    out exactly as the function's counter block in BAR4,
  *                    i.e. counters[fn * 32 + HACC_CTL_MB_TOTAL / 8].
- *   counters-reset   write-only uint64 bitmap: bit n zeroes function n.
- *   abnormal-set     write-only uint64: QM error bits latched in the PF's
+ *   x-counters-reset   write-only uint64 bitmap: bit n zeroes function n.
+ *   x-abnormal-set     write-only uint64: QM error bits latched in the PF's
  *                    ABNORMAL_INT_SOURCE, as by QM_ABNORMAL_INT_SET.
- *   num-funcs        read-only: 1 + num-vfs.
+ *   x-num-funcs        read-only: 1 + num-vfs.
  * Counters and faults are model controls: device resets keep them.
  *
  * Mailbox status codes ([12:9] of the mailbox word) set by the model:
