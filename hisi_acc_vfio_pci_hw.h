@@ -5,14 +5,23 @@
  * commands, queue-table encoding and the migration stream layout.
  *
  * This header has no kernel dependencies beyond <linux/types.h> so that the
- * same file is compiled into kernel, QEMU and userspace code.  Offsets come
+ * same file is compiled into kernel, QEMU and userspace code; where no Linux
+ * headers exist (QEMU built on another host) it names the three fixed-width
+ * types it uses from <stdint.h> instead.  Offsets come
  * from the hardware (as documented by the in-tree QM PF driver); the stream
  * layout is fixed by compatibility with the mainline driver.
  */
 #ifndef HISI_ACC_VFIO_PCI_HW_H
 #define HISI_ACC_VFIO_PCI_HW_H
 
+#if defined(__KERNEL__) || defined(__linux__)
 #include <linux/types.h>
+#else
+#include <stdint.h>
+#define __u16 uint16_t
+#define __u32 uint32_t
+#define __u64 uint64_t
+#endif
 
 /*
  * Single-bit masks.  The kernel's BIT() is not available to the QEMU and
