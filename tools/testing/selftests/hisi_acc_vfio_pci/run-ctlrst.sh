@@ -14,7 +14,8 @@
 #     every VF migrates right after its own reset, and two of them migrate
 #     with their registers compared.
 #
-# Flat TAP; exit status non-zero on a failure.
+# Flat TAP; exit status non-zero on a failure.  HACC_BINDIR: where
+# hacc_ctlrst is (the arm64 guest's cross-built programs).
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../../../.." && pwd)
 setup=${HACC_SETUP:-$top/tools/vm/guest/hacc-setup}
@@ -35,7 +36,8 @@ echo "# PF $pf, VFs $VFS, kernel $(uname -r), expected reset: $HACC_CTLRST"
 [ -e "/sys/bus/pci/devices/$pf/firmware_node" ] &&
 	echo "# PF's ACPI node: $(cat "/sys/bus/pci/devices/$pf/firmware_node/path")"
 
-step "controller reset during migration" "$here/hacc_ctlrst" $VFS -r ctl.reset_during_migration
+prog=${HACC_BINDIR:-$here}/hacc_ctlrst
+step "controller reset during migration" "$prog" $VFS -r ctl.reset_during_migration
 dmesg | grep -E "$pf|hisi_acc_vfio_pci" | tail -40 | sed 's/^/# /'
 
 if [ "$HACC_CTLRST" = failed ]; then
@@ -51,7 +53,7 @@ if [ "$HACC_CTLRST" = failed ]; then
 	}
 	step "PF driver bound again, VFs made again" recover
 fi
-step "migration after the controller reset" "$here/hacc_ctlrst" $VFS -r ctl.migrate_after
+step "migration after the controller reset" "$prog" $VFS -r ctl.migrate_after
 
 echo "1..$n"
 echo "# $failed result(s) failed; logs in $out"
