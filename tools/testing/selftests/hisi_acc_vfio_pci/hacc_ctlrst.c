@@ -120,45 +120,43 @@ static int state_of(struct hl_dev *d)
 	}								\
 } while (0)
 
-/* One config word of a device through sysfs (any driver); -1 on failure */
-static int cfg_word(const char *bdf, unsigned int off)
+/* len bytes at off of a device's config space through sysfs (any driver) */
+static bool cfg_read(const char *bdf, unsigned int off, void *buf, size_t len)
 {
 	char path[128];
-	__u16 v = 0;
+	bool ok;
 	int fd;
 
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
-		return -1;
-	if (pread(fd, &v, 2, off) != 2)
-		v = 0xffff;
+		return false;
+	ok = pread(fd, buf, len, off) == (ssize_t)len;
 	close(fd);
+	return ok;
+}
+
+/* One config word of a device; -1 on failure */
+static int cfg_word(const char *bdf, unsigned int off)
+{
+	__u16 v = 0xffff;
+
+	if (!cfg_read(bdf, off, &v, sizeof(v)))
+		v = 0xffff;
 	return v == 0xffff ? -1 : v;
 }
 
 /* Offset of the PF's SR-IOV extended capability, 0 if none */
 static unsigned int sriov_cap(const char *bdf)
 {
-	char path[128];
 	unsigned int off = 0x100, guard = 64;
 	__u32 hdr;
-	int fd;
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return 0;
-	while (off && guard--) {
-		if (pread(fd, &hdr, 4, off) != 4)
-			break;
-		if ((hdr & 0xffff) == 0x10) {
-			close(fd);
+	while (off && guard-- && cfg_read(bdf, off, &hdr, sizeof(hdr))) {
+		if ((hdr & 0xffff) == 0x10)
 			return off;
-		}
 		off = hdr >> 20;
 	}
-	close(fd);
 	return 0;
 }
 
