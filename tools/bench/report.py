@@ -393,10 +393,25 @@ def load_section(env, load):
     return md
 
 
+def percentiles(values):
+    """Median, 90th percentile and maximum of a list (None if empty)."""
+    if not values:
+        return None
+    v = sorted(values)
+    return {"n": len(v), "median": statistics.median(v),
+            "p90": v[min(len(v) - 1, (len(v) * 9) // 10)], "max": v[-1]}
+
+
 def scale_jobs(lost):
     md = ["Jobs under load in the scale runs: " + "; ".join(
         f"{d}: {v['migrations']} migrations, {v['jobs']} jobs, {v['lost']} lost, "
-        f"{v['bad']} wrong" for d, v in sorted(lost.items())) + "\n"]
+        f"{v['bad']} wrong, {v.get('verify_diffs', 0)} register mismatches"
+        for d, v in sorted(lost.items())) + "\n"]
+    dt = [(d, v["downtime_us"]) for d, v in sorted(lost.items()) if v.get("downtime_us")]
+    if dt:
+        md.append("Downtime path per migration under load, all N together: " + "; ".join(
+            f"{d}: median {p['median']:.0f} us, p90 {p['p90']:.0f} us, max {p['max']:.0f} us "
+            f"({p['n']} migrations)" for d, p in dt) + "\n")
     return md
 
 
@@ -550,8 +565,8 @@ def main():
     scale_runs = load_jsonl(os.path.join(d, "scale.jsonl"))
     load_runs = load_jsonl(os.path.join(d, "load.jsonl"))
     scaleload_runs = load_jsonl(os.path.join(d, "scaleload.jsonl"))
-    if not pair_runs and not load_runs:
-        print(f"report: no pair runs and no load runs in {d}", file=sys.stderr)
+    if not (pair_runs or mismatch or scale_runs or load_runs or scaleload_runs):
+        print(f"report: no results of any part in {d}", file=sys.stderr)
         return 1
     pairs = analyse_pairs(pair_runs) if pair_runs else None
     if pairs and not pairs["iterations_paired"]:
@@ -564,11 +579,16 @@ def main():
     jobs = {}
     if scaleload_runs:
         for r in scaleload_runs:
-            j = jobs.setdefault(r["driver"], {"migrations": 0, "jobs": 0, "lost": 0, "bad": 0})
+            j = jobs.setdefault(r["driver"], {"migrations": 0, "jobs": 0, "lost": 0, "bad": 0,
+                                              "verify_diffs": 0, "downtime_us": []})
             j["migrations"] += r["ok"]
             j["jobs"] += sum(r.get("jobs_completed", []))
             j["lost"] += sum(r.get("jobs_lost", []))
             j["bad"] += sum(r.get("jobs_bad", []))
+            j["verify_diffs"] += sum(r.get("verify_diffs", []))
+            j["downtime_us"] += [v / 1000.0 for v in r.get("downtime_ns", [])]
+        for j in jobs.values():
+            j["downtime_us"] = percentiles(j["downtime_us"])
     result = {"env": env, "pairs": pairs, "mismatch": mismatch, "scale": scale,
               "load": load, "scaleload": scaleload, "scaleload_jobs": jobs}
     with open(os.path.join(d, "results.json"), "w") as f:
