@@ -594,6 +594,12 @@ def main():
     with open(os.path.join(d, "results.json"), "w") as f:
         json.dump(result, f, indent=1)
     md = markdown(env, pairs, mismatch, scale, load, scaleload, jobs)
+    if env.get("baseline"):
+        # tools/bench/run --baseline: our driver at another revision took
+        # mainline's place; every "mainline" of the report is that build
+        md = md.replace("mainline", f"baseline {env['baseline']}")
+        md = (f"**Baseline run: \"baseline {env['baseline']}\" is our driver at "
+              f"revision {env['baseline']}, not mainline.**\n\n" + md)
     with open(os.path.join(d, "results.md"), "w") as f:
         f.write(md + "\n")
     if pairs:
