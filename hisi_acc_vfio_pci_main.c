@@ -91,6 +91,8 @@ static inline struct dentry *hacc_vfio_debug_root(struct vfio_device *vdev)
  * @pf_window: above QM V3 with the PF window selected: the VF's BAR 2 holds
  *	no migration registers and is shown whole
  * @pf_held: reset_prepare took the PF's reset bit
+ * @in_walk: hacc_set_state() is walking arcs (state_mutex held)
+ * @walk_held: an arc of that walk took the PF's reset bit, kept to its end
  * @pf_sriov: offset of the PF's SR-IOV capability (its VF memory enable)
  * @pf_holds: how many times this VF holds the PF's reset bit (an arc and a
  *	reset may overlap)
@@ -108,6 +110,8 @@ struct hacc_vdev {
 	bool migratable;
 	bool pf_window;
 	bool pf_held;
+	bool in_walk;
+	bool walk_held;
 	u16 pf_sriov;
 	unsigned int pf_holds;
 	struct list_head pf_hold_node;
@@ -275,17 +279,27 @@ static void hacc_pf_unhold(struct hacc_vdev *hv)
 static bool hacc_decoding(struct hacc_vdev *hv)
 {
 	struct pci_dev *pf = pci_physfn(hv->core.pdev);
-	u16 cmd = 0, ctrl = 0;
+	u16 ctrl = 0;
 
-	pci_read_config_word(pf, PCI_COMMAND, &cmd);
+	/*
+	 * One config read: the reset turns the VFs' decoding (SR-IOV MSE)
+	 * off before the PF's and back on after it, so whichever step
+	 * failed, VF MSE is off; and the PF driver keeps the PF
+	 * runtime-active while it has VFs, so the PF's own decoding does
+	 * not go off alone.
+	 */
+
 	pci_read_config_word(pf, hv->pf_sriov + PCI_SRIOV_CTRL, &ctrl);
-	return (cmd & PCI_COMMAND_MEMORY) && (ctrl & PCI_SRIOV_CTRL_MSE);
+	return ctrl & PCI_SRIOV_CTRL_MSE;
 }
 
 static int hacc_hw_begin(struct hacc_mig *mig)
 {
 	struct hacc_vdev *hv = hacc_from_mig(mig);
 
+	/* An earlier arc of this state change holds the bit and checked */
+	if (hv->walk_held)
+		return 0;
 	if (hacc_pf_hold(hv, HACC_PF_WAIT_ARC_MS)) {
 		dev_err_ratelimited(mig->dev, "migration: PF reset still running after %u ms\n",
 				    HACC_PF_WAIT_ARC_MS);
@@ -296,12 +310,17 @@ static int hacc_hw_begin(struct hacc_mig *mig)
 		dev_err_ratelimited(mig->dev, "migration: PF or VF memory decoding off (failed PF reset?); not touching the device\n");
 		return -EIO;
 	}
+	/* Within a state change, kept until its last arc (hacc_set_state()) */
+	hv->walk_held = hv->in_walk;
 	return 0;
 }
 
 static void hacc_hw_end(struct hacc_mig *mig)
 {
-	hacc_pf_unhold(hacc_from_mig(mig));
+	struct hacc_vdev *hv = hacc_from_mig(mig);
+
+	if (!hv->walk_held)
+		hacc_pf_unhold(hv);
 }
 
 static const struct hacc_io_ops hacc_hw_ops = {
@@ -563,6 +582,12 @@ static struct file *hacc_set_state(struct vfio_device *vdev,
 		hacc_mig_unlock(mig);
 		return ERR_PTR(-EINVAL);
 	}
+	/*
+	 * The first arc that touches the device takes the PF's reset bit and
+	 * checks memory decoding for the whole walk (vfio core splits e.g.
+	 * RUNNING -> STOP in two arcs when P2P is offered).
+	 */
+	hv->in_walk = true;
 	while (mig->state != target) {
 		ret = vfio_mig_get_next_state(vdev, mig->state, target, &next);
 		/* Guard against a core that offers no progress */
@@ -575,6 +600,11 @@ static struct file *hacc_set_state(struct vfio_device *vdev,
 		res = hacc_walk_arc(hv, next);
 		if (res)
 			break;
+	}
+	hv->in_walk = false;
+	if (hv->walk_held) {
+		hv->walk_held = false;
+		hacc_pf_unhold(hv);
 	}
 	hacc_mig_unlock(mig);
 	return res;

@@ -280,12 +280,17 @@ int hacc_resume_commit(struct hacc_stream *s, size_t n)
 	if (before >= HACC_MIG_MATCH_SIZE || s->avail < HACC_MIG_MATCH_SIZE)
 		return 0;
 
-	ret = mig->ops->begin ? mig->ops->begin(mig) : 0;
-	if (ret)
-		goto undo;
-	ret = hacc_capture_match(mig, &local);
-	if (mig->ops->end)
-		mig->ops->end(mig);
+	/* Known since this VF's first capture: no device access then */
+	if (mig->match_valid) {
+		ret = hacc_capture_match(mig, &local);
+	} else {
+		ret = mig->ops->begin ? mig->ops->begin(mig) : 0;
+		if (ret)
+			goto undo;
+		ret = hacc_capture_match(mig, &local);
+		if (mig->ops->end)
+			mig->ops->end(mig);
+	}
 	if (ret)
 		goto undo;
 	ret = hacc_rec_check_header(mig->dev, &s->rec, &local);
@@ -560,16 +565,34 @@ void hacc_mig_close(struct hacc_mig *mig)
 }
 EXPORT_SYMBOL_IF_KUNIT(hacc_mig_close);
 
-static bool hacc_arc_touches_device(enum vfio_device_mig_state cur,
+/*
+ * Whether an arc will access the device, so that ops->begin (the PF's reset
+ * bit, the memory-decoding check) is worth its cost.  Besides the arcs that
+ * only drop or open a file: opening the saving stream once the match header
+ * is known, and STOP -> RUNNING_P2P on a VF that is still paused.
+ */
+static bool hacc_arc_touches_device(struct hacc_mig *mig,
 				    enum vfio_device_mig_state next)
 {
-	return !(next == VFIO_DEVICE_STATE_RUNNING &&
-		 cur == VFIO_DEVICE_STATE_PRE_COPY) &&
-	       !(next == VFIO_DEVICE_STATE_RUNNING_P2P &&
-		 cur == VFIO_DEVICE_STATE_PRE_COPY_P2P) &&
-	       !(next == VFIO_DEVICE_STATE_STOP &&
-		 cur == VFIO_DEVICE_STATE_STOP_COPY) &&
-	       next != VFIO_DEVICE_STATE_RESUMING;
+	enum vfio_device_mig_state cur = mig->state;
+
+	if (next == VFIO_DEVICE_STATE_RESUMING ||
+	    (cur == VFIO_DEVICE_STATE_PRE_COPY &&
+	     next == VFIO_DEVICE_STATE_RUNNING) ||
+	    (cur == VFIO_DEVICE_STATE_PRE_COPY_P2P &&
+	     next == VFIO_DEVICE_STATE_RUNNING_P2P) ||
+	    (cur == VFIO_DEVICE_STATE_STOP_COPY &&
+	     next == VFIO_DEVICE_STATE_STOP))
+		return false;
+	if ((cur == VFIO_DEVICE_STATE_RUNNING &&
+	     next == VFIO_DEVICE_STATE_PRE_COPY) ||
+	    (cur == VFIO_DEVICE_STATE_RUNNING_P2P &&
+	     next == VFIO_DEVICE_STATE_PRE_COPY_P2P))
+		return !mig->match_valid;
+	if (cur == VFIO_DEVICE_STATE_STOP &&
+	    next == VFIO_DEVICE_STATE_RUNNING_P2P)
+		return !mig->quiesced;
+	return true;
 }
 
 /* Open the saving stream with the match header (RUNNING[_P2P] -> PRE_COPY[_P2P]) */
@@ -731,7 +754,7 @@ int hacc_mig_step(struct hacc_mig *mig, enum vfio_device_mig_state next,
 		  struct hacc_stream *fresh)
 {
 	enum vfio_device_mig_state cur = mig->state;
-	bool hw = hacc_arc_touches_device(cur, next);
+	bool hw = hacc_arc_touches_device(mig, next);
 	int ret;
 
 	lockdep_assert_held(&mig->state_mutex);

@@ -983,6 +983,61 @@ static void test_match_once(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->mig.stats.mmio_writes, a.mmio_writes);
 }
 
+/*
+ * ops->begin (the PF's reset bit and the memory-decoding check) is taken
+ * only by arcs that reach the device: not for a match header already
+ * known, nor for STOP -> RUNNING_P2P on a VF still paused.
+ */
+static void test_begin_when_needed(struct kunit *test)
+{
+	struct fake_qm *f = fake_new(test);
+	struct fake_qm *d = fake_new(test);
+	struct hacc_mig_data ref;
+	struct hacc_stream *s;
+	unsigned int b;
+
+	/* the first capture of the match header reads the PF */
+	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY, stream_new(test, f)), 0);
+	KUNIT_EXPECT_EQ(test, f->begins, 1);
+	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_RUNNING, NULL), 0);
+	/* a PF reset running: an arc without device access goes on */
+	f->begin_err = -EAGAIN;
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY, stream_new(test, f)), 0);
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY_P2P, NULL), -EAGAIN);
+	f->begin_err = 0;
+	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY_P2P, NULL), 0);
+	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_STOP_COPY, NULL), 0);
+	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_STOP, NULL), 0);
+	KUNIT_EXPECT_EQ(test, f->begins, 3);
+	/* still paused: RUNNING_P2P needs nothing of the device */
+	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_RUNNING_P2P, NULL), 0);
+	KUNIT_EXPECT_EQ(test, f->begins, 3);
+	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_RUNNING, NULL), 0);
+	KUNIT_EXPECT_EQ(test, f->begins, 4);
+	KUNIT_EXPECT_FALSE(test, f->paused);
+	KUNIT_EXPECT_EQ(test, f->begins, f->ends);
+
+	/* a destination checks a header against its own, read once */
+	save_record(test, fake_new(test), &ref);
+	KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_STOP, NULL), 0);
+	s = stream_new(test, d);
+	KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_RESUMING, s), 0);
+	KUNIT_EXPECT_EQ(test, s_write(s, &ref, HACC_MIG_MATCH_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, d->begins, 2);
+	KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_STOP, NULL), 0);
+	b = d->begins;
+	s = stream_new(test, d);
+	KUNIT_ASSERT_EQ(test, step(d, VFIO_DEVICE_STATE_RESUMING, s), 0);
+	d->begin_err = -EAGAIN;
+	KUNIT_EXPECT_EQ(test, s_write(s, &ref, sizeof(ref)), 0);
+	KUNIT_EXPECT_EQ(test, step(d, VFIO_DEVICE_STATE_STOP, NULL), -EAGAIN);
+	d->begin_err = 0;
+	KUNIT_EXPECT_EQ(test, step(d, VFIO_DEVICE_STATE_STOP, NULL), 0);
+	KUNIT_EXPECT_EQ(test, d->begins, b + 1);
+	KUNIT_EXPECT_EQ(test, d->mig.stats.loads, 1);
+	KUNIT_EXPECT_EQ(test, d->begins, d->ends);
+}
+
 /* PRE_COPY_P2P: the stream and PRECOPY_INFO behave as in PRE_COPY */
 static void test_p2p_precopy(struct kunit *test)
 {
@@ -1248,6 +1303,7 @@ static struct kunit_case hacc_cases[] = {
 	KUNIT_CASE(test_mailbox_wide_read),
 	KUNIT_CASE(test_mailbox_status_polls),
 	KUNIT_CASE(test_match_once),
+	KUNIT_CASE(test_begin_when_needed),
 	KUNIT_CASE(test_p2p_precopy),
 	KUNIT_CASE(test_p2p_resume),
 	KUNIT_CASE(test_pf_window),
