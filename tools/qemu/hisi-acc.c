@@ -74,12 +74,13 @@
  *                    every mailbox command ends with error status /
  *                    CACHE_WB_DONE reads 0 / VF_STATE reads 1 /
  *                    PF ABNORMAL_INT_STATUS (0x100008) has bit 0 set.
- *   x-fault-job-error, x-fault-lost-irq, x-fault-latency, x-fault-dma
- *                    one-shot bitmaps: the next job the function fetches
+ *   x-fault-job-error, x-fault-lost-irq, x-fault-latency, x-fault-dma,
+ *   x-fault-hold     one-shot bitmaps: the next job the function fetches
  *                    ends with error status 0x04 / completes without EQE
  *                    and MSI / takes x-fault-latency-ns (default 10 ms) /
  *                    faults on its source buffer (status 0x02 and an AEQE
- *                    of type 2 = CQE error); the bit clears when it fires.
+ *                    of type 2 = CQE error) / waits for the function's
+ *                    PAUSE_QM (at most 1 s); the bit clears when it fires.
  *   counters         read-only list of uint64: for each function 0..N
  *                    (N = num-vfs) HACC_CTL_FN_STRIDE / 8 = 32 values laid
  *                    out exactly as the function's counter block in BAR4,

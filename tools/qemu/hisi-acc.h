@@ -34,6 +34,7 @@
 #define HACC_JF_LOST_IRQ        BIT(1)
 #define HACC_JF_LATENCY         BIT(2)
 #define HACC_JF_DMA             BIT(3)
+#define HACC_JF_HOLD            BIT(4)  /* held until PAUSE_QM */
 
 /* One job fetched from an SQ, completed when the virtual clock hits due */
 typedef struct HaccJob {
@@ -104,6 +105,7 @@ enum {
     HACC_FAULT_LATENCY,
     HACC_FAULT_DMA,
     HACC_FAULT_LATENCY_NS,      /* a value, not a bitmap */
+    HACC_FAULT_HOLD,
     HACC_NUM_FAULTS,
 };
 
