@@ -391,14 +391,13 @@ static bool xq_post(HaccCtx *c, bool aeq, uint32_t val)
 /* MSI of the EQ or AEQ, at the vector its capability word names */
 static void xq_irq(HaccCtx *c, bool aeq)
 {
-    uint32_t cap = hacc_cap_word(c, aeq ? HACC_CAP_AEQ_IRQ : HACC_CAP_EQ_IRQ);
-    unsigned int vec = cap & 0xffff;
+    int vec;
 
     if (*hacc_reg(c, aeq ? HACC_AEQ_INT_MASK : HACC_EQ_INT_MASK) & 1) {
         return;
     }
-    if (!(cap & HACC_CAP_IRQ_PRESENT) || !msi_enabled(c->dev) ||
-        vec >= msi_nr_vectors_allocated(c->dev)) {
+    vec = hacc_msi_vector(c, aeq ? HACC_CAP_AEQ_IRQ : HACC_CAP_EQ_IRQ);
+    if (vec < 0) {
         return;
     }
     if (!aeq && !msi_is_masked(c->dev, vec)) {

@@ -556,12 +556,23 @@ static bool hacc_cap_read(HaccCtx *c, hwaddr off, uint32_t *val)
     return true;
 }
 
-uint32_t hacc_cap_word(HaccCtx *c, hwaddr off)
+/*
+ * The MSI vector that the interrupt capability word at off (EQ, AEQ or
+ * the PF's abnormal) names, or -1 if the function cannot send it now: the
+ * word says not present, MSI is off, or the guest enabled fewer vectors.
+ */
+int hacc_msi_vector(HaccCtx *c, hwaddr off)
 {
-    uint32_t val = 0;
+    uint32_t cap = 0;
+    unsigned int vec;
 
-    hacc_cap_read(c, off, &val);
-    return val;
+    hacc_cap_read(c, off, &cap);
+    vec = cap & 0xffff;
+    if (!(cap & HACC_CAP_IRQ_PRESENT) || !msi_enabled(c->dev) ||
+        vec >= msi_nr_vectors_allocated(c->dev)) {
+        return -1;
+    }
+    return vec;
 }
 
 static uint32_t hacc_fn_read(HaccCtx *c, hwaddr off)
@@ -738,19 +749,17 @@ static uint32_t hacc_pf_abn_status(HaccPFState *pf)
 static void hacc_pf_abn_update(HaccPFState *pf, uint32_t before)
 {
     HaccCtx c = hacc_pf_ctx(pf);
-    uint32_t cap = hacc_cap_word(&c, HACC_CAP_ABN_IRQ);
-    unsigned int vec = cap & 0xffff;
     uint32_t now = hacc_pf_abn_status(pf);
+    int vec;
 
     if (!(now & ~before)) {
         return;
     }
     trace_hisi_acc_abnormal(now, before);
-    if (!(cap & HACC_CAP_IRQ_PRESENT) || !msi_enabled(c.dev) ||
-        vec >= msi_nr_vectors_allocated(c.dev)) {
-        return;
+    vec = hacc_msi_vector(&c, HACC_CAP_ABN_IRQ);
+    if (vec >= 0) {
+        msi_notify(c.dev, vec);
     }
-    msi_notify(c.dev, vec);
 }
 
 /* Latch QM errors into ABNORMAL_INT_SOURCE (found by the model or injected) */

@@ -190,7 +190,7 @@ bool hacc_dma(HaccCtx *c, uint64_t addr, void *buf, size_t len, bool to_mem);
 HaccCtx hacc_dev_ctx(PCIDevice *dev);
 int64_t hacc_job_latency(HaccPFState *pf);
 int64_t hacc_drain_ns(HaccPFState *pf);
-uint32_t hacc_cap_word(HaccCtx *c, hwaddr off);
+int hacc_msi_vector(HaccCtx *c, hwaddr off);
 void hacc_pf_abn_latch(HaccPFState *pf, uint32_t bits);
 
 /* hisi_acc_engine.c */
