@@ -1253,6 +1253,13 @@ static void hacc_fn_reset(HaccFn *f)
     hacc_engine_reset(f);
 }
 
+/* A VF's own QM state; the VFT lives in the PF and is not touched. */
+static void hacc_vf_clear(HaccVFState *vf)
+{
+    hacc_fn_reset(&vf->fn);
+    memset(vf->regs, 0, sizeof(vf->regs));
+}
+
 static void hacc_pf_reset_hold(Object *obj, ResetType type)
 {
     HaccPFState *pf = HISI_ACC_PF(obj);
@@ -1292,8 +1299,7 @@ static void hacc_pf_write_config(PCIDevice *dev, uint32_t addr, uint32_t val,
     for (i = 0; i < pf->num_vfs; i++) {
         vf = pcie_sriov_get_vf_at_index(dev, i);
         if (vf) {
-            hacc_fn_reset(&HISI_ACC_VF(vf)->fn);
-            memset(HISI_ACC_VF(vf)->regs, 0, sizeof(HISI_ACC_VF(vf)->regs));
+            hacc_vf_clear(HISI_ACC_VF(vf));
             trace_hisi_acc_reset(i + 1);
         }
     }
@@ -1588,9 +1594,7 @@ static void hacc_vf_reset_hold(Object *obj, ResetType type)
     uint16_t devctl = pci_get_word(dev->config + dev->exp.exp_cap +
                                    PCI_EXP_DEVCTL);
 
-    /* Only this VF's registers: the VFT lives in the PF and survives. */
-    hacc_fn_reset(&vf->fn);
-    memset(vf->regs, 0, sizeof(vf->regs));
+    hacc_vf_clear(vf);
     if (devctl & PCI_EXP_DEVCTL_BCR_FLR) {
         hacc_count(c.pf, c.fnum, HACC_CTL_FLRS);
         trace_hisi_acc_flr(c.fnum);
