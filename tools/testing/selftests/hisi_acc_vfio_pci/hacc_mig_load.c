@@ -74,6 +74,7 @@ struct rig {
 	unsigned int k, depth;
 	struct hl_model m;
 	bool have_model;
+	bool hold;			/* x-fault-hold armed for A */
 	int fnum[2];			/* model function numbers of A and B */
 	__u64 done0[2];			/* their HACC_CTL_JOBS_DONE at set-up */
 	__u64 msis0[2];			/* and HACC_CTL_EQ_MSIS */
@@ -340,8 +341,18 @@ static void rig_teardown(struct rig *r)
 	hl_guest_detach(&r->gb);
 	hl_dev_close(&r->a);
 	hl_dev_close(&r->b);
-	if (r->have_model)
+	if (r->have_model) {
+		/*
+		 * A hold that did not fire (the drain case stopped early) must
+		 * not hit the next test; a job still held goes with the reset
+		 * on close, or is done after 1 s.
+		 */
+		if (r->hold)
+			hl_model_write(&r->m, HACC_CTL_FAULT_HOLD,
+				       hl_model_read(&r->m, HACC_CTL_FAULT_HOLD) &
+				       ~(1ull << r->fnum[ON_A]));
 		hl_model_close(&r->m);
+	}
 	sample_pool_free(r->pool);
 }
 
@@ -442,9 +453,11 @@ static void before_stop(struct __test_metadata *_metadata, struct rig *r,
 		irq_take(r);	/* what came before the mask */
 	}
 	/* the next job A fetches stays in its engine until A is paused */
-	if (lc->drain && r->have_model)
+	if (lc->drain && r->have_model) {
 		hl_model_write(&r->m, HACC_CTL_FAULT_HOLD,
 			       hl_model_read(&r->m, HACC_CTL_FAULT_HOLD) | 1ull << r->fnum[ON_A]);
+		r->hold = true;
+	}
 	top_up(_metadata, r, lc->k);
 	if (lc->pending) {
 		/* the MSI of a completion arrives; the guest is slow to take it */
