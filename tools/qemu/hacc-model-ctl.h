@@ -18,7 +18,8 @@
 
 #define HACC_CTL_MAGIC			0x0000	/* reads HACC_CTL_MAGIC_VALUE */
 #define HACC_CTL_MAGIC_VALUE		0x4d4d51484d4f444cull	/* "LDOMHQMM" */
-#define HACC_CTL_VERSION		0x0008	/* 3 (2: no ABNORMAL_SET, 1: no job faults) */
+/* reads 4 (3: no FAULT_HOLD, 2: no ABNORMAL_SET, 1: no job faults) */
+#define HACC_CTL_VERSION		0x0008
 #define HACC_CTL_NUM_FUNCS		0x0010	/* 1 + number of VFs */
 #define HACC_CTL_COUNTERS_RESET		0x0018	/* write: bit n resets fn n, ~0 all */
 #define HACC_CTL_MB_128			0x0020	/* reads 1 with x-mb-128=on */
@@ -62,6 +63,16 @@
 						 * an AEQE (see below) */
 #define HACC_CTL_FAULT_LATENCY_NS	0x0148	/* "x-fault-latency-ns": a value, not
 						 * a bitmap; default 10 ms */
+/*
+ * "x-fault-hold": the job does not complete until its function gets
+ * PAUSE_QM, and then after x-job-latency-ns, with the mailbox busy until
+ * it has (a drain that has something to wait for).  A reset or FLR of the
+ * function drops it with its other jobs; a function that is neither paused
+ * nor reset gets it done HACC_CTL_HOLD_MAX_NS (1 s of virtual time) after
+ * its fetch.
+ */
+#define HACC_CTL_FAULT_HOLD		0x0150
+#define HACC_CTL_HOLD_MAX_NS		1000000000ull
 #define HACC_CTL_JOB_ERROR_STATUS	0x04	/* SQE dw3[7:0] of FAULT_JOB_ERROR */
 /*
  * A job whose buffer DMA faults (injected or real) completes with status

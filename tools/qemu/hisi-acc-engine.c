@@ -391,14 +391,13 @@ static bool xq_post(HaccCtx *c, bool aeq, uint32_t val)
 /* MSI of the EQ or AEQ, at the vector its capability word names */
 static void xq_irq(HaccCtx *c, bool aeq)
 {
-    uint32_t cap = hacc_cap_word(c, aeq ? HACC_CAP_AEQ_IRQ : HACC_CAP_EQ_IRQ);
-    unsigned int vec = cap & 0xffff;
+    int vec;
 
     if (*hacc_reg(c, aeq ? HACC_AEQ_INT_MASK : HACC_EQ_INT_MASK) & 1) {
         return;
     }
-    if (!(cap & HACC_CAP_IRQ_PRESENT) || !msi_enabled(c->dev) ||
-        vec >= msi_nr_vectors_allocated(c->dev)) {
+    vec = hacc_msi_vector(c, aeq ? HACC_CAP_AEQ_IRQ : HACC_CAP_EQ_IRQ);
+    if (vec < 0) {
         return;
     }
     if (!aeq && !msi_is_masked(c->dev, vec)) {
@@ -516,6 +515,13 @@ static bool job_complete(HaccCtx *c, HaccJob *j)
 
 /* ---- fetch ---- */
 
+/* Virtual time a job takes from its fetch (a held one: from its release) */
+static int64_t job_latency(HaccPFState *pf, const HaccJob *j)
+{
+    return j->faults & HACC_JF_LATENCY ? hacc_fault_latency(pf) :
+           hacc_job_latency(pf);
+}
+
 static void engine_fetch(HaccCtx *c)
 {
     HaccFn *f = c->fn;
@@ -559,9 +565,12 @@ static void engine_fetch(HaccCtx *c)
             j->qn = qn;
             j->idx = head;
             j->faults = hacc_take_job_faults(c->pf, c->fnum);
-            j->due = now + (j->faults & HACC_JF_LATENCY ?
-                            hacc_fault_latency(c->pf) :
-                            hacc_job_latency(c->pf));
+            if (j->faults & HACC_JF_HOLD) {
+                j->due = now + HACC_CTL_HOLD_MAX_NS;
+                trace_hisi_acc_job_held(c->fnum, qn, head);
+            } else {
+                j->due = now + job_latency(c->pf, j);
+            }
             f->job_count++;
             hacc_count(c->pf, c->fnum, HACC_CTL_JOBS_FETCHED);
             head = (head + 1) % depth;
@@ -695,10 +704,32 @@ void hacc_cq_doorbell(HaccCtx *c, uint32_t lo, uint32_t hi)
 }
 
 /*
- * PAUSE_QM: no SQE is fetched any more; jobs already fetched run to their
- * end and the mailbox reads busy until they have, and at least x-drain-ns
- * (default 0) after the command, so that a long drain can outlast a
- * driver's mailbox timeout.
+ * x-fault-hold: a held job runs from the pause, as if fetched then.  The
+ * jobs fetched after it wait behind it (completion in fetch order).
+ */
+static void engine_release(HaccCtx *c)
+{
+    HaccFn *f = c->fn;
+    int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    HaccJob *j;
+    unsigned int i;
+
+    for (i = 0; i < f->job_count; i++) {
+        j = &f->job[(f->job_head + i) % HACC_MAX_INFLIGHT];
+        if (j->faults & HACC_JF_HOLD) {
+            j->faults &= ~HACC_JF_HOLD;
+            j->due = MIN(j->due, now + job_latency(c->pf, j));
+            trace_hisi_acc_job_released(c->fnum, j->qn, j->idx);
+        }
+    }
+    engine_arm(f);
+}
+
+/*
+ * PAUSE_QM: no SQE is fetched any more; jobs already fetched (a held one
+ * released) run to their end and the mailbox reads busy until they have,
+ * and at least x-drain-ns (default 0) after the command, so that a long
+ * drain can outlast a driver's mailbox timeout.
  */
 void hacc_engine_pause(HaccCtx *c)
 {
@@ -706,6 +737,7 @@ void hacc_engine_pause(HaccCtx *c)
 
     f->paused = true;
     trace_hisi_acc_pause(c->fnum, f->job_count);
+    engine_release(c);
     f->mb_busy = f->job_count || hacc_drain_ns(c->pf);
     f->drain_deadline = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
                         hacc_drain_ns(c->pf);

@@ -355,7 +355,7 @@ static void test_identity(void)
 
     /* control window */
     g_assert_cmphex(ctl(&h, HACC_CTL_MAGIC), ==, HACC_CTL_MAGIC_VALUE);
-    g_assert_cmpuint(ctl(&h, HACC_CTL_VERSION), ==, 3);
+    g_assert_cmpuint(ctl(&h, HACC_CTL_VERSION), ==, 4);
     g_assert_cmpuint(ctl(&h, HACC_CTL_NUM_FUNCS), ==, 9);
     g_assert_cmpuint(qom_get_u64(&h, "x-num-funcs"), ==, 9);
     hacc_stop(&h);
@@ -2412,6 +2412,86 @@ static void test_engine_drain(void)
 }
 
 /*
+ * x-fault-hold on VF 1: the job fetched next, and the one fetched after it,
+ * stay in the engine while the function runs unpaused, until PAUSE_QM;
+ * from then the held job takes x-job-latency-ns, the mailbox busy all
+ * along, and both complete once, with output.  A function neither paused
+ * nor reset gets its held job done HACC_CTL_HOLD_MAX_NS after the fetch.
+ * An FLR drops a held job: no DMA after it, and a PAUSE_QM finds nothing
+ * to drain.
+ */
+static void test_engine_hold(void)
+{
+    Hacc h;
+    Eng e;
+    uint8_t in[1024];
+    uint32_t sqe[32];
+    unsigned int s0, s1, phase, head, qn;
+    uint64_t writes;
+
+    eng_start(&h, &e, 1, 16, in, sizeof(in), 9);
+    sqe_fill(sqe, ENG_DATA, sizeof(in), ENG_DATA + 0x10000, 4096, 0);
+
+    /* held, and the job behind it waits too */
+    fault_set(&h, HACC_CTL_FAULT_HOLD, 1 << 1);
+    g_assert_cmphex(qom_get_u64(&h, "x-fault-hold"), ==, 1 << 1);
+    s0 = eng_submit(&e, 0, sqe);
+    g_assert_cmphex(ctl(&h, HACC_CTL_FAULT_HOLD), ==, 0);
+    s1 = eng_submit(&e, 0, sqe);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_FETCHED), ==, 2);
+    qtest_clock_step(h.qts, HACC_CTL_HOLD_MAX_NS / 2);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_DONE), ==, 0);
+    cqe_get(&e, 0, 0, &phase, &head, &qn);
+    g_assert_cmpuint(phase, ==, 0);
+
+    /* the pause releases it: the mailbox busy until both are done */
+    mb_start(e.f, HACC_MB_CMD_PAUSE_QM);
+    g_assert_cmphex(rd(e.f, HACC_MB_BASE) & HACC_MB_BUSY, ==, HACC_MB_BUSY);
+    qtest_clock_step(h.qts, ENG_LATENCY - 1);
+    g_assert_cmphex(rd(e.f, HACC_MB_BASE) & HACC_MB_BUSY, ==, HACC_MB_BUSY);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_DONE), ==, 0);
+    qtest_clock_step(h.qts, 1);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_DONE), ==, 2);
+    g_assert_cmphex(rd(e.f, HACC_MB_BASE) & HACC_MB_BUSY, ==, 0);
+    cqe_get(&e, 0, 0, &phase, &head, &qn);
+    g_assert_cmpuint(phase, ==, 1);
+    g_assert_cmpuint(head, ==, s0);
+    cqe_get(&e, 0, 1, &phase, &head, &qn);
+    g_assert_cmpuint(phase, ==, 1);
+    g_assert_cmpuint(head, ==, s1);
+    cqe_get(&e, 0, 2, &phase, &head, &qn);
+    g_assert_cmpuint(phase, ==, 0);
+    g_assert_cmphex(sqe_word(&e, 0, s0, 3) & 0xff, ==, 0);
+    g_assert_cmpuint(sqe_word(&e, 0, s0, 1), >, 0);
+    g_assert_cmpuint(sqe_word(&e, 0, s0, 1), ==, sqe_word(&e, 0, s1, 1));
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOB_ERRORS), ==, 0);
+    wr(e.f, HACC_IFC_INT_MASK, 0);              /* ends the pause */
+    cq_doorbell(&e, 0, 2, true);
+
+    /* never paused */
+    fault_set(&h, HACC_CTL_FAULT_HOLD, 1 << 1);
+    s0 = eng_submit(&e, 0, sqe);
+    qtest_clock_step(h.qts, HACC_CTL_HOLD_MAX_NS - 1);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_DONE), ==, 2);
+    qtest_clock_step(h.qts, 1);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_DONE), ==, 3);
+    g_assert_cmphex(sqe_word(&e, 0, s0, 3) & 0xff, ==, 0);
+
+    /* an FLR drops it */
+    fault_set(&h, HACC_CTL_FAULT_HOLD, 1 << 1);
+    eng_submit(&e, 0, sqe);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_FETCHED), ==, 4);
+    vf_flr(&h, 1);
+    writes = cnt(&h, 1, HACC_CTL_DMA_WRITES);
+    mb_start(e.f, HACC_MB_CMD_PAUSE_QM);
+    g_assert_cmphex(rd(e.f, HACC_MB_BASE) & HACC_MB_BUSY, ==, 0);
+    qtest_clock_step(h.qts, HACC_CTL_HOLD_MAX_NS + 1);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_DMA_WRITES), ==, writes);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_DONE), ==, 3);
+    hacc_stop(&h);
+}
+
+/*
  * Queue positions live in the function's cache: the SQC/CQC tables in
  * memory get them on CACHE_WB_START only; a new SQC_BT/CQC_BT drops the
  * cache, so a function that skipped the write-back reads stale positions.
@@ -2679,6 +2759,7 @@ int main(int argc, char **argv)
     qtest_add_func("/hisi-acc/rst-port", test_rst_port);
     qtest_add_func("/hisi-acc/engine/pause", test_engine_pause);
     qtest_add_func("/hisi-acc/engine/drain", test_engine_drain);
+    qtest_add_func("/hisi-acc/engine/hold", test_engine_hold);
     qtest_add_func("/hisi-acc/engine/cache-wb", test_engine_cache_wb);
     qtest_add_func("/hisi-acc/engine/restart", test_engine_restart);
     qtest_add_func("/hisi-acc/engine/cq-uncached", test_engine_cq_uncached);

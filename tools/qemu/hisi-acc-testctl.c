@@ -20,7 +20,7 @@
 static const char *const hacc_fault_names[HACC_NUM_FAULTS] = {
     "x-fault-mb-busy", "x-fault-mb-error", "x-fault-cache-wb", "x-fault-vf-state",
     "x-fault-abnormal", "x-fault-job-error", "x-fault-lost-irq", "x-fault-latency",
-    "x-fault-dma", "x-fault-latency-ns",
+    "x-fault-dma", "x-fault-latency-ns", "x-fault-hold",
 };
 
 bool hacc_fault(HaccPFState *pf, int which, unsigned int fnum)
@@ -49,6 +49,7 @@ unsigned int hacc_take_job_faults(HaccPFState *pf, unsigned int fnum)
         { HACC_FAULT_LOST_IRQ, HACC_JF_LOST_IRQ },
         { HACC_FAULT_LATENCY, HACC_JF_LATENCY },
         { HACC_FAULT_DMA, HACC_JF_DMA },
+        { HACC_FAULT_HOLD, HACC_JF_HOLD },
     };
     unsigned int i, jf = 0;
 
@@ -140,7 +141,7 @@ static uint64_t hacc_ctl_read64(HaccPFState *pf, hwaddr off)
     case HACC_CTL_MAGIC:
         return HACC_CTL_MAGIC_VALUE;
     case HACC_CTL_VERSION:
-        return 3;
+        return 4;
     case HACC_CTL_NUM_FUNCS:
         return hacc_num_funcs(pf);
     case HACC_CTL_MB_128:

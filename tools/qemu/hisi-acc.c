@@ -74,12 +74,13 @@
  *                    every mailbox command ends with error status /
  *                    CACHE_WB_DONE reads 0 / VF_STATE reads 1 /
  *                    PF ABNORMAL_INT_STATUS (0x100008) has bit 0 set.
- *   x-fault-job-error, x-fault-lost-irq, x-fault-latency, x-fault-dma
- *                    one-shot bitmaps: the next job the function fetches
+ *   x-fault-job-error, x-fault-lost-irq, x-fault-latency, x-fault-dma,
+ *   x-fault-hold     one-shot bitmaps: the next job the function fetches
  *                    ends with error status 0x04 / completes without EQE
  *                    and MSI / takes x-fault-latency-ns (default 10 ms) /
  *                    faults on its source buffer (status 0x02 and an AEQE
- *                    of type 2 = CQE error); the bit clears when it fires.
+ *                    of type 2 = CQE error) / waits for the function's
+ *                    PAUSE_QM (at most 1 s); the bit clears when it fires.
  *   counters         read-only list of uint64: for each function 0..N
  *                    (N = num-vfs) HACC_CTL_FN_STRIDE / 8 = 32 values laid
  *                    out exactly as the function's counter block in BAR4,
@@ -555,12 +556,23 @@ static bool hacc_cap_read(HaccCtx *c, hwaddr off, uint32_t *val)
     return true;
 }
 
-uint32_t hacc_cap_word(HaccCtx *c, hwaddr off)
+/*
+ * The MSI vector that the interrupt capability word at off (EQ, AEQ or
+ * the PF's abnormal) names, or -1 if the function cannot send it now: the
+ * word says not present, MSI is off, or the guest enabled fewer vectors.
+ */
+int hacc_msi_vector(HaccCtx *c, hwaddr off)
 {
-    uint32_t val = 0;
+    uint32_t cap = 0;
+    unsigned int vec;
 
-    hacc_cap_read(c, off, &val);
-    return val;
+    hacc_cap_read(c, off, &cap);
+    vec = cap & 0xffff;
+    if (!(cap & HACC_CAP_IRQ_PRESENT) || !msi_enabled(c->dev) ||
+        vec >= msi_nr_vectors_allocated(c->dev)) {
+        return -1;
+    }
+    return vec;
 }
 
 static uint32_t hacc_fn_read(HaccCtx *c, hwaddr off)
@@ -737,19 +749,17 @@ static uint32_t hacc_pf_abn_status(HaccPFState *pf)
 static void hacc_pf_abn_update(HaccPFState *pf, uint32_t before)
 {
     HaccCtx c = hacc_pf_ctx(pf);
-    uint32_t cap = hacc_cap_word(&c, HACC_CAP_ABN_IRQ);
-    unsigned int vec = cap & 0xffff;
     uint32_t now = hacc_pf_abn_status(pf);
+    int vec;
 
     if (!(now & ~before)) {
         return;
     }
     trace_hisi_acc_abnormal(now, before);
-    if (!(cap & HACC_CAP_IRQ_PRESENT) || !msi_enabled(c.dev) ||
-        vec >= msi_nr_vectors_allocated(c.dev)) {
-        return;
+    vec = hacc_msi_vector(&c, HACC_CAP_ABN_IRQ);
+    if (vec >= 0) {
+        msi_notify(c.dev, vec);
     }
-    msi_notify(c.dev, vec);
 }
 
 /* Latch QM errors into ABNORMAL_INT_SOURCE (found by the model or injected) */
@@ -1243,6 +1253,13 @@ static void hacc_fn_reset(HaccFn *f)
     hacc_engine_reset(f);
 }
 
+/* A VF's own QM state; the VFT lives in the PF and is not touched. */
+static void hacc_vf_clear(HaccVFState *vf)
+{
+    hacc_fn_reset(&vf->fn);
+    memset(vf->regs, 0, sizeof(vf->regs));
+}
+
 static void hacc_pf_reset_hold(Object *obj, ResetType type)
 {
     HaccPFState *pf = HISI_ACC_PF(obj);
@@ -1282,8 +1299,7 @@ static void hacc_pf_write_config(PCIDevice *dev, uint32_t addr, uint32_t val,
     for (i = 0; i < pf->num_vfs; i++) {
         vf = pcie_sriov_get_vf_at_index(dev, i);
         if (vf) {
-            hacc_fn_reset(&HISI_ACC_VF(vf)->fn);
-            memset(HISI_ACC_VF(vf)->regs, 0, sizeof(HISI_ACC_VF(vf)->regs));
+            hacc_vf_clear(HISI_ACC_VF(vf));
             trace_hisi_acc_reset(i + 1);
         }
     }
@@ -1578,9 +1594,7 @@ static void hacc_vf_reset_hold(Object *obj, ResetType type)
     uint16_t devctl = pci_get_word(dev->config + dev->exp.exp_cap +
                                    PCI_EXP_DEVCTL);
 
-    /* Only this VF's registers: the VFT lives in the PF and survives. */
-    hacc_fn_reset(&vf->fn);
-    memset(vf->regs, 0, sizeof(vf->regs));
+    hacc_vf_clear(vf);
     if (devctl & PCI_EXP_DEVCTL_BCR_FLR) {
         hacc_count(c.pf, c.fnum, HACC_CTL_FLRS);
         trace_hisi_acc_flr(c.fnum);

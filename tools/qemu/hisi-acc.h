@@ -34,6 +34,7 @@
 #define HACC_JF_LOST_IRQ        BIT(1)
 #define HACC_JF_LATENCY         BIT(2)
 #define HACC_JF_DMA             BIT(3)
+#define HACC_JF_HOLD            BIT(4)  /* held until PAUSE_QM */
 
 /* One job fetched from an SQ, completed when the virtual clock hits due */
 typedef struct HaccJob {
@@ -104,6 +105,7 @@ enum {
     HACC_FAULT_LATENCY,
     HACC_FAULT_DMA,
     HACC_FAULT_LATENCY_NS,      /* a value, not a bitmap */
+    HACC_FAULT_HOLD,
     HACC_NUM_FAULTS,
 };
 
@@ -188,7 +190,7 @@ bool hacc_dma(HaccCtx *c, uint64_t addr, void *buf, size_t len, bool to_mem);
 HaccCtx hacc_dev_ctx(PCIDevice *dev);
 int64_t hacc_job_latency(HaccPFState *pf);
 int64_t hacc_drain_ns(HaccPFState *pf);
-uint32_t hacc_cap_word(HaccCtx *c, hwaddr off);
+int hacc_msi_vector(HaccCtx *c, hwaddr off);
 void hacc_pf_abn_latch(HaccPFState *pf, uint32_t bits);
 
 /* hisi_acc_engine.c */

@@ -44,6 +44,8 @@
 #if __has_include("hacc-model-ctl.h")
 #include "hacc-model-ctl.h"
 #else
+#define HACC_CTL_VERSION	0
+#define HACC_CTL_FAULT_HOLD	0
 #define HACC_CTL_JOBS_FETCHED	0
 #define HACC_CTL_JOBS_DONE	0
 #define HACC_CTL_EQ_MSIS	0
@@ -72,6 +74,7 @@ struct rig {
 	unsigned int k, depth;
 	struct hl_model m;
 	bool have_model;
+	bool hold;			/* x-fault-hold armed for A */
 	int fnum[2];			/* model function numbers of A and B */
 	__u64 done0[2];			/* their HACC_CTL_JOBS_DONE at set-up */
 	__u64 msis0[2];			/* and HACC_CTL_EQ_MSIS */
@@ -338,8 +341,18 @@ static void rig_teardown(struct rig *r)
 	hl_guest_detach(&r->gb);
 	hl_dev_close(&r->a);
 	hl_dev_close(&r->b);
-	if (r->have_model)
+	if (r->have_model) {
+		/*
+		 * A hold that did not fire (the drain case stopped early) must
+		 * not hit the next test; a job still held goes with the reset
+		 * on close, or is done after 1 s.
+		 */
+		if (r->hold)
+			hl_model_write(&r->m, HACC_CTL_FAULT_HOLD,
+				       hl_model_read(&r->m, HACC_CTL_FAULT_HOLD) &
+				       ~(1ull << r->fnum[ON_A]));
 		hl_model_close(&r->m);
+	}
 	sample_pool_free(r->pool);
 }
 
@@ -349,10 +362,11 @@ static void rig_teardown(struct rig *r)
  * What the guest has going on at the stop.  k: jobs in flight (the queue
  * holds depth - 1 at most, the model runs 32 at a time, so the full queue
  * has SQEs not fetched yet at the stop); drain: a job still running in
- * A's engine when the stop starts (needs a job latency longer than the
- * way to PAUSE_QM, the model's x-job-latency-ns); masked: the guest masked
- * the EQ interrupt before; pending: a completion's EQE and MSI came and
- * the guest has not served them yet.
+ * A's engine when the stop starts (the model's x-fault-hold keeps the
+ * first job of the last submissions there until A's PAUSE_QM), which the
+ * pause must wait for; masked: the guest masked the EQ interrupt before;
+ * pending: a completion's EQE and MSI came and the guest has not served
+ * them yet.
  */
 struct load_case {
 	unsigned int k, depth;
@@ -438,6 +452,12 @@ static void before_stop(struct __test_metadata *_metadata, struct rig *r,
 		r->masked = true;
 		irq_take(r);	/* what came before the mask */
 	}
+	/* the next job A fetches stays in its engine until A is paused */
+	if (lc->drain && r->have_model) {
+		hl_model_write(&r->m, HACC_CTL_FAULT_HOLD,
+			       hl_model_read(&r->m, HACC_CTL_FAULT_HOLD) | 1ull << r->fnum[ON_A]);
+		r->hold = true;
+	}
 	top_up(_metadata, r, lc->k);
 	if (lc->pending) {
 		/* the MSI of a completion arrives; the guest is slow to take it */
@@ -492,6 +512,25 @@ static size_t precopy_read(struct __test_metadata *_metadata, struct rig *r, int
 }
 
 /*
+ * The drain: once the arc that paused A (named by arc; NULL: none yet)
+ * is done, every job A fetched has completed there (the held one too),
+ * before anything is captured.
+ */
+static void drained(struct __test_metadata *_metadata, struct rig *r,
+		    const struct load_case *lc, const char *arc)
+{
+	__u64 running;
+
+	if (!lc->drain || !r->have_model || !arc)
+		return;
+	running = jobs_running(r, ON_A);
+	if (running)
+		TH_LOG("%llu jobs still running in A's engine after the arc to %s",
+		       (unsigned long long)running, arc);
+	EXPECT_EQ(0ull, running);
+}
+
+/*
  * Migrate the guest from A to B the way a VMM does: B RESUMING, A in
  * PRE_COPY while the VM runs on, its initial data to B; the vCPUs stop
  * (with p2p: A to PRE_COPY_P2P first), A to STOP_COPY, the rest to B, B
@@ -499,7 +538,7 @@ static size_t precopy_read(struct __test_metadata *_metadata, struct rig *r, int
  * (with p2p: through RUNNING_P2P), the vCPUs run again.
  */
 static void migrate(struct __test_metadata *_metadata, struct rig *r,
-		    const struct load_case *lc, bool p2p, __u64 *running_at_stop)
+		    const struct load_case *lc, bool p2p)
 {
 	unsigned long long before, at_stop_a, in_flight;
 	__u64 running, b_done;
@@ -518,12 +557,18 @@ static void migrate(struct __test_metadata *_metadata, struct rig *r,
 	pump(_metadata, r, busy_k(lc), 8);
 	before_stop(_metadata, r, lc);
 	running = jobs_running(r, ON_A);
-	*running_at_stop = running;
+	if (lc->drain && r->have_model) {
+		/* the hold fired: the first job after it is in A's engine */
+		EXPECT_EQ(0ull, hl_model_read(&r->m, HACC_CTL_FAULT_HOLD) & 1ull << r->fnum[ON_A]);
+		EXPECT_LE(1ull, running);
+	}
 	if (p2p)
 		set_state(_metadata, &r->a, VFIO_DEVICE_STATE_PRE_COPY_P2P, NULL);
 	/* the vCPUs stand still from here */
+	drained(_metadata, r, lc, p2p ? "PRE_COPY_P2P" : NULL);
 	set_state(_metadata, &r->a, VFIO_DEVICE_STATE_STOP_COPY, &fs);
 	ASSERT_EQ(-1, fs);
+	drained(_metadata, r, lc, "STOP_COPY");
 	HACC_OK(hl_mig_read_all(fa, r->stream + len, sizeof(r->stream) - len, &n));
 	HACC_OK(hl_mig_write_all(fb, r->stream + len, n));
 	set_state(_metadata, &r->b, VFIO_DEVICE_STATE_STOP, NULL);
@@ -562,33 +607,27 @@ static void migrate(struct __test_metadata *_metadata, struct rig *r,
 }
 
 /*
- * The drain case needs a job running in A's engine as the stop began; with
- * the model's default job latency (20 us) the stop is usually too slow for
- * that, so the case is a SKIP unless the model runs with a longer
- * x-job-latency-ns (run-in-guest.sh's callers pass one).
+ * The drain case holds a job in A's engine with the model's x-fault-hold
+ * (control window version 4); an older model cannot.
  */
-#define DRAIN_SEEN(running) do {					\
-	if (variant->c->drain && self->r.have_model && !(running) &&	\
-	    _metadata->exit_code == KSFT_PASS)				\
-		SKIP(return, "no job was running in A's engine as the stop began (the model's x-job-latency-ns is too short for the drain case)"); \
+#define NEED_HOLD() do {						\
+	if (variant->c->drain && self->r.have_model &&			\
+	    hl_model_read(&self->r.m, HACC_CTL_VERSION) < 4)		\
+		SKIP(return, "the model has no x-fault-hold (control window before version 4)"); \
 } while (0)
 
 TEST_F_TIMEOUT(load, migrate_precopy, 120)
 {
-	__u64 running = 0;
-
-	migrate(_metadata, &self->r, variant->c, false, &running);
-	DRAIN_SEEN(running);
+	NEED_HOLD();
+	migrate(_metadata, &self->r, variant->c, false);
 }
 
 TEST_F_TIMEOUT(load, migrate_p2p, 120)
 {
 	if (!self->r.p2p)
 		SKIP(return, "the bound driver offers no VFIO_MIGRATION_P2P");
-	__u64 running = 0;
-
-	migrate(_metadata, &self->r, variant->c, true, &running);
-	DRAIN_SEEN(running);
+	NEED_HOLD();
+	migrate(_metadata, &self->r, variant->c, true);
 }
 
 /* PRE_COPY -> RUNNING: the migration is called off, the VM never stopped. */

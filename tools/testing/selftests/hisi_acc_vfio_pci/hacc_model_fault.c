@@ -3,8 +3,8 @@
  * hacc_model_fault PF NAME BITMAP: set a fault-injection bitmap of the QEMU
  * QM model through its control window (PF BAR 4), e.g. "cache-wb 0x2" makes
  * VF 1's cache write-back never complete; 0 clears it.  The job faults
- * (job-error, lost-irq, latency, dma) are one-shot: they hit the next job
- * the function fetches; latency-ns takes a value (ns), not a bitmap.  For
+ * (job-error, lost-irq, latency, dma, hold) are one-shot: they hit the next
+ * job the function fetches; latency-ns takes a value (ns), not a bitmap.  For
  * run-in-guest.sh (guests have no /dev/mem).
  *
  * hacc_model_fault PF mb-128: with the model's x-mb-128 on, check that every
@@ -36,6 +36,7 @@ static const struct {
 	{ "latency", HACC_CTL_FAULT_LATENCY },
 	{ "dma", HACC_CTL_FAULT_DMA },
 	{ "latency-ns", HACC_CTL_FAULT_LATENCY_NS },
+	{ "hold", HACC_CTL_FAULT_HOLD },
 };
 
 static int check_mb_128(const char *pf)
