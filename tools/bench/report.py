@@ -21,6 +21,8 @@ import statistics
 import sys
 
 DRIVERS = ("ours", "mainline")
+# what the charts call each driver (--baseline: "mainline" is another build)
+SHOW = {"ours": "ours", "mainline": "mainline"}
 # device accesses: what costs microseconds on real hardware
 ACCESS_FIELDS = ("mmio_r", "mmio_w", "mb")
 
@@ -504,7 +506,7 @@ def chart(pairs, path):
         bottoms = [0.0, 0.0]
         for idx, e in enumerate(dt):
             vals = [e[d][key]["median"] if e[d][key] else 0 for d in DRIVERS]
-            ax.bar(DRIVERS, vals, bottom=bottoms, color=colors[idx % len(colors)],
+            ax.bar([SHOW[d] for d in DRIVERS], vals, bottom=bottoms, color=colors[idx % len(colors)],
                    label=labels[idx], edgecolor="white")
             bottoms = [b + v for b, v in zip(bottoms, vals)]
         if key == "accesses":
@@ -518,7 +520,7 @@ def chart(pairs, path):
         ax.set_ylim(0, max(bottoms) * 1.2 if max(bottoms) else 1)
     axes[1].legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=9)
     fig.suptitle("hisi_acc_vfio_pci downtime path (src PRE_COPY->STOP_COPY .. dst "
-                 "STOP->RUNNING), ours vs mainline")
+                 f"STOP->RUNNING), ours vs {SHOW['mainline']}")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
@@ -536,7 +538,7 @@ def chart_load(runs, path):
             continue
         bms = next((r.get("bucket_ms", 10) for r in runs), 10)
         ax.step([k * bms for k, _ in ser], [v for _, v in ser], where="post", color=color,
-                label=f"{d} ({sum(1 for r in runs if r['driver'] == d)} migrations)")
+                label=f"{SHOW[d]} ({sum(1 for r in runs if r['driver'] == d)} migrations)")
         downs = [r["downtime_ns"] / 1e6 for r in runs if r["driver"] == d]
         if downs:
             ax.axvspan(0, statistics.median(downs), color=color, alpha=0.15)
@@ -595,6 +597,7 @@ def main():
         json.dump(result, f, indent=1)
     md = markdown(env, pairs, mismatch, scale, load, scaleload, jobs)
     if env.get("baseline"):
+        SHOW["mainline"] = f"baseline {env['baseline']}"
         # tools/bench/run --baseline: our driver at another revision took
         # mainline's place; every "mainline" of the report is that build
         md = md.replace("mainline", f"baseline {env['baseline']}")
