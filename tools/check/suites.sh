@@ -40,8 +40,9 @@ done
 
 # QEMU live migration of a VM that owns a VF, driven by our driver: VF1 ->
 # VF2, the mismatching destination refused before the source stops, the
-# two-VF VM refused on mainline, then 2 hops while the migrated guest runs
-# the workload module on its VF, every job verified (tools/e2e/run --load
+# two-VF VM refused on mainline, then 3 QMP stop/cont cycles (before any
+# migration) and 2 hops while the migrated guest runs the workload module
+# on its VF, every job verified (tools/e2e/run --load
 # --quick: a 6.12 test VM, as 7.3's PF driver starts no queue on x86).  The
 # idle run on 7.3, the second hop, the two-VF migration and mainline's run
 # under load are in `make e2e`.
