@@ -288,7 +288,6 @@ static bool hacc_decoding(struct hacc_vdev *hv)
 	 * runtime-active while it has VFs, so the PF's own decoding does
 	 * not go off alone.
 	 */
-
 	pci_read_config_word(pf, hv->pf_sriov + PCI_SRIOV_CTRL, &ctrl);
 	return ctrl & PCI_SRIOV_CTRL_MSE;
 }

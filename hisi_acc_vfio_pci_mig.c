@@ -271,6 +271,7 @@ int hacc_resume_commit(struct hacc_stream *s, size_t n)
 	struct hacc_mig *mig = s->mig;
 	struct hacc_mig_data local;
 	size_t before = s->avail;
+	bool hw;
 	int ret;
 
 	lockdep_assert_held(&mig->state_mutex);
@@ -281,16 +282,15 @@ int hacc_resume_commit(struct hacc_stream *s, size_t n)
 		return 0;
 
 	/* Known since this VF's first capture: no device access then */
-	if (mig->match_valid) {
-		ret = hacc_capture_match(mig, &local);
-	} else {
-		ret = mig->ops->begin ? mig->ops->begin(mig) : 0;
+	hw = !mig->match_valid;
+	if (hw && mig->ops->begin) {
+		ret = mig->ops->begin(mig);
 		if (ret)
 			goto undo;
-		ret = hacc_capture_match(mig, &local);
-		if (mig->ops->end)
-			mig->ops->end(mig);
 	}
+	ret = hacc_capture_match(mig, &local);
+	if (hw && mig->ops->end)
+		mig->ops->end(mig);
 	if (ret)
 		goto undo;
 	ret = hacc_rec_check_header(mig->dev, &s->rec, &local);
