@@ -78,8 +78,15 @@ done
 say "kernel $(uname -r); pair $VF1 -> $VF2; mismatch VF $VFX; $iter iterations, $reps scale rounds"
 
 BOUND=""
+# load_ko DIR: our module built in DIR, with what it needs
+load_ko() {
+	modprobe vfio_pci_core && modprobe hisi_qm &&
+		insmod "$1/hisi_acc_vfio_pci.ko"
+}
+
 # bind DRIVER VF...: unbind the VFs bound now, reload the module, bind
-# these, warm the new code up with one migration of the first two
+# these, warm the new code up with HACC_BENCH_WARMUP migrations of the
+# first two
 bind() {
 	drv=$1
 	shift
@@ -93,14 +100,11 @@ bind() {
 	fi
 	case $drv in
 	ours)
-		modprobe vfio_pci_core && modprobe hisi_qm &&
-			insmod "$HACC_MODDIR/hisi_acc_vfio_pci.ko" || return 1 ;;
+		load_ko "$HACC_MODDIR" || return 1 ;;
 	mainline)
 		# --baseline: another build of ours stands in for mainline
 		if [ -n "${HACC_BENCH_BASELINE_MODDIR:-}" ]; then
-			modprobe vfio_pci_core && modprobe hisi_qm &&
-				insmod "$HACC_BENCH_BASELINE_MODDIR/hisi_acc_vfio_pci.ko" ||
-				return 1
+			load_ko "$HACC_BENCH_BASELINE_MODDIR" || return 1
 		else
 			modprobe hisi_acc_vfio_pci || return 1
 		fi ;;

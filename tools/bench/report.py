@@ -396,12 +396,12 @@ def load_section(env, load):
 
 
 def percentiles(values):
-    """Median, 90th percentile and maximum of a list (None if empty)."""
-    if not values:
-        return None
-    v = sorted(values)
-    return {"n": len(v), "median": statistics.median(v),
-            "p90": v[min(len(v) - 1, (len(v) * 9) // 10)], "max": v[-1]}
+    """stats() and the 90th percentile (None if empty)."""
+    s = stats(values)
+    if s:
+        v = sorted(values)
+        s["p90"] = v[min(len(v) - 1, (len(v) * 9) // 10)]
+    return s
 
 
 def scale_jobs(lost):
