@@ -331,6 +331,15 @@ static void rig_setup(struct __test_metadata *_metadata, struct rig *r, bool irq
 	settle(_metadata, r);
 }
 
+/* Arm (or clear) the model's x-fault-hold for A's next fetched job */
+static void hold_a(struct rig *r, bool on)
+{
+	__u64 bit = 1ull << r->fnum[ON_A];
+	__u64 v = hl_model_read(&r->m, HACC_CTL_FAULT_HOLD);
+
+	hl_model_write(&r->m, HACC_CTL_FAULT_HOLD, on ? v | bit : v & ~bit);
+}
+
 static void rig_teardown(struct rig *r)
 {
 	if (r->j_up)
@@ -348,9 +357,7 @@ static void rig_teardown(struct rig *r)
 		 * on close, or is done after 1 s.
 		 */
 		if (r->hold)
-			hl_model_write(&r->m, HACC_CTL_FAULT_HOLD,
-				       hl_model_read(&r->m, HACC_CTL_FAULT_HOLD) &
-				       ~(1ull << r->fnum[ON_A]));
+			hold_a(r, false);
 		hl_model_close(&r->m);
 	}
 	sample_pool_free(r->pool);
@@ -454,8 +461,7 @@ static void before_stop(struct __test_metadata *_metadata, struct rig *r,
 	}
 	/* the next job A fetches stays in its engine until A is paused */
 	if (lc->drain && r->have_model) {
-		hl_model_write(&r->m, HACC_CTL_FAULT_HOLD,
-			       hl_model_read(&r->m, HACC_CTL_FAULT_HOLD) | 1ull << r->fnum[ON_A]);
+		hold_a(r, true);
 		r->hold = true;
 	}
 	top_up(_metadata, r, lc->k);
