@@ -82,9 +82,9 @@
  *                    of type 2 = CQE error) / waits for the function's
  *                    PAUSE_QM (at most 1 s); the bit clears when it fires.
  *   counters         read-only list of uint64: for each function 0..N
- *                    (N = num-vfs) HACC_CTL_FN_STRIDE / 8 = 32 values laid
+ *                    (N = num-vfs) HACC_CTL_FN_STRIDE / 8 = 64 values laid
  *                    out exactly as the function's counter block in BAR4,
- *                    i.e. counters[fn * 32 + HACC_CTL_MB_TOTAL / 8].
+ *                    i.e. counters[fn * 64 + HACC_CTL_MB_TOTAL / 8].
  *   x-counters-reset   write-only uint64 bitmap: bit n zeroes function n.
  *   x-abnormal-set     write-only uint64: QM error bits latched in the PF's
  *                    ABNORMAL_INT_SOURCE, as by QM_ABNORMAL_INT_SET.
@@ -1410,10 +1410,12 @@ static void hacc_pf_exit(PCIDevice *dev)
 
 static const VMStateDescription vmstate_hacc_job = {
     .name = "hisi-acc-job",
-    .version_id = 2,
-    .minimum_version_id = 2,
+    .version_id = 3,
+    .minimum_version_id = 3,
     .fields = (const VMStateField[]) {
         VMSTATE_INT64(due, HaccJob),
+        VMSTATE_UINT64(sq_base, HaccJob),
+        VMSTATE_UINT16(cqn, HaccJob),
         VMSTATE_UINT16(qn, HaccJob),
         VMSTATE_UINT16(idx, HaccJob),
         VMSTATE_UINT32(faults, HaccJob),
