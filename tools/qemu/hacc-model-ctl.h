@@ -139,11 +139,11 @@
  * each SQ doorbell it discarded with SQEs it did not fetch (no retry until
  * the next doorbell of that queue), for one of the reasons below.  A reset
  * or FLR of the function, which drops its jobs in flight as the driver
- * asked, is not counted.  Each drop also logs a LOG_GUEST_ERROR (function,
+ * asked, is not counted here but in JOBS_FLUSHED.  Each drop also logs a LOG_GUEST_ERROR (function,
  * queue, slot, reason) and traces hisi_acc_job_dropped.  Nothing else of
  * the job happens: not counted done, no output, no CQE, EQE or MSI.  So
- * JOBS_FETCHED = JOBS_DONE + jobs in flight + the fetched jobs dropped
- * (reasons NO_SQC, SQC_MOVED, NO_CQC, CQE_DMA), resets aside.
+ * JOBS_FETCHED = JOBS_DONE + JOBS_FLUSHED + jobs in flight + the fetched
+ * jobs dropped (reasons NO_SQC, SQC_MOVED, NO_CQC, CQE_DMA).
  */
 #define HACC_CTL_JOBS_DROPPED		0x100
 /*
@@ -171,6 +171,14 @@
 	[HACC_CTL_DROP_NO_CQC] = "its CQ has no context",		\
 	[HACC_CTL_DROP_CQE_DMA] = "writing the CQE failed",		\
 }
+/*
+ * Jobs in flight that a reset or FLR of the function discarded, and jobs
+ * due while the function's Bus Master Enable was off (the kernel clears it
+ * before an FLR), which end unrun and without a CQE: as the driver asked,
+ * not drops.  JOBS_FETCHED - JOBS_DONE - JOBS_FLUSHED - the fetched jobs
+ * dropped = the jobs in the engine now.
+ */
+#define HACC_CTL_JOBS_FLUSHED		0x110
 
 #define HACC_CTL_MAX_FUNCS		64
 

@@ -456,6 +456,19 @@ static bool cq_signal(HaccCtx *c, unsigned int cqn, uint32_t *cqc)
     return true;
 }
 
+/*
+ * Bus Master Enable off: the function can reach no memory.  The kernel's
+ * reset of a function (pci_dev_save_and_disable) clears it before the FLR,
+ * so jobs still running then would fail every DMA and lose their CQEs:
+ * they end without any, counted with the jobs a reset flushes
+ * (HACC_CTL_JOBS_FLUSHED), which the driver asked for, not as drops.
+ * Nothing is fetched meanwhile; the doorbells stay latched.
+ */
+static bool engine_can_dma(HaccCtx *c)
+{
+    return pci_get_word(c->dev->config + PCI_COMMAND) & PCI_COMMAND_MASTER;
+}
+
 /* Returns true if an EQE was written (an interrupt is due). */
 static bool job_complete(HaccCtx *c, HaccJob *j)
 {
@@ -467,6 +480,11 @@ static bool job_complete(HaccCtx *c, HaccJob *j)
     uint64_t dma_errors = hacc_counter(c->pf, c->fnum, HACC_CTL_DMA_ERRORS);
     bool dma_fault;
 
+    if (!engine_can_dma(c)) {
+        trace_hisi_acc_job_flushed(c->fnum, j->qn, j->idx);
+        hacc_count(c->pf, c->fnum, HACC_CTL_JOBS_FLUSHED);
+        return false;
+    }
     if (!sqc) {
         job_drop(c, __func__, j->qn, j->idx, HACC_CTL_DROP_NO_SQC);
         return false;
@@ -563,7 +581,7 @@ static void engine_fetch(HaccCtx *c)
     unsigned int k;
     bool sqe_err;
 
-    if (f->paused) {
+    if (f->paused || !engine_can_dma(c)) {
         return;
     }
     for (qn = 0; qn < HACC_MAX_QP && f->job_count < HACC_MAX_INFLIGHT; qn++) {

@@ -2771,7 +2771,10 @@ static void test_engine_drops(void)
     hacc_stop(&h);
 }
 
-/* An FLR drops the jobs in flight: no DMA, no CQE after it, no drop. */
+/*
+ * An FLR drops the jobs in flight: no DMA, no CQE after it; they are
+ * counted flushed, not dropped.
+ */
 static void test_engine_flr(void)
 {
     Hacc h;
@@ -2785,14 +2788,43 @@ static void test_engine_flr(void)
     sqe_fill(sqe, ENG_DATA, sizeof(in), ENG_DATA + 0x10000, 4096, 0);
     eng_submit(&e, 0, sqe);
     eng_submit(&e, 0, sqe);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_FLUSHED), ==, 0);
     vf_flr(&h, 1);
     writes = cnt(&h, 1, HACC_CTL_DMA_WRITES);
     eng_wait(&e);
     g_assert_cmpuint(cnt(&h, 1, HACC_CTL_DMA_WRITES), ==, writes);
     g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_DONE), ==, 0);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_FLUSHED), ==, 2);
     g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_DROPPED), ==, 0);
     cqe_get(&e, 0, 0, &phase, &head, &qn);
     g_assert_cmpuint(phase, ==, 0);
+    /* an FLR of an idle function flushes nothing */
+    vf_flr(&h, 1);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_FLUSHED), ==, 2);
+
+    /*
+     * Bus mastering off, as before an FLR: the job due meanwhile ends
+     * unrun, flushed, and a doorbell fetches nothing until it is back on.
+     */
+    eng_init(&e, &h, 1, 16);
+    eng_submit(&e, 0, sqe);
+    qpci_config_writew(h.vf[0], PCI_COMMAND, PCI_COMMAND_MEMORY);
+    writes = cnt(&h, 1, HACC_CTL_DMA_WRITES);
+    eng_wait(&e);
+    eng_submit(&e, 0, sqe);
+    eng_wait(&e);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_FLUSHED), ==, 3);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_FETCHED), ==, 3);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_DMA_WRITES), ==, writes);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_DMA_ERRORS), ==, 0);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_DONE), ==, 0);
+    qpci_config_writew(h.vf[0], PCI_COMMAND,
+                       PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    eng_submit(&e, 0, sqe);
+    eng_wait(&e);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_FETCHED), ==, 5);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_DONE), ==, 2);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_DROPPED), ==, 0);
     hacc_stop(&h);
 }
 

@@ -1248,15 +1248,21 @@ static const MemoryRegionOps hacc_vf_bar2_ops = {
 
 /* ---- PF device ---- */
 
-static void hacc_fn_reset(HaccFn *f)
+/* The jobs in flight go with the reset, counted (HACC_CTL_JOBS_FLUSHED) */
+static void hacc_fn_reset(HaccPFState *pf, unsigned int fnum, HaccFn *f)
 {
+    if (f->job_count <= HACC_MAX_INFLIGHT) {
+        pf->cnt[fnum][HACC_CTL_JOBS_FLUSHED / 8] += f->job_count;
+    }
     hacc_engine_reset(f);
 }
 
 /* A VF's own QM state; the VFT lives in the PF and is not touched. */
 static void hacc_vf_clear(HaccVFState *vf)
 {
-    hacc_fn_reset(&vf->fn);
+    HaccCtx c = hacc_vf_ctx(vf);
+
+    hacc_fn_reset(c.pf, c.fnum, &vf->fn);
     memset(vf->regs, 0, sizeof(vf->regs));
 }
 
@@ -1264,7 +1270,7 @@ static void hacc_pf_reset_hold(Object *obj, ResetType type)
 {
     HaccPFState *pf = HISI_ACC_PF(obj);
 
-    hacc_fn_reset(&pf->fn);
+    hacc_fn_reset(pf, 0, &pf->fn);
     memset(pf->regs, 0, sizeof(pf->regs));
     memset(pf->vft, 0, sizeof(pf->vft));
     pf->regs[HACC_PF_VFT_RDY / 4] = 1;     /* idle */
