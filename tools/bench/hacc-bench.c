@@ -336,6 +336,7 @@ struct load {
 	bool moved;
 	int irq_at_move;		/* the MSI eventfd was readable at the move */
 	unsigned long long lost_irq_at[2];	/* at the pause, at the end of the window */
+	__u64 drops0[2];		/* the model's JOBS_DROPPED of src, dst at the set-up */
 	unsigned char data[LOAD_NDATA][LOAD_JOB_LEN];
 };
 
@@ -877,7 +878,8 @@ static int cmd_load(const char *src, const char *dst)
 	struct run *r = calloc(1, sizeof(*r));
 	const struct load *l;
 	unsigned int i, nb;
-	__u64 t_last;
+	__u64 t_last, drops[2];
+	char why[128], why_src[128];
 	int rc = 1;
 
 	if (!r)
@@ -890,6 +892,8 @@ static int cmd_load(const char *src, const char *dst)
 	l = r->ld;
 	if (run_setup(r, src, dst, true))
 		goto out;
+	r->ld->drops0[0] = hl_model_drops(&r->model, r->fn[WHO_SRC], NULL, 0);
+	r->ld->drops0[1] = hl_model_drops(&r->model, r->fn[WHO_DST], NULL, 0);
 	usleep(opt.window_ms * 1000);
 	r->t_start = now_ns();
 	if (run_precopy(r) || run_switchover(r))
@@ -899,6 +903,14 @@ static int cmd_load(const char *src, const char *dst)
 		goto out;
 	}
 	t_last = now_ns();
+	/* jobs the model's engines lost, and why the last one was */
+	drops[1] = hl_model_drops(&r->model, r->fn[WHO_DST], why, sizeof(why)) - l->drops0[1];
+	if (!drops[1])
+		why[0] = 0;
+	drops[0] = hl_model_drops(&r->model, r->fn[WHO_SRC], why_src, sizeof(why_src)) -
+		   l->drops0[0];
+	if (drops[0] && !why[0])
+		snprintf(why, sizeof(why), "%s", why_src);
 	nb = (t_last - l->t0) / LOAD_BUCKET_NS + 1;
 	if (nb > LOAD_BUCKETS)
 		nb = LOAD_BUCKETS;
@@ -908,6 +920,7 @@ static int cmd_load(const char *src, const char *dst)
 	       "\"bad\":%llu,\"nc\":%llu,\"inflight_at_stop\":%u,\"lost_irq\":%llu,"
 	       "\"bad_cqe\":%llu,\"irqs\":%llu,\"eqes\":%llu,\"irq_at_move\":%d,"
 	       "\"lost_irq_at_pause\":%llu,\"lost_irq_at_end\":%llu,"
+	       "\"dropped_src\":%llu,\"dropped_dst\":%llu,\"drop_why\":\"%s\","
 	       "\"workload_error\":\"%s\",",
 	       (unsigned long long)(r->t_end - r->t_start),
 	       (unsigned long long)(r->t_end - r->t_down), opt.jobs, opt.window_ms,
@@ -915,6 +928,7 @@ static int cmd_load(const char *src, const char *dst)
 	       load_lost(l), load_bad(l), l->jobs.st.nc, l->inflight_at_stop,
 	       l->fn.st.lost_irq, l->fn.st.bad_cqe, l->fn.st.irqs, l->fn.st.eqes,
 	       l->irq_at_move, l->lost_irq_at[0], l->lost_irq_at[1],
+	       (unsigned long long)drops[0], (unsigned long long)drops[1], why,
 	       l->err ? l->errmsg : "");
 	printf("\"t_precopy_ms\":%.3f,\"t_pause_ms\":%.3f,\"t_down_ms\":%.3f,"
 	       "\"t_end_ms\":%.3f,\"bucket_ms\":%llu,\"buckets\":[",
@@ -925,10 +939,12 @@ static int cmd_load(const char *src, const char *dst)
 	printf("],");
 	json_phases(r);
 	printf("}\n");
-	rc = load_lost(l) || load_bad(l) || l->err ? 1 : 0;
+	rc = load_lost(l) || load_bad(l) || drops[0] || drops[1] || l->err ? 1 : 0;
 	if (rc)
-		fprintf(stderr, "hacc-bench: load: %llu job(s) lost, %llu wrong%s%s\n",
-			load_lost(l), load_bad(l), l->err ? ": " : "", l->err ? l->errmsg : "");
+		fprintf(stderr, "hacc-bench: load: %llu job(s) lost, of which %llu dropped by the engine%s%s%s, %llu wrong%s%s\n",
+			load_lost(l), (unsigned long long)(drops[0] + drops[1]),
+			why[0] ? " (the last because " : "", why, why[0] ? ")" : "",
+			load_bad(l), l->err ? ": " : "", l->err ? l->errmsg : "");
 out:
 	run_close(r);
 	free(r);

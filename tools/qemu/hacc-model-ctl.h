@@ -18,7 +18,10 @@
 
 #define HACC_CTL_MAGIC			0x0000	/* reads HACC_CTL_MAGIC_VALUE */
 #define HACC_CTL_MAGIC_VALUE		0x4d4d51484d4f444cull	/* "LDOMHQMM" */
-/* reads 4 (3: no FAULT_HOLD, 2: no ABNORMAL_SET, 1: no job faults) */
+/*
+ * reads 5 (4: counter blocks of 0x100 bytes, no JOBS_DROPPED; 3: no
+ * FAULT_HOLD; 2: no ABNORMAL_SET; 1: no job faults)
+ */
 #define HACC_CTL_VERSION		0x0008
 #define HACC_CTL_NUM_FUNCS		0x0010	/* 1 + number of VFs */
 #define HACC_CTL_COUNTERS_RESET		0x0018	/* write: bit n resets fn n, ~0 all */
@@ -89,12 +92,12 @@
  * of a VF (revision above 0x30, MIG_REGION_SEL on) counts for that VF, not
  * the PF: it reaches the VF's registers.  Over QMP the PF's read-only property
  * "x-counters" is a list of HACC_CTL_FN_STRIDE / 8 values per function
- * 0..num-vfs in this layout (value fn * 32 + HACC_CTL_MB_TOTAL / 8 is the
+ * 0..num-vfs in this layout (value fn * 64 + HACC_CTL_MB_TOTAL / 8 is the
  * mailbox total of fn), and the write-only uint64 "x-counters-reset" works
  * like HACC_CTL_COUNTERS_RESET.  Device resets keep counters and faults.
  */
 #define HACC_CTL_FN_BASE		0x1000
-#define HACC_CTL_FN_STRIDE		0x100
+#define HACC_CTL_FN_STRIDE		0x200
 #define HACC_CTL_FN(fn)			(HACC_CTL_FN_BASE + (fn) * HACC_CTL_FN_STRIDE)
 #define HACC_CTL_MMIO_READS		0x00
 #define HACC_CTL_MMIO_WRITES		0x08
@@ -131,6 +134,51 @@
 #define HACC_CTL_EQ_MSIS		0xf0
 /* x-mb-128=on: mailbox writes refused for not being one 128-bit store */
 #define HACC_CTL_MB_FORM_ERRORS		0xf8
+/*
+ * Jobs the engine lost: each job it fetched that ends without a CQE, and
+ * each SQ doorbell it discarded with SQEs it did not fetch (no retry until
+ * the next doorbell of that queue), for one of the reasons below.  A reset
+ * or FLR of the function, which drops its jobs in flight as the driver
+ * asked, is not counted here but in JOBS_FLUSHED.  Each drop also logs a LOG_GUEST_ERROR (function,
+ * queue, slot, reason) and traces hisi_acc_job_dropped.  Nothing else of
+ * the job happens: not counted done, no output, no CQE, EQE or MSI.  So
+ * JOBS_FETCHED = JOBS_DONE + JOBS_FLUSHED + jobs in flight + the fetched
+ * jobs dropped (reasons NO_SQC, SQC_MOVED, NO_CQC, CQE_DMA).
+ */
+#define HACC_CTL_JOBS_DROPPED		0x100
+/*
+ * The last drop: reason [7:0] (HACC_CTL_DROP_*), queue [31:16], SQ slot
+ * [47:32] (HACC_CTL_DROP_NO_SLOT for a doorbell whose SQ has no context);
+ * 0 if none since the counters were reset.
+ */
+#define HACC_CTL_LAST_DROP		0x108
+#define HACC_CTL_DROP_NO_SLOT		0xffff
+/* at fetch or completion: no SQ context cached and none readable (SQC_BT) */
+#define HACC_CTL_DROP_NO_SQC		1
+/* at completion: the SQC's base or CQ number changed since the fetch */
+#define HACC_CTL_DROP_SQC_MOVED		2
+#define HACC_CTL_DROP_SQE_DMA		3	/* at fetch: reading the SQE failed */
+#define HACC_CTL_DROP_BAD_POS		4	/* at fetch: head or tail >= SQ depth */
+/* at completion: the SQC's CQ has no context (none cached or readable) */
+#define HACC_CTL_DROP_NO_CQC		5
+#define HACC_CTL_DROP_CQE_DMA		6	/* at completion: writing the CQE failed */
+/* The reasons in words (the model's log and trace, the tests' messages) */
+#define HACC_CTL_DROP_WHY {						\
+	[HACC_CTL_DROP_NO_SQC] = "the SQ has no context",		\
+	[HACC_CTL_DROP_SQC_MOVED] = "its SQ base or CQ changed after the fetch", \
+	[HACC_CTL_DROP_SQE_DMA] = "reading the SQE failed",		\
+	[HACC_CTL_DROP_BAD_POS] = "SQ head or tail beyond the depth",	\
+	[HACC_CTL_DROP_NO_CQC] = "its CQ has no context",		\
+	[HACC_CTL_DROP_CQE_DMA] = "writing the CQE failed",		\
+}
+/*
+ * Jobs in flight that a reset or FLR of the function discarded, and jobs
+ * due while the function's Bus Master Enable was off (the kernel clears it
+ * before an FLR), which end unrun and without a CQE: as the driver asked,
+ * not drops.  JOBS_FETCHED - JOBS_DONE - JOBS_FLUSHED - the fetched jobs
+ * dropped = the jobs in the engine now.
+ */
+#define HACC_CTL_JOBS_FLUSHED		0x110
 
 #define HACC_CTL_MAX_FUNCS		64
 

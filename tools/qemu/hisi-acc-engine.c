@@ -14,7 +14,8 @@
  * also posts an AEQE (queue, type CQE error) to the AEQ, with the AEQ's
  * vector.  The direction comes from the SQC's type field (0 compress,
  * 1 decompress), as hisi_zip sets it per queue.  The one-shot job faults
- * of the control window (hacc-model-ctl.h) are taken at fetch.
+ * of the control window (hacc-model-ctl.h) are taken at fetch.  A job the
+ * engine cannot fetch or complete is dropped, counted and logged (job_drop).
  *
  * Copyright (c) 2026 The hisi_acc_vfio_pci authors
  *
@@ -361,6 +362,28 @@ out:
 
 /* ---- completion: SQE write-back, CQE, EQE, MSI ---- */
 
+static const char *const drop_why[] = HACC_CTL_DROP_WHY;
+
+/*
+ * The engine loses a job: fetched and ending without a CQE, or announced
+ * by a doorbell that is discarded.  What the hardware does then is not
+ * known; the model's choice is to do nothing more for it and to say so
+ * (HACC_CTL_JOBS_DROPPED and HACC_CTL_LAST_DROP, a trace event and a guest
+ * error), since a driver bug that loses jobs this way (a context rewritten
+ * or its table moved under a running queue) shows to a test only as a job
+ * that never comes back.  idx: the SQ slot, HACC_CTL_DROP_NO_SLOT if none.
+ */
+static void job_drop(HaccCtx *c, const char *where, unsigned int qn,
+                     unsigned int idx, unsigned int why)
+{
+    hacc_count_drop(c->pf, c->fnum, why, qn, idx);
+    trace_hisi_acc_job_dropped(c->fnum, qn, idx, drop_why[why]);
+    qemu_log_mask(LOG_GUEST_ERROR, "hisi-acc: fn %u: %s: SQ %u slot %d "
+                  "dropped: %s\n", c->fnum, where, qn,
+                  idx == HACC_CTL_DROP_NO_SLOT ? -1 : (int)idx,
+                  drop_why[why]);
+}
+
 /*
  * Posts a 4-byte entry (val | the queue's phase bit) to the EQ or the AEQ
  * and latches its interrupt source.
@@ -433,6 +456,19 @@ static bool cq_signal(HaccCtx *c, unsigned int cqn, uint32_t *cqc)
     return true;
 }
 
+/*
+ * Bus Master Enable off: the function can reach no memory.  The kernel's
+ * reset of a function (pci_dev_save_and_disable) clears it before the FLR,
+ * so jobs still running then would fail every DMA and lose their CQEs:
+ * they end without any, counted with the jobs a reset flushes
+ * (HACC_CTL_JOBS_FLUSHED), which the driver asked for, not as drops.
+ * Nothing is fetched meanwhile; the doorbells stay latched.
+ */
+static bool engine_can_dma(HaccCtx *c)
+{
+    return pci_get_word(c->dev->config + PCI_COMMAND) & PCI_COMMAND_MASTER;
+}
+
 /* Returns true if an EQE was written (an interrupt is due). */
 static bool job_complete(HaccCtx *c, HaccJob *j)
 {
@@ -444,7 +480,23 @@ static bool job_complete(HaccCtx *c, HaccJob *j)
     uint64_t dma_errors = hacc_counter(c->pf, c->fnum, HACC_CTL_DMA_ERRORS);
     bool dma_fault;
 
+    if (!engine_can_dma(c)) {
+        trace_hisi_acc_job_flushed(c->fnum, j->qn, j->idx);
+        hacc_count(c->pf, c->fnum, HACC_CTL_JOBS_FLUSHED);
+        return false;
+    }
     if (!sqc) {
+        job_drop(c, __func__, j->qn, j->idx, HACC_CTL_DROP_NO_SQC);
+        return false;
+    }
+    cqn = sqc[SQC_CQN] & 0xffff;
+    if (qc_base(sqc) != j->sq_base || cqn != j->cqn) {
+        job_drop(c, __func__, j->qn, j->idx, HACC_CTL_DROP_SQC_MOVED);
+        return false;
+    }
+    cqc = cqn < HACC_MAX_QP ? hacc_qc_get(c, true, cqn) : NULL;
+    if (!cqc) {
+        job_drop(c, __func__, j->qn, j->idx, HACC_CTL_DROP_NO_CQC);
         return false;
     }
     if (j->faults & (HACC_JF_ERROR | HACC_JF_DMA)) {
@@ -463,12 +515,6 @@ static bool job_complete(HaccCtx *c, HaccJob *j)
                     dma_errors;
     }
     j->sqe[SQE_STATUS] = (j->sqe[SQE_STATUS] & ~0xffu) | st;
-    hacc_count(c->pf, c->fnum, HACC_CTL_JOBS_DONE);
-    if (st) {
-        hacc_count(c->pf, c->fnum, HACC_CTL_JOB_ERRORS);
-    }
-    trace_hisi_acc_job_done(c->fnum, j->qn, j->idx, st,
-                            j->sqe[SQE_PRODUCED]);
     for (i = 0; i < 4; i++) {
         le[i] = cpu_to_le32(j->sqe[i]);
     }
@@ -478,13 +524,6 @@ static bool job_complete(HaccCtx *c, HaccJob *j)
     /* the error is seen before the job is done: AEQE first, then CQE */
     if (dma_fault) {
         aeq_report(c, j->qn, HACC_CTL_AEQE_CQE_ERROR);
-    }
-    cqn = sqc[SQC_CQN] & 0xffff;
-    cqc = cqn < HACC_MAX_QP ? hacc_qc_get(c, true, cqn) : NULL;
-    if (!cqc) {
-        qemu_log_mask(LOG_GUEST_ERROR, "hisi-acc: fn %u: queue %u has no "
-                      "CQ context (CQ %u)\n", c->fnum, j->qn, cqn);
-        return false;
     }
     tail = cqc[QC_POS] >> 16;
     if (tail >= qc_depth(cqc)) {
@@ -497,9 +536,19 @@ static bool job_complete(HaccCtx *c, HaccJob *j)
      * a full barrier (dma_memory_rw), so a CPU that sees the new phase
      * sees the body
      */
-    hacc_dma(c, qc_base(cqc) + tail * HACC_CQE_BYTES, cqe, 14, true);
     stw_le_p(cqe + 14, cqc[CQC_FLAGS] & CQC_PHASE);
-    hacc_dma(c, qc_base(cqc) + tail * HACC_CQE_BYTES + 14, cqe + 14, 2, true);
+    if (!hacc_dma(c, qc_base(cqc) + tail * HACC_CQE_BYTES, cqe, 14, true) ||
+        !hacc_dma(c, qc_base(cqc) + tail * HACC_CQE_BYTES + 14, cqe + 14, 2,
+                  true)) {
+        job_drop(c, __func__, j->qn, j->idx, HACC_CTL_DROP_CQE_DMA);
+        return false;
+    }
+    hacc_count(c->pf, c->fnum, HACC_CTL_JOBS_DONE);
+    if (st) {
+        hacc_count(c->pf, c->fnum, HACC_CTL_JOB_ERRORS);
+    }
+    trace_hisi_acc_job_done(c->fnum, j->qn, j->idx, st,
+                            j->sqe[SQE_PRODUCED]);
     if (++tail == qc_depth(cqc)) {
         tail = 0;
         cqc[CQC_FLAGS] ^= CQC_PHASE;
@@ -530,8 +579,9 @@ static void engine_fetch(HaccCtx *c)
     uint32_t *sqc;
     HaccJob *j;
     unsigned int k;
+    bool sqe_err;
 
-    if (f->paused) {
+    if (f->paused || !engine_can_dma(c)) {
         return;
     }
     for (qn = 0; qn < HACC_MAX_QP && f->job_count < HACC_MAX_INFLIGHT; qn++) {
@@ -540,6 +590,8 @@ static void engine_fetch(HaccCtx *c)
         }
         sqc = hacc_qc_get(c, false, qn);
         if (!sqc) {
+            job_drop(c, __func__, qn, HACC_CTL_DROP_NO_SLOT,
+                     HACC_CTL_DROP_NO_SQC);
             bit_set(f->latched, qn, false);
             continue;
         }
@@ -550,13 +602,17 @@ static void engine_fetch(HaccCtx *c)
             qemu_log_mask(LOG_GUEST_ERROR, "hisi-acc: fn %u: SQ %u head %u "
                           "tail %u beyond depth %u\n", c->fnum, qn, head,
                           tail, depth);
+            job_drop(c, __func__, qn, head, HACC_CTL_DROP_BAD_POS);
             bit_set(f->latched, qn, false);
             continue;
         }
+        sqe_err = false;
         while (head != tail && f->job_count < HACC_MAX_INFLIGHT) {
             j = &f->job[(f->job_head + f->job_count) % HACC_MAX_INFLIGHT];
             if (!hacc_dma(c, qc_base(sqc) + (uint64_t)head * HACC_SQE_BYTES,
                           j->sqe, sizeof(j->sqe), false)) {
+                job_drop(c, __func__, qn, head, HACC_CTL_DROP_SQE_DMA);
+                sqe_err = true;
                 break;
             }
             for (k = 0; k < ARRAY_SIZE(j->sqe); k++) {
@@ -564,6 +620,8 @@ static void engine_fetch(HaccCtx *c)
             }
             j->qn = qn;
             j->idx = head;
+            j->sq_base = qc_base(sqc);
+            j->cqn = sqc[SQC_CQN] & 0xffff;
             j->faults = hacc_take_job_faults(c->pf, c->fnum);
             if (j->faults & HACC_JF_HOLD) {
                 j->due = now + HACC_CTL_HOLD_MAX_NS;
@@ -573,6 +631,7 @@ static void engine_fetch(HaccCtx *c)
             }
             f->job_count++;
             hacc_count(c->pf, c->fnum, HACC_CTL_JOBS_FETCHED);
+            trace_hisi_acc_job_fetched(c->fnum, qn, head, tail);
             head = (head + 1) % depth;
         }
         /*
@@ -584,10 +643,8 @@ static void engine_fetch(HaccCtx *c)
             sqc[QC_W11] ^= QC_TAIL_WRAP;
         }
         sqc[QC_POS] = tail << 16 | head;
-        if (head == tail) {
+        if (head == tail || sqe_err) {
             bit_set(f->latched, qn, false);
-        } else if (f->job_count < HACC_MAX_INFLIGHT) {
-            bit_set(f->latched, qn, false);     /* DMA error: drop it */
         }
     }
 }

@@ -355,7 +355,7 @@ static void test_identity(void)
 
     /* control window */
     g_assert_cmphex(ctl(&h, HACC_CTL_MAGIC), ==, HACC_CTL_MAGIC_VALUE);
-    g_assert_cmpuint(ctl(&h, HACC_CTL_VERSION), ==, 4);
+    g_assert_cmpuint(ctl(&h, HACC_CTL_VERSION), ==, 5);
     g_assert_cmpuint(ctl(&h, HACC_CTL_NUM_FUNCS), ==, 9);
     g_assert_cmpuint(qom_get_u64(&h, "x-num-funcs"), ==, 9);
     hacc_stop(&h);
@@ -2609,7 +2609,172 @@ static void test_engine_cq_uncached(void)
     hacc_stop(&h);
 }
 
-/* An FLR drops the jobs in flight: no DMA, no CQE after it. */
+/*
+ * What a test sees of a lost job: the counters of VF 1, with nothing of
+ * the job done (no DMA write, no CQE, not counted done) where it did not
+ * run.
+ */
+typedef struct DropSnap {
+    uint64_t done, fetched, writes, errors, aeqes;
+    uint32_t eq0;
+} DropSnap;
+
+static void drop_snap(Eng *e, DropSnap *d)
+{
+    d->done = cnt(e->h, 1, HACC_CTL_JOBS_DONE);
+    d->fetched = cnt(e->h, 1, HACC_CTL_JOBS_FETCHED);
+    d->writes = cnt(e->h, 1, HACC_CTL_DMA_WRITES);
+    d->errors = cnt(e->h, 1, HACC_CTL_JOB_ERRORS);
+    d->aeqes = cnt(e->h, 1, HACC_CTL_AEQES);
+    d->eq0 = qtest_readl(e->h->qts, ENG_EQ);
+}
+
+/* n drops so far, the last one why at queue 0, slot slot; nothing else */
+static void drop_check(Eng *e, const DropSnap *d, uint64_t n,
+                       unsigned int why, unsigned int slot)
+{
+    unsigned int phase, head, qn;
+
+    g_assert_cmpuint(cnt(e->h, 1, HACC_CTL_JOBS_DROPPED), ==, n);
+    g_assert_cmphex(cnt(e->h, 1, HACC_CTL_LAST_DROP), ==,
+                    why | (uint64_t)slot << 32);
+    g_assert_cmpuint(cnt(e->h, 1, HACC_CTL_JOBS_DONE), ==, d->done);
+    g_assert_cmpuint(cnt(e->h, 1, HACC_CTL_JOB_ERRORS), ==, d->errors);
+    g_assert_cmpuint(cnt(e->h, 1, HACC_CTL_AEQES), ==, d->aeqes);
+    g_assert_cmphex(qtest_readl(e->h->qts, ENG_EQ), ==, d->eq0);
+    cqe_get(e, 0, 0, &phase, &head, &qn);
+    g_assert_cmpuint(phase, ==, 0);
+    g_assert_cmpuint(cnt(e->h, 0, HACC_CTL_JOBS_DROPPED), ==, 0);
+}
+
+#define DROP_LATENCY    10000000        /* x-fault-latency-ns by default */
+
+/* A job of queue 0 that takes x-fault-latency-ns, then its slot */
+static unsigned int drop_slow_job(Eng *e, const uint32_t *sqe)
+{
+    fault_set(e->h, HACC_CTL_FAULT_LATENCY, 1 << 1);
+    return eng_submit(e, 0, sqe);
+}
+
+/* The slow job's time passes: it is dropped, without a DMA write */
+static void drop_slow_end(Eng *e, uint64_t n, unsigned int why,
+                          unsigned int slot)
+{
+    DropSnap d;
+
+    drop_snap(e, &d);
+    qtest_clock_step(e->h->qts, DROP_LATENCY + 1);
+    g_assert_cmpuint(cnt(e->h, 1, HACC_CTL_DMA_WRITES), ==, d.writes);
+    drop_check(e, &d, n, why, slot);
+}
+
+/*
+ * Every way the engine loses a job is counted in HACC_CTL_JOBS_DROPPED,
+ * with the reason, queue and slot in HACC_CTL_LAST_DROP, and changes
+ * nothing else: at completion, a job whose SQC moved (new SQ base), whose
+ * SQC is gone (SQC_BT 0) or whose CQ has no context (CQC_BT 0) does no
+ * DMA write and is not done; a doorbell on a queue without a context,
+ * with a tail beyond the depth, or whose SQE cannot be read fetches
+ * nothing.  A CQE that cannot be written (CQ base unmapped) loses a job
+ * that ran.
+ */
+static void test_engine_drops(void)
+{
+    Hacc h;
+    Eng e;
+    uint8_t in[256];
+    uint32_t sqe[32], qc[8] = { 0 };
+    unsigned int slot;
+    DropSnap d;
+
+    eng_start(&h, &e, 1, 16, in, sizeof(in), 10);
+    sqe_fill(sqe, ENG_DATA, sizeof(in), ENG_DATA + 0x10000, 4096, 0);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_DROPPED), ==, 0);
+    g_assert_cmphex(cnt(&h, 1, HACC_CTL_LAST_DROP), ==, 0);
+
+    /* the SQC rewritten with another SQ base under a running job */
+    slot = drop_slow_job(&e, sqe);
+    put32(qc, 1, (uint32_t)ENG_SQ(2));
+    put32(qc, 3, (e.depth - 1) | 7 << 12);
+    ctx_set(&e, HACC_MB_CMD_SQC, 0, qc, 8);
+    drop_slow_end(&e, 1, HACC_CTL_DROP_SQC_MOVED, slot);
+
+    /* the SQC table gone (SQC_BT 0) under a running job */
+    eng_queue(&e, 0, 0);
+    slot = drop_slow_job(&e, sqe);
+    g_assert_cmpuint(mb(e.f, HACC_MB_CMD_SQC_BT, false, 0, 0, NULL), ==, 0);
+    drop_slow_end(&e, 2, HACC_CTL_DROP_NO_SQC, slot);
+    /* and a doorbell on that queue: nothing to fetch from */
+    drop_snap(&e, &d);
+    eng_submit(&e, 0, sqe);
+    eng_wait(&e);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_FETCHED), ==, d.fetched);
+    drop_check(&e, &d, 3, HACC_CTL_DROP_NO_SQC, HACC_CTL_DROP_NO_SLOT);
+
+    /* the CQC table gone (CQC_BT 0) under a running job */
+    g_assert_cmpuint(mb(e.f, HACC_MB_CMD_SQC_BT, false, 0, ENG_SQC_BT,
+                        NULL), ==, 0);
+    eng_queue(&e, 0, 0);
+    slot = drop_slow_job(&e, sqe);
+    g_assert_cmpuint(mb(e.f, HACC_MB_CMD_CQC_BT, false, 0, 0, NULL), ==, 0);
+    drop_slow_end(&e, 4, HACC_CTL_DROP_NO_CQC, slot);
+
+    /* a doorbell whose tail is beyond the depth */
+    g_assert_cmpuint(mb(e.f, HACC_MB_CMD_CQC_BT, false, 0, ENG_CQC_BT,
+                        NULL), ==, 0);
+    eng_queue(&e, 0, 0);
+    drop_snap(&e, &d);
+    qpci_io_writeq(e.f.dev, e.f.bar, HACC_DB_SQ_CQ,
+                   (uint64_t)HACC_DB_CMD_SQ << HACC_DB_CMD_SHIFT |
+                   (uint64_t)e.depth << HACC_DB_INDEX_SHIFT);
+    eng_wait(&e);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_FETCHED), ==, d.fetched);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_DMA_WRITES), ==, d.writes);
+    drop_check(&e, &d, 5, HACC_CTL_DROP_BAD_POS, 0);
+
+    /* an SQ base the engine cannot read: the SQE is not fetched */
+    eng_queue(&e, 0, 0);
+    memset(qc, 0, sizeof(qc));
+    put32(qc, 1, (uint32_t)DMA_UNMAPPED);
+    put32(qc, 2, DMA_UNMAPPED >> 32);
+    put32(qc, 3, (e.depth - 1) | 7 << 12);
+    ctx_set(&e, HACC_MB_CMD_SQC, 0, qc, 8);
+    drop_snap(&e, &d);
+    slot = eng_submit(&e, 0, sqe);
+    eng_wait(&e);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_FETCHED), ==, d.fetched);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_DMA_WRITES), ==, d.writes);
+    drop_check(&e, &d, 6, HACC_CTL_DROP_SQE_DMA, slot);
+
+    /* a CQ base the engine cannot write: the job ran, its CQE is lost */
+    eng_queue(&e, 0, 0);
+    slot = drop_slow_job(&e, sqe);
+    memset(qc, 0, sizeof(qc));
+    put32(qc, 1, (uint32_t)DMA_UNMAPPED);
+    put32(qc, 2, DMA_UNMAPPED >> 32);
+    put32(qc, 3, (e.depth - 1) | 4 << 12);
+    put32(qc, 6, 3);
+    ctx_set(&e, HACC_MB_CMD_CQC, 0, qc, 8);
+    drop_snap(&e, &d);
+    qtest_clock_step(h.qts, DROP_LATENCY + 1);
+    drop_check(&e, &d, 7, HACC_CTL_DROP_CQE_DMA, slot);
+    g_assert_cmphex(sqe_word(&e, 0, slot, 3) & 0xff, ==, 0);
+
+    /* the queue set up again runs jobs; the PF counted nothing */
+    eng_queue(&e, 0, 0);
+    drop_snap(&e, &d);
+    eng_submit(&e, 0, sqe);
+    eng_wait(&e);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_DONE), ==, d.done + 1);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_DROPPED), ==, 7);
+    g_assert_cmpuint(cnt(&h, 0, HACC_CTL_JOBS_DROPPED), ==, 0);
+    hacc_stop(&h);
+}
+
+/*
+ * An FLR drops the jobs in flight: no DMA, no CQE after it; they are
+ * counted flushed, not dropped.
+ */
 static void test_engine_flr(void)
 {
     Hacc h;
@@ -2623,13 +2788,43 @@ static void test_engine_flr(void)
     sqe_fill(sqe, ENG_DATA, sizeof(in), ENG_DATA + 0x10000, 4096, 0);
     eng_submit(&e, 0, sqe);
     eng_submit(&e, 0, sqe);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_FLUSHED), ==, 0);
     vf_flr(&h, 1);
     writes = cnt(&h, 1, HACC_CTL_DMA_WRITES);
     eng_wait(&e);
     g_assert_cmpuint(cnt(&h, 1, HACC_CTL_DMA_WRITES), ==, writes);
     g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_DONE), ==, 0);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_FLUSHED), ==, 2);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_DROPPED), ==, 0);
     cqe_get(&e, 0, 0, &phase, &head, &qn);
     g_assert_cmpuint(phase, ==, 0);
+    /* an FLR of an idle function flushes nothing */
+    vf_flr(&h, 1);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_FLUSHED), ==, 2);
+
+    /*
+     * Bus mastering off, as before an FLR: the job due meanwhile ends
+     * unrun, flushed, and a doorbell fetches nothing until it is back on.
+     */
+    eng_init(&e, &h, 1, 16);
+    eng_submit(&e, 0, sqe);
+    qpci_config_writew(h.vf[0], PCI_COMMAND, PCI_COMMAND_MEMORY);
+    writes = cnt(&h, 1, HACC_CTL_DMA_WRITES);
+    eng_wait(&e);
+    eng_submit(&e, 0, sqe);
+    eng_wait(&e);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_FLUSHED), ==, 3);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_FETCHED), ==, 3);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_DMA_WRITES), ==, writes);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_DMA_ERRORS), ==, 0);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_DONE), ==, 0);
+    qpci_config_writew(h.vf[0], PCI_COMMAND,
+                       PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    eng_submit(&e, 0, sqe);
+    eng_wait(&e);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_FETCHED), ==, 5);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_DONE), ==, 2);
+    g_assert_cmpuint(cnt(&h, 1, HACC_CTL_JOBS_DROPPED), ==, 0);
     hacc_stop(&h);
 }
 
@@ -2764,6 +2959,7 @@ int main(int argc, char **argv)
     qtest_add_func("/hisi-acc/engine/restart", test_engine_restart);
     qtest_add_func("/hisi-acc/engine/cq-uncached", test_engine_cq_uncached);
     qtest_add_func("/hisi-acc/engine/flr", test_engine_flr);
+    qtest_add_func("/hisi-acc/engine/drops", test_engine_drops);
     qtest_add_func("/hisi-acc/engine/fuzz", test_engine_fuzz);
     qtest_add_func("/hisi-acc/engine/reentrancy", test_reentrancy);
     qtest_add_func("/hisi-acc/trace", test_trace);

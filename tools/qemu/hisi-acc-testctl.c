@@ -38,6 +38,15 @@ uint64_t hacc_counter(HaccPFState *pf, unsigned int fnum, hwaddr off)
     return pf->cnt[fnum][off / 8];
 }
 
+/* A job the engine lost: count it and keep the reason (hacc-model-ctl.h) */
+void hacc_count_drop(HaccPFState *pf, unsigned int fnum, unsigned int why,
+                     unsigned int qn, unsigned int idx)
+{
+    pf->cnt[fnum][HACC_CTL_JOBS_DROPPED / 8]++;
+    pf->cnt[fnum][HACC_CTL_LAST_DROP / 8] = why | (uint64_t)qn << 16 |
+                                            (uint64_t)idx << 32;
+}
+
 /* The one-shot job faults armed for fnum (HACC_JF_*), disarmed here. */
 unsigned int hacc_take_job_faults(HaccPFState *pf, unsigned int fnum)
 {
@@ -141,7 +150,7 @@ static uint64_t hacc_ctl_read64(HaccPFState *pf, hwaddr off)
     case HACC_CTL_MAGIC:
         return HACC_CTL_MAGIC_VALUE;
     case HACC_CTL_VERSION:
-        return 4;
+        return 5;
     case HACC_CTL_NUM_FUNCS:
         return hacc_num_funcs(pf);
     case HACC_CTL_MB_128:

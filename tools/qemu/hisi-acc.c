@@ -82,9 +82,9 @@
  *                    of type 2 = CQE error) / waits for the function's
  *                    PAUSE_QM (at most 1 s); the bit clears when it fires.
  *   counters         read-only list of uint64: for each function 0..N
- *                    (N = num-vfs) HACC_CTL_FN_STRIDE / 8 = 32 values laid
+ *                    (N = num-vfs) HACC_CTL_FN_STRIDE / 8 = 64 values laid
  *                    out exactly as the function's counter block in BAR4,
- *                    i.e. counters[fn * 32 + HACC_CTL_MB_TOTAL / 8].
+ *                    i.e. counters[fn * 64 + HACC_CTL_MB_TOTAL / 8].
  *   x-counters-reset   write-only uint64 bitmap: bit n zeroes function n.
  *   x-abnormal-set     write-only uint64: QM error bits latched in the PF's
  *                    ABNORMAL_INT_SOURCE, as by QM_ABNORMAL_INT_SET.
@@ -1248,15 +1248,21 @@ static const MemoryRegionOps hacc_vf_bar2_ops = {
 
 /* ---- PF device ---- */
 
-static void hacc_fn_reset(HaccFn *f)
+/* The jobs in flight go with the reset, counted (HACC_CTL_JOBS_FLUSHED) */
+static void hacc_fn_reset(HaccPFState *pf, unsigned int fnum, HaccFn *f)
 {
+    if (f->job_count <= HACC_MAX_INFLIGHT) {
+        pf->cnt[fnum][HACC_CTL_JOBS_FLUSHED / 8] += f->job_count;
+    }
     hacc_engine_reset(f);
 }
 
 /* A VF's own QM state; the VFT lives in the PF and is not touched. */
 static void hacc_vf_clear(HaccVFState *vf)
 {
-    hacc_fn_reset(&vf->fn);
+    HaccCtx c = hacc_vf_ctx(vf);
+
+    hacc_fn_reset(c.pf, c.fnum, &vf->fn);
     memset(vf->regs, 0, sizeof(vf->regs));
 }
 
@@ -1264,7 +1270,7 @@ static void hacc_pf_reset_hold(Object *obj, ResetType type)
 {
     HaccPFState *pf = HISI_ACC_PF(obj);
 
-    hacc_fn_reset(&pf->fn);
+    hacc_fn_reset(pf, 0, &pf->fn);
     memset(pf->regs, 0, sizeof(pf->regs));
     memset(pf->vft, 0, sizeof(pf->vft));
     pf->regs[HACC_PF_VFT_RDY / 4] = 1;     /* idle */
@@ -1410,10 +1416,12 @@ static void hacc_pf_exit(PCIDevice *dev)
 
 static const VMStateDescription vmstate_hacc_job = {
     .name = "hisi-acc-job",
-    .version_id = 2,
-    .minimum_version_id = 2,
+    .version_id = 3,
+    .minimum_version_id = 3,
     .fields = (const VMStateField[]) {
         VMSTATE_INT64(due, HaccJob),
+        VMSTATE_UINT64(sq_base, HaccJob),
+        VMSTATE_UINT16(cqn, HaccJob),
         VMSTATE_UINT16(qn, HaccJob),
         VMSTATE_UINT16(idx, HaccJob),
         VMSTATE_UINT32(faults, HaccJob),

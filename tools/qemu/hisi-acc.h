@@ -39,6 +39,8 @@
 /* One job fetched from an SQ, completed when the virtual clock hits due */
 typedef struct HaccJob {
     int64_t due;
+    uint64_t sq_base;           /* the SQC's SQ base and CQ at the fetch */
+    uint16_t cqn;
     uint16_t qn;
     uint16_t idx;               /* slot in the SQ, reported as sq_head */
     uint32_t faults;            /* HACC_JF_* */
@@ -184,6 +186,8 @@ void hacc_pf_instance_init(Object *obj);
 /* hisi_acc.c */
 void hacc_count(HaccPFState *pf, unsigned int fnum, hwaddr off);
 uint64_t hacc_counter(HaccPFState *pf, unsigned int fnum, hwaddr off);
+void hacc_count_drop(HaccPFState *pf, unsigned int fnum, unsigned int why,
+                     unsigned int qn, unsigned int idx);
 unsigned int hacc_take_job_faults(HaccPFState *pf, unsigned int fnum);
 int64_t hacc_fault_latency(HaccPFState *pf);
 bool hacc_dma(HaccCtx *c, uint64_t addr, void *buf, size_t len, bool to_mem);

@@ -320,6 +320,14 @@ int hl_model_open(struct hl_model *m, const char *pf_bdf)
 		hl_model_close(m);
 		return hl_fail(ENODEV, "%s: BAR4 is not the hacc model control window", b);
 	}
+	/* version 5 laid the counter blocks out HACC_CTL_FN_STRIDE apart */
+	if (hl_model_read(m, HACC_CTL_VERSION) < 5) {
+		__u64 v = hl_model_read(m, HACC_CTL_VERSION);
+
+		hl_model_close(m);
+		return hl_fail(ENODEV, "%s: model control window version %llu, not the layout of this build (5)",
+			       b, (unsigned long long)v);
+	}
 	return 0;
 }
 
@@ -346,6 +354,26 @@ void hl_model_write(struct hl_model *m, unsigned int off, __u64 val)
 __u64 hl_model_fn_counter(struct hl_model *m, int fn, unsigned int counter)
 {
 	return hl_model_read(m, HACC_CTL_FN(fn) + counter);
+}
+
+__u64 hl_model_drops(struct hl_model *m, int fn, char *why, size_t len)
+{
+	static const char * const reasons[] = HACC_CTL_DROP_WHY;
+	__u64 n = hl_model_fn_counter(m, fn, HACC_CTL_JOBS_DROPPED);
+	__u64 last = hl_model_fn_counter(m, fn, HACC_CTL_LAST_DROP);
+	unsigned int r = last & 0xff, qn = (last >> 16) & 0xffff, slot = (last >> 32) & 0xffff;
+	const char *what = "unknown reason";
+
+	if (r < sizeof(reasons) / sizeof(reasons[0]) && reasons[r])
+		what = reasons[r];
+	if (!len)
+		return n;
+	why[0] = 0;
+	if (last && slot == HACC_CTL_DROP_NO_SLOT)
+		snprintf(why, len, "%s (SQ %u)", what, qn);
+	else if (last)
+		snprintf(why, len, "%s (SQ %u slot %u)", what, qn, slot);
+	return n;
 }
 #else
 int hl_model_open(struct hl_model *m, const char *pf_bdf)
@@ -380,6 +408,15 @@ __u64 hl_model_fn_counter(struct hl_model *m, int fn, unsigned int counter)
 	(void)m;
 	(void)fn;
 	(void)counter;
+	return 0;
+}
+
+__u64 hl_model_drops(struct hl_model *m, int fn, char *why, size_t len)
+{
+	(void)m;
+	(void)fn;
+	if (len)
+		why[0] = 0;
 	return 0;
 }
 #endif /* HACC_HAVE_MODEL_CTL */

@@ -40,6 +40,12 @@ void hl_model_close(struct hl_model *m);
 __u64 hl_model_read(struct hl_model *m, unsigned int off);
 void hl_model_write(struct hl_model *m, unsigned int off, __u64 val);
 __u64 hl_model_fn_counter(struct hl_model *m, int fn, unsigned int counter);
+/*
+ * Jobs the model's engine dropped on function fn (HACC_CTL_JOBS_DROPPED);
+ * why the last one was, in words with its queue and slot, into why ("" if
+ * none).
+ */
+__u64 hl_model_drops(struct hl_model *m, int fn, char *why, size_t len);
 
 /*
  * Read our driver's debugfs file NAME (regs, stats, last_record) of a VF into
