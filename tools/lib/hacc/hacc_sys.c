@@ -298,6 +298,7 @@ int hl_model_open(struct hl_model *m, const char *pf_bdf)
 {
 	char path[PATH_MAX], b[32];
 	void *p;
+	__u64 v;
 
 	m->fd = -1;
 	m->regs = NULL;
@@ -321,9 +322,8 @@ int hl_model_open(struct hl_model *m, const char *pf_bdf)
 		return hl_fail(ENODEV, "%s: BAR4 is not the hacc model control window", b);
 	}
 	/* version 5 laid the counter blocks out HACC_CTL_FN_STRIDE apart */
-	if (hl_model_read(m, HACC_CTL_VERSION) < 5) {
-		__u64 v = hl_model_read(m, HACC_CTL_VERSION);
-
+	v = hl_model_read(m, HACC_CTL_VERSION);
+	if (v < 5) {
 		hl_model_close(m);
 		return hl_fail(ENODEV, "%s: model control window version %llu, not the layout of this build (5)",
 			       b, (unsigned long long)v);
