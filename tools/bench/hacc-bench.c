@@ -879,7 +879,8 @@ static int cmd_load(const char *src, const char *dst)
 	const struct load *l;
 	unsigned int i, nb;
 	__u64 t_last, drops[2];
-	char why[128], why_src[128];
+	char why_src[128], why_dst[128];
+	const char *why;
 	int rc = 1;
 
 	if (!r)
@@ -903,14 +904,12 @@ static int cmd_load(const char *src, const char *dst)
 		goto out;
 	}
 	t_last = now_ns();
-	/* jobs the model's engines lost, and why the last one was */
-	drops[1] = hl_model_drops(&r->model, r->fn[WHO_DST], why, sizeof(why)) - l->drops0[1];
-	if (!drops[1])
-		why[0] = 0;
+	/* jobs the model's engines lost, and why the last one was (dst first) */
 	drops[0] = hl_model_drops(&r->model, r->fn[WHO_SRC], why_src, sizeof(why_src)) -
 		   l->drops0[0];
-	if (drops[0] && !why[0])
-		snprintf(why, sizeof(why), "%s", why_src);
+	drops[1] = hl_model_drops(&r->model, r->fn[WHO_DST], why_dst, sizeof(why_dst)) -
+		   l->drops0[1];
+	why = drops[1] ? why_dst : drops[0] ? why_src : "";
 	nb = (t_last - l->t0) / LOAD_BUCKET_NS + 1;
 	if (nb > LOAD_BUCKETS)
 		nb = LOAD_BUCKETS;
