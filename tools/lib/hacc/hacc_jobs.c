@@ -505,6 +505,15 @@ int hl_fn_service(struct hl_fn *fn)
 		if (n > 0)
 			total += n;
 	}
+	/*
+	 * The device writes a job's AEQE (a DMA error) before that job's CQE,
+	 * but when polling nothing orders our two looks: the AEQ can be read
+	 * just before its entry lands and the CQ just after the CQE does.  Look
+	 * at the AEQ again once there are completions, so that an error comes
+	 * back with the job it belongs to.
+	 */
+	if (total)
+		drain_eq(fn, true);
 	return total;
 }
 

@@ -165,7 +165,8 @@ void hl_fn_fini(struct hl_fn *fn);
  */
 int hl_fn_move(struct hl_fn *fn, struct hl_dev *to);
 /* Drain the EQ and AEQ, then every queue an EQE named (or, polling, every
- * started queue); returns the number of CQEs consumed. */
+ * started queue), then the AEQ again if any CQE came; returns the number of
+ * CQEs consumed. */
 int hl_fn_service(struct hl_fn *fn);
 /*
  * Wait up to timeout_ms for completions (the interrupt, or polling without

@@ -155,13 +155,17 @@ static void test_doorbell(void)
 #define FAKE_QUEUES	4
 #define FAKE_ERR	0x06	/* some error status: output did not fit */
 
+struct fake_eq {
+	__u64 base;
+	unsigned int depth, tail;
+	bool phase;
+};
+
 static struct {
 	struct { __u64 iova; void *va; __u64 size; struct hl_dev *dev; } map[16];
 	struct hl_dev *dev;	/* the device that holds the state now */
 	unsigned int nmap;
-	__u64 eq_base;
-	unsigned int eq_depth, eq_tail;
-	bool eq_phase;
+	struct fake_eq eq, aeq;
 	struct {
 		__u64 sq, cq;
 		unsigned int depth, op, sq_head, cq_tail;
@@ -169,6 +173,7 @@ static struct {
 	} q[FAKE_QUEUES];
 	int efd;
 	unsigned int jobs, drop_irq;
+	unsigned int late_aeqe;	/* AEQEs to write when the CQ head is acked */
 	bool overrun;		/* write one byte past the next job's output room */
 } fake = { .efd = -1 };
 
@@ -227,6 +232,7 @@ int __wrap_hl_mailbox(struct hl_dev *dev, __u8 cmd, bool op_read, __u16 queue, _
 int __wrap_hl_mailbox(struct hl_dev *dev, __u8 cmd, bool op_read, __u16 queue, __u64 *addr)
 {
 	const unsigned char *c;
+	struct fake_eq *eq;
 
 	(void)dev;
 	if (cmd == HACC_MB_CMD_SQC_VFT_V2 && op_read) {
@@ -238,10 +244,12 @@ int __wrap_hl_mailbox(struct hl_dev *dev, __u8 cmd, bool op_read, __u16 queue, _
 	c = xlate(*addr, 28);
 	switch (cmd) {
 	case HACC_MB_CMD_EQC:
-		fake.eq_base = rd64(c, 4);
-		fake.eq_depth = (rd32(c, 24) & 0xffff) + 1;
-		fake.eq_phase = rd32(c, 24) >> 16 & 1;
-		fake.eq_tail = 0;
+	case HACC_MB_CMD_AEQC:
+		eq = cmd == HACC_MB_CMD_EQC ? &fake.eq : &fake.aeq;
+		eq->base = rd64(c, 4);
+		eq->depth = (rd32(c, 24) & 0xffff) + 1;
+		eq->phase = rd32(c, 24) >> 16 & 1;
+		eq->tail = 0;
 		break;
 	case HACC_MB_CMD_SQC:
 		fake.q[queue].sq = rd64(c, 4);
@@ -346,10 +354,21 @@ static void run_sqe(unsigned int qn, unsigned char *sqe)
 	fake.jobs++;
 }
 
+/* one entry in the EQ or AEQ, with the phase bit (16) */
+static void eq_push(struct fake_eq *eq, __u32 w)
+{
+	__u32 *e = xlate(eq->base + 4 * eq->tail, 4);
+
+	__atomic_store_n(e, w | (__u32)eq->phase << 16, __ATOMIC_RELEASE);
+	if (++eq->tail == eq->depth) {
+		eq->tail = 0;
+		eq->phase = !eq->phase;
+	}
+}
+
 static void complete(unsigned int qn, unsigned int sq_index)
 {
 	unsigned char *cqe = xlate(fake.q[qn].cq + 16 * fake.q[qn].cq_tail, 16);
-	__u32 *eqe = xlate(fake.eq_base + 4 * fake.eq_tail, 4);
 	__u16 w7 = fake.q[qn].cq_phase;
 
 	memset(cqe, 0, 14);
@@ -359,11 +378,7 @@ static void complete(unsigned int qn, unsigned int sq_index)
 		fake.q[qn].cq_tail = 0;
 		fake.q[qn].cq_phase = !fake.q[qn].cq_phase;
 	}
-	__atomic_store_n(eqe, qn | (__u32)fake.eq_phase << 16, __ATOMIC_RELEASE);
-	if (++fake.eq_tail == fake.eq_depth) {
-		fake.eq_tail = 0;
-		fake.eq_phase = !fake.eq_phase;
-	}
+	eq_push(&fake.eq, qn);
 	if (fake.efd >= 0 && !fake.drop_irq)
 		CHECK(write(fake.efd, &(__u64){ 1 }, 8) == 8);
 	else if (fake.drop_irq)
@@ -392,6 +407,14 @@ ssize_t __wrap_hl_bar_pwrite(struct hl_dev *dev, int bar, __u64 off, const void 
 			fake.q[qn].sq_head = (i + 1) % fake.q[qn].depth;
 			complete(qn, i);
 		}
+	}
+	/*
+	 * An AEQE that lands after the poller looked at the AEQ, while it
+	 * reads the CQ: written when the CQ head comes back.
+	 */
+	if (off == 0x1000 && cmd == 1 && fake.late_aeqe) {
+		eq_push(&fake.aeq, qn | 2u << 17);	/* type 2 (CQE error), 20:17 */
+		fake.late_aeqe--;
 	}
 	return len;
 }
@@ -526,6 +549,12 @@ static void test_loopback(bool irq)
 		CHECK(!hl_jobs_submit(&comp, p, len, comp.max_len, p, len, false));
 		CHECK(hl_jobs_reap(&comp, 50) == 1 && fn.st.lost_irq == 1);
 	}
+	/* an AEQE that lands while the CQ is read comes back with its job */
+	fake.late_aeqe = 1;
+	p = sample(2, &len);
+	CHECK(!hl_jobs_submit(&comp, p, len, comp.max_len, p, len, false));
+	CHECK(hl_jobs_reap(&comp, 100) == 1);
+	CHECK(fn.st.aeqes == 1 && (fn.aeqe_last >> 17 & 0xf) == 2 && !fake.late_aeqe);
 	/* the state moves to another device (a migration): carry on there */
 	maps = fake.nmap;
 	fake.dev = &dev2;
@@ -534,7 +563,7 @@ static void test_loopback(bool irq)
 	CHECK(fake.nmap == maps + 3 && fn.dev == &dev2);
 	CHECK(irq == (fake.efd >= 0));
 	run_jobs(&fn, &comp, &decomp, 100);
-	CHECK(decomp.st.verified == 550 && fake.jobs == 1000 + 3 + (irq ? 1u : 0u) + 100);
+	CHECK(decomp.st.verified == 550 && fake.jobs == 1000 + 4 + (irq ? 1u : 0u) + 100);
 	hl_jobs_fini(&decomp);
 	hl_jobs_fini(&comp);
 	hl_fn_fini(&fn);
