@@ -28,9 +28,14 @@ bool hacc_fault(HaccPFState *pf, int which, unsigned int fnum)
     return pf->fault[which] & BIT_ULL(fnum);
 }
 
+void hacc_count_n(HaccPFState *pf, unsigned int fnum, hwaddr off, uint64_t n)
+{
+    pf->cnt[fnum][off / 8] += n;
+}
+
 void hacc_count(HaccPFState *pf, unsigned int fnum, hwaddr off)
 {
-    pf->cnt[fnum][off / 8]++;
+    hacc_count_n(pf, fnum, off, 1);
 }
 
 uint64_t hacc_counter(HaccPFState *pf, unsigned int fnum, hwaddr off)

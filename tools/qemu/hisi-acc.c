@@ -1251,9 +1251,7 @@ static const MemoryRegionOps hacc_vf_bar2_ops = {
 /* The jobs in flight go with the reset, counted (HACC_CTL_JOBS_FLUSHED) */
 static void hacc_fn_reset(HaccPFState *pf, unsigned int fnum, HaccFn *f)
 {
-    if (f->job_count <= HACC_MAX_INFLIGHT) {
-        pf->cnt[fnum][HACC_CTL_JOBS_FLUSHED / 8] += f->job_count;
-    }
+    hacc_count_n(pf, fnum, HACC_CTL_JOBS_FLUSHED, f->job_count);
     hacc_engine_reset(f);
 }
 

@@ -178,18 +178,19 @@ static inline uint32_t *hacc_reg(HaccCtx *c, hwaddr off)
     return &c->regs[off / 4];
 }
 
-/* hisi_acc_testctl.c */
+/* hisi-acc-testctl.c */
 bool hacc_fault(HaccPFState *pf, int which, unsigned int fnum);
 extern const MemoryRegionOps hacc_ctl_ops;
 void hacc_pf_instance_init(Object *obj);
-
-/* hisi_acc.c */
 void hacc_count(HaccPFState *pf, unsigned int fnum, hwaddr off);
+void hacc_count_n(HaccPFState *pf, unsigned int fnum, hwaddr off, uint64_t n);
 uint64_t hacc_counter(HaccPFState *pf, unsigned int fnum, hwaddr off);
 void hacc_count_drop(HaccPFState *pf, unsigned int fnum, unsigned int why,
                      unsigned int qn, unsigned int idx);
 unsigned int hacc_take_job_faults(HaccPFState *pf, unsigned int fnum);
 int64_t hacc_fault_latency(HaccPFState *pf);
+
+/* hisi-acc.c */
 bool hacc_dma(HaccCtx *c, uint64_t addr, void *buf, size_t len, bool to_mem);
 HaccCtx hacc_dev_ctx(PCIDevice *dev);
 int64_t hacc_job_latency(HaccPFState *pf);
@@ -197,7 +198,7 @@ int64_t hacc_drain_ns(HaccPFState *pf);
 int hacc_msi_vector(HaccCtx *c, hwaddr off);
 void hacc_pf_abn_latch(HaccPFState *pf, uint32_t bits);
 
-/* hisi_acc_engine.c */
+/* hisi-acc-engine.c */
 void hacc_engine_init(HaccFn *f, PCIDevice *dev);
 void hacc_engine_exit(HaccFn *f);
 void hacc_engine_reset(HaccFn *f);
