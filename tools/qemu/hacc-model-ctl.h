@@ -53,19 +53,19 @@
  * Jobs complete in fetch order, so a latency spike delays the jobs the
  * function fetched after it too.
  */
-#define HACC_CTL_FAULT_JOB_ERROR	0x0128	/* "x-fault-job-error": the job ends
-						 * with HACC_CTL_JOB_ERROR_STATUS,
-						 * nothing produced */
-#define HACC_CTL_FAULT_LOST_IRQ		0x0130	/* "x-fault-lost-irq": its CQE is
-						 * written, no EQE, no MSI; the
-						 * CQ stays armed */
-#define HACC_CTL_FAULT_LATENCY		0x0138	/* "x-fault-latency": the job takes
-						 * FAULT_LATENCY_NS */
-#define HACC_CTL_FAULT_DMA		0x0140	/* "x-fault-dma": reading its source
-						 * buffer faults: status 0x02 and
-						 * an AEQE (see below) */
-#define HACC_CTL_FAULT_LATENCY_NS	0x0148	/* "x-fault-latency-ns": a value, not
-						 * a bitmap; default 10 ms */
+/* "x-fault-job-error": the job ends with HACC_CTL_JOB_ERROR_STATUS, nothing produced */
+#define HACC_CTL_FAULT_JOB_ERROR	0x0128
+/* "x-fault-lost-irq": its CQE is written, no EQE, no MSI; the CQ stays armed */
+#define HACC_CTL_FAULT_LOST_IRQ		0x0130
+/* "x-fault-latency": the job takes FAULT_LATENCY_NS */
+#define HACC_CTL_FAULT_LATENCY		0x0138
+/*
+ * "x-fault-dma": reading its source buffer faults: status 0x02 and an AEQE
+ * (see below)
+ */
+#define HACC_CTL_FAULT_DMA		0x0140
+/* "x-fault-latency-ns": a value, not a bitmap; default 10 ms */
+#define HACC_CTL_FAULT_LATENCY_NS	0x0148
 /*
  * "x-fault-hold": the job does not complete until its function gets
  * PAUSE_QM, and then after x-job-latency-ns, with the mailbox busy until
@@ -171,6 +171,7 @@
 	[HACC_CTL_DROP_NO_CQC] = "its CQ has no context",		\
 	[HACC_CTL_DROP_CQE_DMA] = "writing the CQE failed",		\
 }
+
 /*
  * Jobs in flight that a reset or FLR of the function discarded, and jobs
  * due while the function's Bus Master Enable was off (the kernel clears it

@@ -933,7 +933,7 @@ static void test_state_hash(void)
     hacc_stop(&h);
 }
 
-/* imm-ready: Immediate Readiness on the PF and every VF, and it survives an FLR */
+/* imm-ready: Immediate Readiness on the PF and every VF; it survives an FLR */
 static void test_imm_ready(void)
 {
     Hacc h;

@@ -18,9 +18,10 @@
 #include "hisi_acc.h"
 
 static const char *const hacc_fault_names[HACC_NUM_FAULTS] = {
-    "x-fault-mb-busy", "x-fault-mb-error", "x-fault-cache-wb", "x-fault-vf-state",
-    "x-fault-abnormal", "x-fault-job-error", "x-fault-lost-irq", "x-fault-latency",
-    "x-fault-dma", "x-fault-latency-ns", "x-fault-hold",
+    "x-fault-mb-busy", "x-fault-mb-error", "x-fault-cache-wb",
+    "x-fault-vf-state", "x-fault-abnormal", "x-fault-job-error",
+    "x-fault-lost-irq", "x-fault-latency", "x-fault-dma",
+    "x-fault-latency-ns", "x-fault-hold",
 };
 
 bool hacc_fault(HaccPFState *pf, int which, unsigned int fnum)
