@@ -3,12 +3,16 @@
 # beside the guest suites; the userspace builds, which the guests need, are
 # steps of tools/check/run): checkpatch on
 # our kernel code (the driver and the guest workload module
-# tools/testing/hacc_zload), the shared hardware header against mainline's,
+# tools/testing/hacc_zload), QEMU's checkpatch on the QEMU model, the shared
+# hardware header against mainline's,
 # and W=1 and sparse (C=2) module builds of both against every kernel and
 # architecture, all of which must print no warning.
 
 kernel_files=()
-for f in "$TOP_DIR"/*.c "$TOP_DIR"/*.h "$TOP_DIR"/tools/testing/hacc_zload/*.c; do
+# (with the model's control-window header: kernel style, as the driver's
+# hardware header, because the guest's tools and the model share both)
+for f in "$TOP_DIR"/*.c "$TOP_DIR"/*.h "$TOP_DIR"/tools/testing/hacc_zload/*.c \
+	"$TOP_DIR"/tools/qemu/hacc-model-ctl.h; do
 	[[ -f $f ]] && kernel_files+=("$f")
 done
 
@@ -19,6 +23,27 @@ for f in "${kernel_files[@]}"; do
 	step "checkpatch --strict $(basename "$f")" \
 		"$ksrc/scripts/checkpatch.pl" --strict --no-tree --quiet --show-types -f "$f"
 done
+
+# The QEMU model in QEMU's style: QEMU's own checkpatch (--strict: warnings
+# fail too) on each file at the path it has in the QEMU tree, since some
+# rules depend on it (a qtest may use g_assert_cmpint, a device may not).
+# The two shared headers are kernel style and checked above.
+qemu_checkpatch() {
+	local src=$1 dst=$2 tree d rc
+	tree=$("$TOP_DIR/tools/qemu/build-qemu" --tree) || return 1
+	d=$(mktemp -d)
+	mkdir -p "$d/$(dirname "$dst")"
+	ln -s "$src" "$d/$dst"
+	(cd "$d" && "$tree/scripts/checkpatch.pl" --strict --no-tree -q -f "$dst")
+	rc=$?
+	rm -rf "$d"
+	return $rc
+}
+while IFS=: read -r src dst; do
+	case $dst in */hisi_acc_vfio_pci_hw.h|*/hacc-model-ctl.h) continue ;; esac
+	step "QEMU checkpatch $dst" qemu_checkpatch "$src" "$dst"
+done < <("$TOP_DIR/tools/qemu/build-qemu" --sources
+	echo "$TOP_DIR/tools/qemu/trace-events:hw/misc/trace-events")
 
 # The header every part of the project shares, against mainline's own
 # definitions from each kernel's source (see tools/check/hw-oracle/run).
