@@ -608,7 +608,12 @@ static int hacc_start_precopy(struct hacc_mig *mig, struct hacc_stream *fresh)
 	return 0;
 }
 
-/* PRE_COPY[_P2P] -> STOP_COPY: stop what is still running, then capture */
+/*
+ * PRE_COPY[_P2P] -> STOP_COPY: stop what is still running, then capture.
+ * A capture that fails (a mailbox read of the context tables) changes no
+ * device state, so the arc is retryable: from PRE_COPY_P2P the VF stays
+ * paused, as that state has it; from PRE_COPY it runs again.
+ */
 static int hacc_finish_precopy(struct hacc_mig *mig,
 			       enum vfio_device_mig_state cur)
 {
@@ -621,8 +626,8 @@ static int hacc_finish_precopy(struct hacc_mig *mig,
 	if (ret)
 		return ret;
 	ret = hacc_save_state(mig, mig->saving);
-	if (ret)	/* paused, but without a record: only reset helps */
-		mig->state = VFIO_DEVICE_STATE_ERROR;
+	if (ret && cur == VFIO_DEVICE_STATE_PRE_COPY)
+		hacc_resume_device(mig);
 	return ret;
 }
 

@@ -360,9 +360,12 @@ int hacc_settle(struct hacc_mig *mig)
 
 /**
  * hacc_stop_device() - hacc_quiesce() and hacc_settle() at once
- * @mig: the core
+ * @mig: the core, VF running
  *
- * The arcs a VMM without P2P asks for.
+ * The direct arcs RUNNING -> STOP and PRE_COPY -> STOP_COPY, which vfio
+ * core walks through the P2P states instead as long as the driver offers
+ * P2P (this one always does).  If the settle fails, the VF runs again, so
+ * that the state it is in stays true.
  *
  * Return: 0, or the errno of the half that failed.
  */
@@ -375,8 +378,10 @@ int hacc_stop_device(struct hacc_mig *mig)
 	if (ret)
 		return ret;
 	ret = hacc_settle(mig);
-	if (ret)
+	if (ret) {
+		hacc_resume_device(mig);
 		return ret;
+	}
 	mig->stats.last_stop_ns = ktime_get_ns() - t0;
 	return 0;
 }

@@ -774,13 +774,33 @@ static void test_errnos(struct kunit *test)
 				   stream_new(test, f)), 0);
 	KUNIT_EXPECT_EQ(test, precopy_info(s, &a, &b), -ENODEV);
 
-	/* a failed save after the stop leaves the ERROR state */
+	/*
+	 * A failed stop or capture on the way to STOP_COPY changes no device
+	 * state and can be retried: from PRE_COPY the VF runs again, from
+	 * PRE_COPY_P2P it stays paused as that state has it.
+	 */
 	f = fake_new(test);
 	s = stream_new(test, f);
 	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY, s), 0);
+	f->wb_stuck = true;
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_STOP_COPY, NULL), -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, f->mig.state, VFIO_DEVICE_STATE_PRE_COPY);
+	KUNIT_EXPECT_FALSE(test, f->paused);
+	f->wb_stuck = false;
 	f->mb_fail_cmd = HACC_MB_CMD_CQC_BT + 1;
 	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_STOP_COPY, NULL), -EIO);
-	KUNIT_EXPECT_EQ(test, f->mig.state, VFIO_DEVICE_STATE_ERROR);
+	KUNIT_EXPECT_EQ(test, f->mig.state, VFIO_DEVICE_STATE_PRE_COPY);
+	KUNIT_EXPECT_FALSE(test, f->paused);
+	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY_P2P, NULL), 0);
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_STOP_COPY, NULL), -EIO);
+	KUNIT_EXPECT_EQ(test, f->mig.state, VFIO_DEVICE_STATE_PRE_COPY_P2P);
+	KUNIT_EXPECT_TRUE(test, f->paused);
+	KUNIT_EXPECT_FALSE(test, s->final);
+	f->mb_fail_cmd = 0;
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_STOP_COPY, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, s->final);
+	KUNIT_EXPECT_EQ(test, s->avail, (size_t)HACC_MIG_DATA_SIZE);
+	KUNIT_EXPECT_EQ(test, f->begins, f->ends);
 }
 
 /* Every arc vfio_mig_get_next_state() can ask for, and nothing else */
