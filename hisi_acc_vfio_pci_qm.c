@@ -163,9 +163,12 @@ EXPORT_SYMBOL_IF_KUNIT(hacc_vft_decode);
  */
 static DEFINE_MUTEX(hacc_vft_lock);
 
-static int hacc_read_vft_locked(struct hacc_mig *mig, u32 *base, u32 *num)
+/* Reads of the queue table until two in a row agree (hacc_read_vft()) */
+#define HACC_VFT_READS	3
+
+static int hacc_read_vft_once(struct hacc_mig *mig, u64 *vft)
 {
-	u32 val, lo, hi;
+	u32 val;
 	int ret;
 
 	ret = read_poll_timeout(hacc_io_rd, val, val & 1, HACC_POLL_US,
@@ -186,13 +189,9 @@ static int hacc_read_vft_locked(struct hacc_mig *mig, u32 *base, u32 *num)
 	if (ret)
 		goto timeout;
 
-	lo = hacc_io_rd(mig, true, HACC_PF_VFT_DATA_L);
-	hi = hacc_io_rd(mig, true, HACC_PF_VFT_DATA_H);
-	ret = hacc_vft_decode((u64)hi << 32 | lo, base, num);
-	if (ret)
-		dev_err_ratelimited(mig->dev, "migration: queue table entry of function %u is %#llx, not valid\n",
-				    mig->fn, (u64)hi << 32 | lo);
-	return ret;
+	*vft = hacc_io_rd(mig, true, HACC_PF_VFT_DATA_L) |
+	       (u64)hacc_io_rd(mig, true, HACC_PF_VFT_DATA_H) << 32;
+	return 0;
 
 timeout:
 	dev_err_ratelimited(mig->dev, "migration: queue table not ready (%#x) after %u us\n",
@@ -200,14 +199,38 @@ timeout:
 	return -ETIMEDOUT;
 }
 
-/* Read this VF's SQC entry of the queue table through the PF */
+/*
+ * Read this VF's SQC entry of the queue table through the PF.  The PF
+ * driver drives the same registers under no lock we could take (its
+ * handler of a VF's QoS query reads the shaper table with them, at any
+ * time a guest asks), so a read can interleave with one of its own and
+ * return another entry.  What this returns is kept for the VF's lifetime
+ * (hacc_capture_match()): it counts only once two reads in a row agree.
+ */
 static int hacc_read_vft(struct hacc_mig *mig, u32 *base, u32 *num)
 {
-	int ret;
+	u64 vft = 0, prev = 0;
+	int i, ret = 0;
 
 	mutex_lock(&hacc_vft_lock);
-	ret = hacc_read_vft_locked(mig, base, num);
+	for (i = 0; i < HACC_VFT_READS; i++) {
+		prev = vft;
+		ret = hacc_read_vft_once(mig, &vft);
+		if (ret || (i && vft == prev))
+			break;
+	}
 	mutex_unlock(&hacc_vft_lock);
+	if (ret)
+		return ret;
+	if (i == HACC_VFT_READS) {
+		dev_err_ratelimited(mig->dev, "migration: queue table entry of function %u changed between reads (%#llx, then %#llx): the PF was using the table\n",
+				    mig->fn, prev, vft);
+		return -EAGAIN;
+	}
+	ret = hacc_vft_decode(vft, base, num);
+	if (ret)
+		dev_err_ratelimited(mig->dev, "migration: queue table entry of function %u is %#llx, not valid\n",
+				    mig->fn, vft);
 	return ret;
 }
 

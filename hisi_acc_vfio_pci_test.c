@@ -34,6 +34,9 @@ struct fake_qm {
 	u32 pf_abnormal;
 	u32 pf_core;
 	u32 vft_op_wr, vft_type, vft_cfg, vft_lo, vft_hi;
+	unsigned int vft_reads;
+	u64 vft_other;		/* what an interleaved PF access makes a read give */
+	u32 vft_other_mask;	/* bit n: SQC read n (from 0) gives vft_other */
 	u64 sqc_bt, cqc_bt;
 	u8 mb_fail_cmd;		/* command + 1 that completes with status 1 */
 	bool mb_stuck;
@@ -187,6 +190,9 @@ static void fake_pf_write(struct hacc_mig *mig, u32 off, u32 val)
 		if (f->vft_op_wr != 1 || f->vft_type != HACC_VFT_TYPE_SQC)
 			break;
 		e = f->vft_cfg < ARRAY_SIZE(f->vft) ? f->vft[f->vft_cfg] : 0;
+		if (f->vft_reads < 32 && (f->vft_other_mask & BIT(f->vft_reads)))
+			e = f->vft_other;
+		f->vft_reads++;
 		f->vft_lo = lower_32_bits(e);
 		f->vft_hi = upper_32_bits(e);
 		break;
@@ -386,6 +392,39 @@ static void test_vft_decode(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hacc_vft_decode(0, &base, &num), -ENXIO);
 	KUNIT_EXPECT_EQ(test, hacc_vft_decode(vft_entry(1, 2) & ~HACC_VFT_SQC_VALID,
 					      &base, &num), -ENXIO);
+}
+
+/*
+ * The PF driver uses the queue-table registers too, under no lock of ours
+ * (a VF's QoS query): a read that interleaves with it gives another entry.
+ * The entry is kept for the VF's lifetime, so it counts only once two
+ * reads in a row agree.
+ */
+static void test_vft_read_interleaved(struct kunit *test)
+{
+	struct fake_qm *f = fake_new(test);
+	struct hacc_stream *s = stream_new(test, f);
+
+	/* the first read is another entry: the next two agree */
+	f->vft_other = vft_entry(T_QP_BASE + 64, 8);
+	f->vft_other_mask = BIT(0);
+	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY, s), 0);
+	KUNIT_EXPECT_EQ(test, s->rec.qp_base, T_QP_BASE);
+	KUNIT_EXPECT_EQ(test, s->rec.qp_num, T_QP_NUM);
+	KUNIT_EXPECT_EQ(test, f->vft_reads, 3);
+
+	/* no two in a row agree: nothing kept, retryable, read again */
+	f = fake_new(test);
+	f->vft_other = vft_entry(T_QP_BASE + 64, 8);
+	f->vft_other_mask = BIT(0) | BIT(2);
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY,
+				   stream_new(test, f)), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, f->mig.state, VFIO_DEVICE_STATE_RUNNING);
+	KUNIT_EXPECT_FALSE(test, f->mig.match_valid);
+	s = stream_new(test, f);
+	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY, s), 0);
+	KUNIT_EXPECT_EQ(test, s->rec.qp_base, T_QP_BASE);
+	KUNIT_EXPECT_EQ(test, f->vft_reads, 5);
 }
 
 static void test_header_check(struct kunit *test)
@@ -1306,6 +1345,7 @@ static void test_reset(struct kunit *test)
 static struct kunit_case hacc_cases[] = {
 	KUNIT_CASE(test_layout),
 	KUNIT_CASE(test_vft_decode),
+	KUNIT_CASE(test_vft_read_interleaved),
 	KUNIT_CASE(test_header_check),
 	KUNIT_CASE(test_body_check_v1),
 	KUNIT_CASE(test_saved_record),
