@@ -157,7 +157,7 @@ struct hacc_mig_stats {
  * @kick_qps: queue doorbells must be rung for this many queues on resume
  * @quiesced: task processing was paused (PAUSE_QM) and not released since
  * @mb_idle: the VF mailbox was seen idle and nobody else can use it now
- * @mb_lost: a command was posted and did not complete in time; it may
+ * @mb_lost: commands posted that did not complete in time; each may
  *	still run (only a reset clears this)
  * @open: the device is open and its registers are mapped
  * @last: copy of the last record saved or loaded (debugfs)
@@ -187,7 +187,7 @@ struct hacc_mig {
 	u32 kick_qps;
 	bool quiesced;
 	bool mb_idle;
-	bool mb_lost;
+	unsigned int mb_lost;
 	bool open;
 	struct hacc_mig_data last;
 	size_t last_len;

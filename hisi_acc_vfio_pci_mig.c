@@ -483,7 +483,7 @@ static void hacc_mig_forget(struct hacc_mig *mig)
 	mig->rearm_eq = false;
 	mig->kick_qps = 0;
 	mig->quiesced = false;
-	mig->mb_lost = false;
+	mig->mb_lost = 0;
 }
 
 /**

@@ -123,7 +123,7 @@ static int hacc_mailbox(struct hacc_mig *mig, u8 cmd, bool read, u64 addr,
 	if (ret) {
 		dev_err_ratelimited(mig->dev, "mailbox: command %#x still busy after %ld us\n",
 				    cmd, HACC_MB_DONE_US);
-		mig->mb_lost = true;
+		mig->mb_lost++;
 		return -ETIMEDOUT;
 	}
 	if (val & HACC_MB_STATUS_MASK) {
@@ -305,6 +305,7 @@ static int hacc_wait_clear(struct hacc_mig *mig, bool pf, u32 off,
  */
 int hacc_quiesce(struct hacc_mig *mig)
 {
+	unsigned int lost = mig->mb_lost;
 	u64 t0 = ktime_get_ns();
 	int ret;
 
@@ -313,10 +314,11 @@ int hacc_quiesce(struct hacc_mig *mig)
 		return 0;
 	ret = hacc_mailbox(mig, HACC_MB_CMD_PAUSE_QM, false, 0, NULL);
 	/*
-	 * A pause posted but not completed in time may still take effect:
-	 * whether the VF runs is unknown, which only a reset resolves.
+	 * This pause posted but not completed in time may still take effect:
+	 * whether the VF runs is unknown, which only a reset resolves.  (A
+	 * mailbox still busy with an earlier lost command posts nothing.)
 	 */
-	if (ret && mig->mb_lost)
+	if (ret && mig->mb_lost != lost)
 		mig->state = VFIO_DEVICE_STATE_ERROR;
 	if (ret)
 		return ret;

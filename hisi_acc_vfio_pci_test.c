@@ -971,6 +971,24 @@ static void test_mailbox_budget(struct kunit *test)
 	hacc_mig_reset(&f->mig);
 	KUNIT_EXPECT_EQ(test, f->mig.state, VFIO_DEVICE_STATE_RUNNING);
 	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_RUNNING_P2P, NULL), 0);
+
+	/*
+	 * A capture's command lost: the arc fails and can be left.  A later
+	 * pause finds the mailbox still busy, posts nothing and leaves the
+	 * state alone: only a pause that was itself lost means ERROR.
+	 */
+	f = fake_new(test);
+	s = stream_new(test, f);
+	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY, s), 0);
+	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY_P2P, NULL), 0);
+	f->mb_hang = true;
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_STOP_COPY, NULL), -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, f->mig.state, VFIO_DEVICE_STATE_PRE_COPY_P2P);
+	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_PRE_COPY, NULL), 0);
+	KUNIT_ASSERT_EQ(test, step(f, VFIO_DEVICE_STATE_RUNNING, NULL), 0);
+	KUNIT_EXPECT_EQ(test, step(f, VFIO_DEVICE_STATE_RUNNING_P2P, NULL), -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, f->mig.state, VFIO_DEVICE_STATE_RUNNING);
+	KUNIT_EXPECT_EQ(test, f->mb_cmds[HACC_MB_CMD_PAUSE_QM], 1);
 }
 
 /*
