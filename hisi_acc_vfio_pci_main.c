@@ -776,12 +776,19 @@ static long hacc_ioctl(struct vfio_device *vdev, unsigned int cmd,
 
 /* open/close */
 
-/* Whether the PF keeps its VFs' migration registers in its own BAR */
+/*
+ * Whether the PF keeps its VFs' migration registers in its own BAR.  All
+ * ones is a BAR that does not answer, not a selection: taken as "no",
+ * which keeps the VF's migration half hidden from the user.
+ */
 static bool hacc_pf_window_on(struct hisi_qm *qm)
 {
-	return qm->ver > QM_HW_V3 &&
-	       (readl(qm->io_base + HACC_PF_MIG_REGION_SEL) &
-		HACC_PF_MIG_REGION_EN);
+	u32 sel;
+
+	if (qm->ver <= QM_HW_V3)
+		return false;
+	sel = readl(qm->io_base + HACC_PF_MIG_REGION_SEL);
+	return sel != U32_MAX && (sel & HACC_PF_MIG_REGION_EN);
 }
 
 /*
@@ -795,11 +802,21 @@ static void hacc_pick_window(struct hacc_vdev *hv)
 	bool in_pf = hv->pf_window;
 
 	if (!hacc_pf_hold(hv, HACC_PF_WAIT_ARC_MS)) {
-		in_pf = hacc_pf_window_on(hv->pf_qm);
+		/*
+		 * After a failed PF reset nothing answers: keep the layout
+		 * that hides the VF's migration half until a later open
+		 * finds the PF back.
+		 */
+		if (hacc_decoding(hv)) {
+			in_pf = hacc_pf_window_on(hv->pf_qm);
+		} else {
+			in_pf = false;
+			dev_warn_ratelimited(&hv->core.pdev->dev, "PF or VF memory decoding off: BAR 2's migration half hidden\n");
+		}
 		hacc_pf_unhold(hv);
 	} else {
-		pci_warn(hv->core.pdev, "PF reset still running: migration registers taken to be in the %s's BAR\n",
-			 in_pf ? "PF" : "VF");
+		dev_warn_ratelimited(&hv->core.pdev->dev, "PF reset still running: migration registers taken to be in the %s's BAR\n",
+				     in_pf ? "PF" : "VF");
 	}
 	if (in_pf != hv->pf_window)
 		pci_info(hv->core.pdev, "migration registers now in the %s's BAR\n",
