@@ -968,8 +968,10 @@ DEFINE_SHOW_ATTRIBUTE(hacc_dbg_record);
 
 /*
  * Register values, read directly (not counted in the statistics), under the
- * same exclusion as an arc: io_lock keeps a reset of this VF out, the PF
- * hold a reset of the whole device.
+ * same exclusion and decoding check as an arc: io_lock keeps a reset of
+ * this VF out, the PF hold a reset of the whole device, and nothing is read
+ * from a BAR that does not decode (a failed PF reset); nor from a VF its
+ * user put in a low-power state (on arm64 such reads can raise an SError).
  */
 static int hacc_dbg_regs_show(struct seq_file *m, void *unused)
 {
@@ -988,6 +990,7 @@ static int hacc_dbg_regs_show(struct seq_file *m, void *unused)
 	};
 	struct hacc_vdev *hv = m->private;
 	struct hacc_mig *mig = &hv->mig;
+	bool decoding;
 	int i;
 
 	mutex_lock(&mig->state_mutex);
@@ -1000,6 +1003,13 @@ static int hacc_dbg_regs_show(struct seq_file *m, void *unused)
 		seq_puts(m, "PF reset in progress\n");
 		goto out_io;
 	}
+	decoding = hacc_decoding(hv);
+	if (hv->core.pdev->current_state != PCI_D0 || !decoding) {
+		seq_printf(m, "not readable: VF in %s, memory decoding %s\n",
+			   pci_power_name(hv->core.pdev->current_state),
+			   decoding ? "on" : "off");
+		goto out_unhold;
+	}
 	for (i = 0; i < ARRAY_SIZE(regs); i++)
 		seq_printf(m, "%s: %#010x\n", regs[i].name,
 			   mig->ops->vf_read(mig, regs[i].off));
@@ -1009,6 +1019,7 @@ static int hacc_dbg_regs_show(struct seq_file *m, void *unused)
 	for (i = 0; i < HACC_XQC_DWORDS; i++)
 		seq_printf(m, "aeqc_dw%d: %#010x\n", i,
 			   mig->ops->vf_read(mig, mig->aeqc_off + 4 * i));
+out_unhold:
 	hacc_pf_unhold(hv);
 out_io:
 	mutex_unlock(&hv->io_lock);
