@@ -10,8 +10,14 @@ hisi_acc_vfio_pci-y := hisi_acc_vfio_pci_main.o hisi_acc_vfio_pci_mig.o \
 ifneq ($(KBUILD_EXTMOD),)
 CONFIG_HISI_ACC_VFIO_PCI_KUNIT_TEST ?= $(if $(CONFIG_KUNIT),m)
 # vfio_device_ops.get_region_info_caps (6.19) came without a macro to test:
-# look for the member itself in the kernel's header.
-ccflags-y += -DHACC_HAVE_REGION_INFO_CAPS=$(if $(shell grep -s get_region_info_caps $(srctree)/include/linux/vfio.h),1,0)
+# look for the member itself in the kernel's header.  Without the header the
+# answer would silently be "no", which on 6.19 and later builds a module
+# that fails every VFIO_DEVICE_GET_REGION_INFO: stop instead.
+hacc_vfio_h := $(srctree)/include/linux/vfio.h
+ifeq ($(wildcard $(hacc_vfio_h)),)
+$(error $(hacc_vfio_h) not found: cannot tell this kernel's vfio_device_ops)
+endif
+ccflags-y += -DHACC_HAVE_REGION_INFO_CAPS=$(if $(shell grep -s get_region_info_caps $(hacc_vfio_h)),1,0)
 endif
 obj-$(CONFIG_HISI_ACC_VFIO_PCI_KUNIT_TEST) += hisi_acc_vfio_pci_test.o
 # --- end of Kbuild part ---

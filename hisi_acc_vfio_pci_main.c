@@ -723,9 +723,9 @@ static long hacc_guard_ioctl(struct vfio_device *vdev, unsigned int cmd,
 }
 
 /*
- * Kernel-version glue for VFIO_DEVICE_GET_REGION_INFO (see the compat block
- * in hisi_acc_vfio_pci.h): before 6.19 the driver's .ioctl sees the command,
- * from 6.19 on vfio core calls .get_region_info_caps.
+ * Kernel-version glue for VFIO_DEVICE_GET_REGION_INFO (see the kernel API
+ * block at the top of this file): before 6.19 the driver's .ioctl sees the
+ * command, from 6.19 on vfio core calls .get_region_info_caps.
  */
 #if HACC_HAVE_REGION_INFO_CAPS
 static int hacc_region_info(struct vfio_device *vdev,
