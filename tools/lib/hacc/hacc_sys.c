@@ -68,6 +68,34 @@ int hl_sys_pf(const char *vf_bdf, char *out, size_t len)
 	return hl_sys_link(vf_bdf, "physfn", out, len);
 }
 
+bool hl_sys_cfg_rw(const char *bdf, unsigned int off, void *buf, size_t len, bool write)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
+	fd = open(path, write ? O_WRONLY : O_RDONLY);
+	if (fd < 0)
+		return false;
+	n = write ? pwrite(fd, buf, len, off) : pread(fd, buf, len, off);
+	close(fd);
+	return n == (ssize_t)len;
+}
+
+unsigned int hl_sys_sriov_cap(const char *bdf)
+{
+	unsigned int off = 0x100, guard = 64;
+	__u32 hdr;
+
+	while (off && guard-- && hl_sys_cfg_rw(bdf, off, &hdr, sizeof(hdr), false)) {
+		if ((hdr & 0xffff) == 0x10)	/* PCI_EXT_CAP_ID_SRIOV */
+			return off;
+		off = hdr >> 20;
+	}
+	return 0;
+}
+
 int hl_sys_vf_fn(const char *vf_bdf)
 {
 	char pf[32], link[32], name[32], b[32];

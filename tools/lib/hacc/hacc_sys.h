@@ -23,6 +23,10 @@ const char *hl_flavour_name(enum hl_flavour f);
 
 int hl_sys_driver(const char *bdf, char *out, size_t len);
 int hl_sys_pf(const char *vf_bdf, char *out, size_t len);
+/* len bytes at off of a device's config space through sysfs (any driver) */
+bool hl_sys_cfg_rw(const char *bdf, unsigned int off, void *buf, size_t len, bool write);
+/* Offset of a device's SR-IOV extended capability, 0 if none */
+unsigned int hl_sys_sriov_cap(const char *bdf);
 /* Model function number of a VF: its 0-based virtfn index + 1. */
 int hl_sys_vf_fn(const char *vf_bdf);
 /* Normalise "03:00.1" to "0000:03:00.1". */

@@ -120,44 +120,14 @@ static int state_of(struct hl_dev *d)
 	}								\
 } while (0)
 
-/* len bytes at off of a device's config space through sysfs (any driver) */
-static bool cfg_read(const char *bdf, unsigned int off, void *buf, size_t len)
-{
-	char path[128];
-	bool ok;
-	int fd;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return false;
-	ok = pread(fd, buf, len, off) == (ssize_t)len;
-	close(fd);
-	return ok;
-}
-
 /* One config word of a device; -1 on failure */
 static int cfg_word(const char *bdf, unsigned int off)
 {
 	__u16 v = 0xffff;
 
-	if (!cfg_read(bdf, off, &v, sizeof(v)))
+	if (!hl_sys_cfg_rw(bdf, off, &v, sizeof(v), false))
 		v = 0xffff;
 	return v == 0xffff ? -1 : v;
-}
-
-/* Offset of the PF's SR-IOV extended capability, 0 if none */
-static unsigned int sriov_cap(const char *bdf)
-{
-	unsigned int off = 0x100, guard = 64;
-	__u32 hdr;
-
-	while (off && guard-- && cfg_read(bdf, off, &hdr, sizeof(hdr))) {
-		if ((hdr & 0xffff) == 0x10)
-			return off;
-		off = hdr >> 20;
-	}
-	return 0;
 }
 
 struct vf_run {
@@ -367,13 +337,13 @@ TEST_F_TIMEOUT(ctl, reset_during_migration, 300)
 
 	if (!done) {
 		/* the failed reset leaves the PF's and VFs' memory decoding off */
-		cap = sriov_cap(pf);
+		cap = hl_sys_sriov_cap(pf);
 		ASSERT_NE(0u, cap);
 		EXPECT_EQ(0, cfg_word(pf, 0x04) & 0x2);		/* PCI_COMMAND_MEMORY */
 		EXPECT_EQ(0, cfg_word(pf, cap + 0x08) & 0x8);	/* PCI_SRIOV_CTRL_MSE */
 	} else {
 		/* a reset that completed: memory decoding back, VFs migrate */
-		cap = sriov_cap(pf);
+		cap = hl_sys_sriov_cap(pf);
 		EXPECT_NE(0, cfg_word(pf, 0x04) & 0x2);
 		EXPECT_NE(0, cfg_word(pf, cap + 0x08) & 0x8);
 		for (i = 0; i < NVF; i++) {

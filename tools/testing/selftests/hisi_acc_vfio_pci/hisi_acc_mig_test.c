@@ -1509,46 +1509,6 @@ TEST_F_TIMEOUT(mig, window_chosen_on_open, 180)
 	}
 }
 
-/* Offset of the PF's SR-IOV Control word in its config space, or -1 */
-static off_t pf_sriov_ctrl(const char *pf)
-{
-	char path[PATH_MAX];
-	off_t off = 0x100;
-	__u32 hdr;
-	int fd, i;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", pf);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	for (i = 0; off >= 0x100 && i < 48; i++) {
-		if (pread(fd, &hdr, sizeof(hdr), off) != sizeof(hdr))
-			break;
-		if ((hdr & 0xffff) == 0x10) {		/* PCI_EXT_CAP_ID_SRIOV */
-			close(fd);
-			return off + 8;
-		}
-		off = hdr >> 20;
-	}
-	close(fd);
-	return -1;
-}
-
-static int pf_cfg16(const char *pf, off_t off, __u16 *val, bool write)
-{
-	char path[PATH_MAX];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", pf);
-	fd = open(path, write ? O_WRONLY : O_RDONLY);
-	if (fd < 0)
-		return -1;
-	n = write ? pwrite(fd, val, sizeof(*val), off) : pread(fd, val, sizeof(*val), off);
-	close(fd);
-	return n == sizeof(*val) ? 0 : -1;
-}
-
 /*
  * A PF that does not answer (memory decoding off, as a failed PF reset
  * leaves it) gives no window choice to read: an open must then keep BAR
@@ -1561,9 +1521,9 @@ TEST_F_TIMEOUT(mig, window_hidden_without_decoding, 120)
 	struct hl_region *r = &self->a.bar[HACC_QM_BAR];
 	int in_pf = pf_mig_window(vf_a), ret;
 	__u16 ctrl, off_ctrl;
+	unsigned int at;
 	__u64 size;
 	char pf[32];
-	off_t at;
 
 	NEED_B();
 	ASSERT_LE(0, in_pf);
@@ -1572,9 +1532,10 @@ TEST_F_TIMEOUT(mig, window_hidden_without_decoding, 120)
 	if (pf_revision(vf_a) <= HACC_QM_REV_V3)
 		SKIP(return, "PF of %s is QM V3: one layout only", vf_a);
 	ASSERT_EQ(0, hl_sys_pf(vf_a, pf, sizeof(pf)));
-	at = pf_sriov_ctrl(pf);
-	ASSERT_LT(0, at);
-	ASSERT_EQ(0, pf_cfg16(pf, at, &ctrl, false));
+	at = hl_sys_sriov_cap(pf);
+	ASSERT_NE(0u, at);
+	at += 8;					/* PCI_SRIOV_CTRL */
+	ASSERT_TRUE(hl_sys_cfg_rw(pf, at, &ctrl, sizeof(ctrl), false));
 	ASSERT_NE(0, ctrl & 0x8);			/* PCI_SRIOV_CTRL_MSE */
 	ASSERT_EQ(0, pf_mig_window_set(vf_a, 1));
 	reopen_both(_metadata, self, variant->mode);
@@ -1583,12 +1544,12 @@ TEST_F_TIMEOUT(mig, window_hidden_without_decoding, 120)
 	hl_guest_detach(&self->ga);
 	hl_dev_close(&self->a);
 	off_ctrl = ctrl & ~0x8;
-	ASSERT_EQ(0, pf_cfg16(pf, at, &off_ctrl, true));
+	ASSERT_TRUE(hl_sys_cfg_rw(pf, at, &off_ctrl, sizeof(off_ctrl), true));
 	ret = hl_dev_open(&self->a, vf_a, variant->mode);
 	size = r->size;
 	hl_dev_close(&self->a);
 	/* decoding back before anything can stop the test */
-	ASSERT_EQ(0, pf_cfg16(pf, at, &ctrl, true));
+	ASSERT_TRUE(hl_sys_cfg_rw(pf, at, &ctrl, sizeof(ctrl), true));
 	HACC_OK(ret);
 	EXPECT_EQ((__u64)HACC_VF_MIG_AREA, size);
 
